@@ -1,0 +1,53 @@
+// The `pinprobe.report/1` shape (SPEC "Report JSON"). Reports, the control API and the UI
+// all read this; the judge is the only writer.
+import type { Scenario } from '../session/events.js';
+
+export const REPORT_SCHEMA = 'pinprobe.report/1';
+
+export type ScenarioResult = 'accepted' | 'rejected' | 'inconclusive' | 'untested';
+
+export interface ScenarioVerdict {
+  result: ScenarioResult;
+  stage: 'handshake' | 'after-handshake' | null;
+  alert: string | null;
+  connections: number;
+}
+
+export type Pinning = 'pinned' | 'not-pinned' | 'inconclusive' | 'untested';
+export type Validation = 'broken' | 'ok' | 'partial' | 'untested';
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  title: string;
+  masvs: string;
+  mastg?: string;
+}
+
+export interface MtlsVerdict {
+  verdict: 'enforced' | 'not-enforced' | 'unknown';
+  evidence: string | null;
+  withCert: 'accepted' | 'rejected' | 'untested';
+}
+
+export interface HostVerdict {
+  host: string;
+  port: number;
+  client: Record<Scenario, ScenarioVerdict>;
+  pinning: Pinning;
+  pinningReason: string;
+  validation: Validation;
+  cleartext: boolean;
+  mtls: MtlsVerdict;
+  findings: Finding[];
+  /** Tunnelled untouched after trusted was rejected (audit rotation). */
+  passthrough?: boolean;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  session: { file: string; started: string | null; ended: string | null; connections: number };
+  hosts: HostVerdict[];
+}

@@ -1,0 +1,212 @@
+// The recorded event vocabulary. Every line of a session file after the header is one of
+// these; the judge derives every verdict from them alone, so a reopened session gives the
+// same verdicts as the live one. Fields are only ever added (optional) — never renamed.
+
+export const SCENARIOS = ['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export function isScenario(value: string): value is Scenario {
+  return (SCENARIOS as readonly string[]).includes(value);
+}
+
+export const SESSION_SCHEMA = 'pinprobe.session/1';
+
+export interface SessionHeader {
+  type: 'session';
+  schema: typeof SESSION_SCHEMA;
+  time: string;
+  /** Pinprobe version that wrote the file. */
+  version: string;
+  proxy: { listen: string; port: number };
+  caSubject: string;
+  /** The options that shape verdicts, so the judge stays a pure function of the file. */
+  options: {
+    scenario: Scenario | null;
+    autoPassthrough: boolean;
+    passthrough: string[];
+    expectMtls: string[];
+    clientCertHosts: string[];
+    requestClientCert: boolean;
+  };
+}
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+/** A client connection reached the proxy: a CONNECT tunnel, or a plain HTTP proxy request's socket. */
+export interface ConnectionEvent {
+  type: 'connection';
+  time: string;
+  id: string;
+  client: Peer;
+  /** CONNECT target (authority), or the Host of the first plain request. */
+  target: { host: string; port: number };
+  /**
+   * intercept: TLS is terminated with a scenario certificate;
+   * tunnel: bytes relayed untouched (passthrough rule, auto passthrough, or not TLS);
+   * plain: cleartext HTTP proxy requests on this socket.
+   */
+  mode: 'intercept' | 'tunnel' | 'plain';
+  scenario: Scenario | null;
+  /** Why a tunnel: 'rule' (--passthrough), 'auto' (trusted was rejected earlier), 'not-tls'. */
+  tunnelReason?: 'rule' | 'auto' | 'not-tls' | null;
+}
+
+export type ClientResult = 'accepted' | 'rejected' | 'inconclusive';
+export type RejectStage = 'handshake' | 'after-handshake';
+
+/** Exactly one per intercepted connection: how the client (the phone) took our certificate. */
+export interface ClientTlsEvent {
+  type: 'client-tls';
+  time: string;
+  id: string;
+  /** The name the leaf was issued for: SNI, else the CONNECT target host. */
+  host: string;
+  port: number;
+  sni: string | null;
+  clientAddress: string;
+  scenario: Scenario;
+  result: ClientResult;
+  stage: RejectStage | null;
+  /** TLS alert name the client sent (e.g. unknown_ca), when it sent one. */
+  alert: string | null;
+  alertCode: number | null;
+  tlsVersion: string | null;
+  alpn: string | null;
+  /** Why inconclusive or how it closed, in words. */
+  detail: string | null;
+  /** Milliseconds since the CONNECT was received. */
+  timings: { handshakeMs: number | null; firstByteMs: number | null; closeMs: number | null; windowMs: number | null };
+  /** With --request-client-cert: did the app present a certificate of its own. */
+  clientCert?: { offered: boolean; subject: string | null } | null;
+}
+
+export interface BodyRecord {
+  /** True size in bytes, whatever was kept. */
+  size: number;
+  encoding: 'utf8' | 'base64';
+  data: string;
+  truncated: boolean;
+}
+
+export type HeaderList = Array<[string, string]>;
+
+export interface RequestEvent {
+  type: 'request';
+  time: string;
+  id: string;
+  conn: string;
+  scheme: 'http' | 'https';
+  method: string;
+  url: string;
+  host: string;
+  port: number;
+  httpVersion: string;
+  headers: HeaderList;
+  body: BodyRecord;
+  clientAddress: string;
+}
+
+export interface ResponseEvent {
+  type: 'response';
+  time: string;
+  /** Same id as its request. */
+  id: string;
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  headers: HeaderList;
+  body: BodyRecord;
+  /** Produced by Pinprobe itself (e.g. a 502), not by the backend. */
+  synthetic?: boolean;
+  timings: { sendMs: number; waitMs: number; receiveMs: number };
+}
+
+export interface WebSocketEvent {
+  type: 'websocket';
+  time: string;
+  id: string;
+  conn: string;
+  url: string;
+  status: number;
+  framesIn: number;
+  framesOut: number;
+  phase: 'open' | 'refused' | 'closed';
+}
+
+/**
+ * One upstream (Pinprobe -> backend) attempt and how it ended; the mTLS verdict is judged
+ * from these. `probe` marks Pinprobe's own extra attempt without a client certificate.
+ */
+export interface UpstreamEvent {
+  type: 'upstream';
+  time: string;
+  id: string;
+  /** The request that caused it, when there was one. */
+  request: string | null;
+  host: string;
+  port: number;
+  probe: boolean;
+  clientCert: { subject: string } | null;
+  tlsVersion: string | null;
+  /**
+   * answered: an HTTP answer came back (see httpStatus / certComplaint);
+   * tls-alert: the server sent an alert (see stage: in the handshake or on the first read);
+   * reset: the connection was reset or closed (see stage);
+   * error: could not connect, DNS, upstream certificate not trusted, timeout...
+   */
+  outcome: 'answered' | 'tls-alert' | 'reset' | 'error';
+  stage: 'connect' | 'handshake' | 'after-handshake' | 'http';
+  alert: string | null;
+  alertCode: number | null;
+  httpStatus: number | null;
+  /** The status line or body names a missing or invalid client certificate. */
+  certComplaint: boolean;
+  error: string | null;
+}
+
+/** Host put on the tunnel list for the rest of the session. */
+export interface PassthroughEvent {
+  type: 'passthrough';
+  time: string;
+  host: string;
+  port: number;
+  reason: 'auto';
+  detail: string;
+}
+
+export interface CloseEvent {
+  type: 'close';
+  time: string;
+  id: string;
+  bytesFromClient: number;
+  bytesToClient: number;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  time: string;
+  id: string | null;
+  message: string;
+}
+
+export interface SessionEndEvent {
+  type: 'session-end';
+  time: string;
+}
+
+export type SessionEvent =
+  | ConnectionEvent
+  | ClientTlsEvent
+  | RequestEvent
+  | ResponseEvent
+  | WebSocketEvent
+  | UpstreamEvent
+  | PassthroughEvent
+  | CloseEvent
+  | ErrorEvent
+  | SessionEndEvent;
+
+export type SessionLine = SessionHeader | SessionEvent;
