@@ -131,8 +131,9 @@ export interface WebSocketEvent {
   conn: string;
   url: string;
   status: number;
-  framesIn: number;
-  framesOut: number;
+  /** Bytes relayed after the upgrade, each way (frames are not parsed). */
+  bytesFromClient: number;
+  bytesToClient: number;
   phase: 'open' | 'refused' | 'closed';
 }
 
