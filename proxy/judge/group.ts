@@ -1,0 +1,116 @@
+// Sorts recorded events into per-host buckets (host:port) in two linear passes, so the
+// judge and the HTML evidence see exactly the same grouping.
+import type {
+  ClientTlsEvent,
+  ConnectionEvent,
+  PassthroughEvent,
+  RequestEvent,
+  ResponseEvent,
+  SessionEvent,
+  SessionHeader,
+  UpstreamEvent,
+} from '../session/events.js';
+
+export interface HostEvents {
+  host: string;
+  port: number;
+  /** Client TLS outcomes of intercepted connections, in recorded order. */
+  tls: ClientTlsEvent[];
+  /** HTTP requests (both schemes), onboarding-page requests excluded. */
+  requests: RequestEvent[];
+  upstream: UpstreamEvent[];
+  passthrough: PassthroughEvent[];
+  /** Tunnel connections (rule, auto, not-tls) that moved bytes. */
+  tunnels: ConnectionEvent[];
+  /** Intercepted connections whose TLS outcome was never written (e.g. the proxy was killed). */
+  intercepts: ConnectionEvent[];
+}
+
+/** Map key for a host; names are case-insensitive, so they are lower-cased. */
+export function hostKey(host: string, port: number): string {
+  return `${host.toLowerCase()}|${port}`;
+}
+
+/** The reserved name (RFC 6761 `.invalid`) the onboarding page is served under. */
+function isReservedName(host: string): boolean {
+  return host.toLowerCase().endsWith('.invalid') || host.toLowerCase() === 'invalid';
+}
+
+/**
+ * The onboarding page is served by Pinprobe itself — under a reserved `.invalid` name, or
+ * straight from the proxy's own port — so it is never an app's cleartext traffic.
+ */
+export function isOnboardingRequest(
+  request: RequestEvent,
+  response: ResponseEvent | undefined,
+  header: SessionHeader | null,
+): boolean {
+  if (isReservedName(request.host)) return true;
+  return header !== null && response?.synthetic === true && request.port === header.proxy.port;
+}
+
+function emptyHost(host: string, port: number): HostEvents {
+  return { host: host.toLowerCase(), port, tls: [], requests: [], upstream: [], passthrough: [], tunnels: [], intercepts: [] };
+}
+
+/** Groups events by host:port; the map keeps first-seen order. */
+export function groupByHost(events: readonly SessionEvent[], header: SessionHeader | null): Map<string, HostEvents> {
+  // Pass 1: facts that arrive after the event they qualify (responses, closes).
+  const responses = new Map<string, ResponseEvent>();
+  const bytesByConn = new Map<string, number>();
+  const judgedConns = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'response') responses.set(event.id, event);
+    else if (event.type === 'client-tls') judgedConns.add(event.id);
+    else if (event.type === 'close') {
+      bytesByConn.set(event.id, (event.bytesFromClient ?? 0) + (event.bytesToClient ?? 0));
+    }
+  }
+
+  const hosts = new Map<string, HostEvents>();
+  const bucket = (host: string, port: number): HostEvents => {
+    const key = hostKey(host, port);
+    let found = hosts.get(key);
+    if (!found) {
+      found = emptyHost(host, port);
+      hosts.set(key, found);
+    }
+    return found;
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'client-tls':
+        bucket(event.host, event.port).tls.push(event);
+        break;
+      case 'request':
+        if (!isOnboardingRequest(event, responses.get(event.id), header)) bucket(event.host, event.port).requests.push(event);
+        break;
+      case 'upstream':
+        bucket(event.host, event.port).upstream.push(event);
+        break;
+      case 'passthrough':
+        bucket(event.host, event.port).passthrough.push(event);
+        break;
+      case 'connection': {
+        const { host, port } = event.target;
+        // An intercepted connection with a TLS outcome is filed under the outcome's host (the
+        // SNI name), so a CONNECT by address does not make a phantom row for the address.
+        if (event.mode === 'intercept') {
+          if (!judgedConns.has(event.id)) bucket(host, port).intercepts.push(event);
+        }
+        else if (event.mode === 'tunnel' && hadTraffic(bytesByConn.get(event.id))) bucket(host, port).tunnels.push(event);
+        // 'plain' sockets are represented by their requests (the onboarding page among them is not a host).
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return hosts;
+}
+
+/** A tunnel still open when the session ended (no close) may well have carried data. */
+function hadTraffic(bytes: number | undefined): boolean {
+  return bytes === undefined || bytes > 0;
+}

@@ -1,0 +1,118 @@
+// Recorded events -> the `pinprobe.report/1` verdicts. Pure and linear in the number of
+// events, so the live engine can re-judge on every change and a reopened file gives the
+// very same answer.
+import type { ClientTlsEvent, SessionEvent, SessionHeader, SessionLine } from '../session/events.js';
+import { byScenario, judgeClient, judgeValidation } from './client.js';
+import { findingsFor, severityRank, worstSeverity } from './findings.js';
+import { groupByHost } from './group.js';
+import type { HostEvents } from './group.js';
+import { matchesHostGlob } from './host-glob.js';
+import { judgeMtls } from './mtls.js';
+import { judgePinning } from './pinning.js';
+import { REPORT_SCHEMA } from './report-types.js';
+import type { HostVerdict, Report } from './report-types.js';
+
+export interface JudgeOptions {
+  /** The session file's path as the report should name it. */
+  file: string;
+}
+
+export interface SessionContent {
+  header: SessionHeader | null;
+  events: readonly SessionEvent[];
+}
+
+/** Accepts either raw lines (header first, as the engine keeps them) or a read session. */
+export function splitLines(lines: readonly SessionLine[] | SessionContent): SessionContent {
+  if (!Array.isArray(lines)) return lines as SessionContent;
+  let header: SessionHeader | null = null;
+  const events: SessionEvent[] = [];
+  for (const line of lines as readonly SessionLine[]) {
+    if (line.type === 'session') header ??= line;
+    else events.push(line);
+  }
+  return { header, events };
+}
+
+/** Display form of a host: IPv6 addresses are bracketed, as in a URL. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** client address -> hosts (display) where it accepted the trusted certificate. */
+function trustedAcceptances(hosts: Iterable<HostEvents>): Map<string, string[]> {
+  const byAddress = new Map<string, string[]>();
+  for (const host of hosts) {
+    const seen = new Set<string>();
+    for (const event of host.tls) {
+      if (event.scenario !== 'trusted' || event.result !== 'accepted' || seen.has(event.clientAddress)) continue;
+      seen.add(event.clientAddress);
+      const list = byAddress.get(event.clientAddress) ?? [];
+      list.push(formatHostPort(host.host, host.port));
+      byAddress.set(event.clientAddress, list);
+    }
+  }
+  return byAddress;
+}
+
+function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Map<string, string[]>): HostVerdict {
+  const split = byScenario(host.tls);
+  const client = judgeClient(split);
+  const self = formatHostPort(host.host, host.port);
+  const trusted: readonly ClientTlsEvent[] = split.trusted;
+  const { pinning, reason } = judgePinning({
+    client,
+    trusted,
+    trustedElsewhere: (address) => (trustedBy.get(address) ?? []).filter((name) => name !== self),
+    forcedScenario: header?.options?.scenario ?? null,
+    onlyTunnelled: host.tls.length === 0 && host.intercepts.length === 0 && (host.tunnels.length > 0 || host.passthrough.length > 0),
+    onlyCleartext: host.tls.length === 0 && host.intercepts.length === 0 && host.requests.length > 0 && host.requests.every((r) => r.scheme === 'http'),
+  });
+  const validation = judgeValidation(client);
+  const cleartext = host.requests.some((r) => r.scheme === 'http');
+  const mtls = judgeMtls(host.upstream);
+  const mtlsExpected = matchesHostGlob(header?.options?.expectMtls ?? [], host.host, host.port);
+  const verdict: HostVerdict = {
+    host: host.host,
+    port: host.port,
+    client,
+    pinning,
+    pinningReason: reason,
+    validation,
+    cleartext,
+    mtls,
+    findings: findingsFor({ client, pinning, cleartext, mtls, mtlsExpected }),
+  };
+  if (host.passthrough.length > 0) verdict.passthrough = true;
+  return verdict;
+}
+
+/** Worst finding first (hosts without findings last), then by name and port. */
+export function compareHosts(a: HostVerdict, b: HostVerdict): number {
+  const rank = (h: HostVerdict): number => {
+    const worst = worstSeverity(h.findings);
+    return worst === null ? 99 : severityRank(worst);
+  };
+  return rank(a) - rank(b) || a.host.localeCompare(b.host) || a.port - b.port;
+}
+
+export function judge(lines: readonly SessionLine[] | SessionContent, opts: JudgeOptions): Report {
+  const { header, events } = splitLines(lines);
+  const grouped = groupByHost(events, header);
+  const trustedBy = trustedAcceptances(grouped.values());
+  const hosts: HostVerdict[] = [];
+  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy));
+  hosts.sort(compareHosts);
+
+  let ended: string | null = null;
+  let connections = 0;
+  for (const event of events) {
+    if (event.type === 'connection') connections += 1;
+    else if (event.type === 'session-end') ended = event.time;
+  }
+  return {
+    schema: REPORT_SCHEMA,
+    session: { file: opts.file, started: header?.time ?? null, ended, connections },
+    hosts,
+  };
+}
