@@ -1,0 +1,49 @@
+// Downloads of the viewed session: HAR and rendered reports.
+import { basename } from 'node:path';
+import { renderReport } from '../report/index.js';
+import type { SessionEvent } from '../session/events.js';
+import { toHar } from '../session/har.js';
+import { HttpError } from './http-util.js';
+import type { SessionView } from './session-view.js';
+
+export const REPORT_FORMATS = ['html', 'json', 'junit', 'text'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface Download {
+  data: Buffer | string;
+  fileName: string;
+  contentType: string;
+}
+
+function events(view: SessionView): SessionEvent[] {
+  return view.lines().filter((l): l is SessionEvent => l.type !== 'session');
+}
+
+/** `2024-05-01T10-00-00.pinprobe.jsonl` -> `2024-05-01T10-00-00` */
+function stem(view: SessionView): string {
+  return basename(view.info().file).replace(/\.pinprobe\.jsonl$|\.jsonl$/i, '') || 'session';
+}
+
+export function harDownload(view: SessionView, version: string): Download {
+  const har: unknown = toHar(events(view), { creatorVersion: version });
+  const text = typeof har === 'string' ? har : JSON.stringify(har, null, 2);
+  return { data: text, fileName: `pinprobe-${stem(view)}.har`, contentType: 'application/json; charset=utf-8' };
+}
+
+const REPORT_FILES: Record<ReportFormat, { ext: string; type: string }> = {
+  html: { ext: 'html', type: 'text/html; charset=utf-8' },
+  json: { ext: 'json', type: 'application/json; charset=utf-8' },
+  junit: { ext: 'junit.xml', type: 'application/xml; charset=utf-8' },
+  text: { ext: 'txt', type: 'text/plain; charset=utf-8' },
+};
+
+export function reportDownload(view: SessionView, format: string | null): Download {
+  const f = (format ?? 'html') as ReportFormat;
+  if (!REPORT_FORMATS.includes(f)) {
+    throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')} (got "${format}")`);
+  }
+  const rendered: unknown = renderReport(f, view.report(), events(view));
+  const text = typeof rendered === 'string' ? rendered : JSON.stringify(rendered, null, 2);
+  const file = REPORT_FILES[f];
+  return { data: text, fileName: `pinprobe-report-${stem(view)}.${file.ext}`, contentType: file.type };
+}

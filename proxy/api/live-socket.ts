@@ -1,0 +1,127 @@
+// The UI's live channel: every new session line as it is recorded, and the judged
+// verdicts at most 250 ms after the lines that changed them, so a new host shows on the
+// board well within a second. Upgrades pass the same Host/Origin/token checks as HTTP.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Report } from '../judge/report-types.js';
+import type { SessionLine } from '../session/events.js';
+import { errorMessage } from './http-util.js';
+import { checkHost, checkOrigin } from './request-guard.js';
+import type { SessionView, ViewInfo } from './session-view.js';
+import { requestToken, tokenMatches } from './token.js';
+
+/** Messages the UI receives on /api/live. */
+export type LiveMessage =
+  | { kind: 'hello'; view: ViewInfo }
+  | { kind: 'line'; index: number; line: SessionLine }
+  | { kind: 'reset'; view: ViewInfo }
+  | { kind: 'verdicts'; report: Report }
+  | { kind: 'error'; error: string };
+
+export const VERDICT_DELAY_MS = 250;
+/** A client this far behind is dropped (close code 4000) and reconnects with `since`. */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+export const RESYNC_CLOSE_CODE = 4000;
+
+export interface LiveSocketOptions {
+  view: SessionView;
+  port: () => number;
+  token: string;
+}
+
+export class LiveSocket {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private verdictTimer: NodeJS.Timeout | null = null;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly opts: LiveSocketOptions) {
+    this.unsubscribe = opts.view.onChange((change) => {
+      if (change.kind === 'line') this.broadcast({ kind: 'line', index: change.index, line: change.line });
+      else this.broadcast({ kind: 'reset', view: change.view });
+      this.scheduleVerdicts();
+    });
+  }
+
+  /** Handles an HTTP upgrade; refuses (and closes) anything that is not our UI. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const port = this.opts.port();
+    const failure =
+      checkHost(req, port) ??
+      checkOrigin(req, port) ??
+      (url.pathname !== '/api/live' ? { status: 404, error: `no WebSocket at ${url.pathname}; use /api/live` } : null) ??
+      (tokenMatches(this.opts.token, requestToken(req, url)) ? null : { status: 401, error: 'missing or wrong token' });
+    if (failure) {
+      refuseUpgrade(socket, failure.status, failure.error);
+      return;
+    }
+    const since = Math.max(0, Number.parseInt(url.searchParams.get('since') ?? '0', 10) || 0);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, since));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    if (this.verdictTimer) clearTimeout(this.verdictTimer);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+
+  /** Sends the view, the lines the client has not seen yet, and the current verdicts. */
+  private welcome(ws: WebSocket, since: number): void {
+    ws.on('error', () => ws.terminate());
+    // The UI never sends anything meaningful; ignore whatever arrives.
+    ws.on('message', () => undefined);
+    const { view } = this.opts;
+    send(ws, { kind: 'hello', view: view.info() });
+    const lines = view.lines();
+    for (let i = Math.min(since, lines.length); i < lines.length; i++) {
+      const line = lines[i];
+      if (line) send(ws, { kind: 'line', index: i, line });
+    }
+    const report = this.safeReport();
+    send(ws, report);
+  }
+
+  private safeReport(): LiveMessage {
+    try {
+      return { kind: 'verdicts', report: this.opts.view.report() };
+    } catch (err) {
+      return { kind: 'error', error: `could not judge the session: ${errorMessage(err)}` };
+    }
+  }
+
+  /** Throttled, not debounced: steady traffic must not postpone verdicts forever. */
+  private scheduleVerdicts(): void {
+    if (this.verdictTimer) return;
+    this.verdictTimer = setTimeout(() => {
+      this.verdictTimer = null;
+      if (this.wss.clients.size === 0) return;
+      this.broadcast(this.safeReport());
+    }, VERDICT_DELAY_MS);
+  }
+
+  private broadcast(message: LiveMessage): void {
+    if (this.wss.clients.size === 0) return;
+    const text = JSON.stringify(message);
+    for (const ws of this.wss.clients) {
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.close(RESYNC_CLOSE_CODE, 'too far behind; reconnect with since');
+        continue;
+      }
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    }
+  }
+}
+
+function send(ws: WebSocket, message: LiveMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}
+
+function refuseUpgrade(socket: Duplex, status: number, error: string): void {
+  const body = JSON.stringify({ error });
+  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 421 ? 'Misdirected Request' : 'Not Found';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,60 @@
+// What the Setup view shows: the proxy's LAN addresses, the onboarding URL and its QR
+// code, and the CA downloads per platform.
+import QRCode from 'qrcode';
+import type { CaFormat, EngineControl } from './engine-port.js';
+import { ONBOARDING_HOST } from './onboarding.js';
+
+export interface CaDownload {
+  platform: 'android' | 'android-system' | 'ios' | 'pem';
+  label: string;
+  /** Control API path (add the token as a `token` query value). */
+  href: string;
+  fileName: string;
+}
+
+export interface OnboardingInfo {
+  running: boolean;
+  proxyPort: number;
+  /** HOST:PORT for each LAN address, IPv4 first. */
+  proxyAddresses: string[];
+  /** http://<first LAN address>:<proxy port>/ — null when no LAN address was found */
+  url: string | null;
+  /** Works on a device whose proxy is already set. */
+  reservedUrl: string;
+  /** data: URL of an SVG QR code of `url` (or of `reservedUrl` when there is no LAN address) */
+  qr: string;
+  qrTarget: string;
+  caSubject: string;
+  downloads: CaDownload[];
+}
+
+function authority(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export async function onboardingInfo(engine: EngineControl): Promise<OnboardingInfo> {
+  const status = engine.status();
+  const ordered = [...status.lanAddresses.filter((a) => !a.includes(':')), ...status.lanAddresses.filter((a) => a.includes(':'))];
+  const proxyAddresses = ordered.map((a) => authority(a, status.port));
+  const url = proxyAddresses[0] ? `http://${proxyAddresses[0]}/` : null;
+  const reservedUrl = `http://${ONBOARDING_HOST}/`;
+  const qrTarget = url ?? reservedUrl;
+  const svg = await QRCode.toString(qrTarget, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
+  const file = (format: CaFormat): string => engine.exportCa(format).fileName;
+  return {
+    running: status.running,
+    proxyPort: status.port,
+    proxyAddresses,
+    url,
+    reservedUrl,
+    qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+    qrTarget,
+    caSubject: status.caSubject,
+    downloads: [
+      { platform: 'android', label: 'Android — user store (DER)', href: '/api/ca?format=der', fileName: file('der') },
+      { platform: 'android-system', label: 'Android system store (hash-named)', href: '/api/ca?format=android', fileName: file('android') },
+      { platform: 'ios', label: 'iPhone / iPad profile', href: '/api/ca?format=ios', fileName: file('ios') },
+      { platform: 'pem', label: 'PEM (desktop, curl, emulators)', href: '/api/ca?format=pem', fileName: file('pem') },
+    ],
+  };
+}

@@ -1,0 +1,130 @@
+// The control API's data endpoints. Every route here runs only after the Host, Origin
+// and token checks in server.ts have passed.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { caDownload } from './ca-download.js';
+import type { EngineControl, EngineSettings } from './engine-port.js';
+import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from './http-util.js';
+import { onboardingInfo } from './onboarding-info.js';
+import { assertReadableFile, copySession, userPath } from './session-files.js';
+import type { SessionView } from './session-view.js';
+
+export interface RouteContext {
+  engine: EngineControl;
+  view: SessionView;
+  version: string;
+}
+
+type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+const SETTING_KEYS: ReadonlySet<keyof EngineSettings> = new Set<keyof EngineSettings>([
+  'scenario', 'autoPassthrough', 'passthrough', 'mapRemote', 'upstreamCa', 'upstreamInsecure',
+  'clientCerts', 'expectMtls', 'requestClientCert',
+]);
+
+function statusBody(ctx: RouteContext): unknown {
+  return { version: ctx.version, engine: ctx.engine.status(), view: ctx.view.info() };
+}
+
+const routes: Record<string, Handler> = {
+  'GET /api/status': async (ctx, _req, res) => sendJson(res, 200, statusBody(ctx)),
+
+  'GET /api/verdicts': async (ctx, _req, res) => sendJson(res, 200, ctx.view.report()),
+
+  'GET /api/events': async (ctx, _req, res, url) => {
+    const raw = url.searchParams.get('since') ?? '0';
+    const since = Number.parseInt(raw, 10);
+    if (!Number.isInteger(since) || since < 0) throw new HttpError(400, `"since" must be a line index ≥ 0 (got "${raw}")`);
+    const lines = ctx.view.lines();
+    sendJson(res, 200, { view: ctx.view.info(), from: since, next: lines.length, lines: lines.slice(since) });
+  },
+
+  'GET /api/settings': async (ctx, _req, res) => sendJson(res, 200, ctx.engine.settings()),
+
+  'PUT /api/settings': async (ctx, req, res) => {
+    const body = await readJsonObject(req);
+    const unknown = Object.keys(body).filter((k) => !SETTING_KEYS.has(k as keyof EngineSettings));
+    if (unknown.length > 0) throw new HttpError(400, `unknown setting(s): ${unknown.join(', ')}`);
+    try {
+      sendJson(res, 200, await ctx.engine.updateSettings(body as Partial<EngineSettings>));
+    } catch (err) {
+      throw new HttpError(400, errorMessage(err));
+    }
+  },
+
+  'POST /api/proxy/start': async (ctx, _req, res) => {
+    await engineCall('could not start the proxy', () => ctx.engine.start());
+    sendJson(res, 200, statusBody(ctx));
+  },
+
+  'POST /api/proxy/stop': async (ctx, _req, res) => {
+    await engineCall('could not stop the proxy', () => ctx.engine.stop());
+    sendJson(res, 200, statusBody(ctx));
+  },
+
+  'POST /api/session/new': async (ctx, _req, res) => {
+    const file = await engineCall('could not start a new session', () => ctx.engine.newSession());
+    ctx.view.backToLive();
+    ctx.view.resync();
+    sendJson(res, 200, { file, ...(statusBody(ctx) as object) });
+  },
+
+  'POST /api/session/open': async (ctx, req, res) => {
+    const file = userPath((await readJsonObject(req))['path']);
+    await assertReadableFile(file);
+    try {
+      sendJson(res, 200, await ctx.view.open(file));
+    } catch (err) {
+      throw new HttpError(400, errorMessage(err));
+    }
+  },
+
+  'POST /api/session/live': async (ctx, _req, res) => sendJson(res, 200, ctx.view.backToLive()),
+
+  'POST /api/session/save-as': async (ctx, req, res) => {
+    const body = await readJsonObject(req);
+    const to = userPath(body['path']);
+    await copySession(ctx.view.info().file, to, body['overwrite'] === true);
+    sendJson(res, 200, { saved: to });
+  },
+
+  'GET /api/export/har': async (ctx, _req, res) => {
+    const { harDownload } = await loadExports();
+    const d = harDownload(ctx.view, ctx.version);
+    sendDownload(res, d.data, d.fileName, d.contentType);
+  },
+
+  'GET /api/export/report': async (ctx, _req, res, url) => {
+    const { reportDownload } = await loadExports();
+    const d = reportDownload(ctx.view, url.searchParams.get('format'));
+    sendDownload(res, d.data, d.fileName, d.contentType);
+  },
+
+  'GET /api/ca': async (ctx, _req, res, url) => {
+    const d = caDownload(ctx.engine, url.searchParams.get('format'));
+    sendDownload(res, d.data, d.fileName, d.contentType);
+  },
+
+  'GET /api/onboarding': async (ctx, _req, res) => sendJson(res, 200, await onboardingInfo(ctx.engine)),
+};
+
+/** Report rendering and HAR are loaded on first export, keeping API start-up light. */
+function loadExports(): Promise<typeof import('./exports.js')> {
+  return import('./exports.js');
+}
+
+async function engineCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new HttpError(500, `${what}: ${errorMessage(err)}`);
+  }
+}
+
+/** Finds the handler for a request; a known path with another method is a 405. */
+export function findRoute(method: string, pathname: string): Handler | { status: number; error: string } {
+  const exact = routes[`${method === 'HEAD' ? 'GET' : method} ${pathname}`];
+  if (exact) return exact;
+  const allowed = Object.keys(routes).filter((k) => k.endsWith(` ${pathname}`)).map((k) => k.split(' ')[0]);
+  if (allowed.length > 0) return { status: 405, error: `${method} is not allowed on ${pathname}; use ${allowed.join(' or ')}` };
+  return { status: 404, error: `no API endpoint ${pathname}` };
+}

@@ -1,0 +1,117 @@
+// What the UI is looking at: the engine's live session, or a recorded file opened
+// read-only. Both are judged by the same judge, so a reopened file shows the verdicts the
+// live session showed. The live lines are mirrored here (references only) so that line
+// indexes stay stable however the engine stores them.
+import { judge } from '../judge/index.js';
+import type { Report } from '../judge/report-types.js';
+import type { SessionLine } from '../session/events.js';
+import { readSession } from '../session/reader.js';
+import type { EngineControl } from './engine-port.js';
+
+export interface ViewInfo {
+  mode: 'live' | 'file';
+  /** The session file the lines come from. */
+  file: string;
+  lines: number;
+  /** Problems met while reading an opened file (truncated last line, ...). */
+  warnings: string[];
+}
+
+export type ViewChange =
+  | { kind: 'line'; index: number; line: SessionLine }
+  | { kind: 'reset'; view: ViewInfo };
+
+interface OpenedFile {
+  file: string;
+  lines: SessionLine[];
+  warnings: string[];
+}
+
+export class SessionView {
+  private live: SessionLine[];
+  private opened: OpenedFile | null = null;
+  private cachedReport: Report | null = null;
+  private readonly listeners = new Set<(change: ViewChange) => void>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly engine: EngineControl) {
+    this.live = [...engine.lines()];
+    this.unsubscribe = engine.subscribe((line) => this.onLiveLine(line));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  /** Listens to lines (live view only) and view resets; returns an unsubscribe function. */
+  onChange(listener: (change: ViewChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  info(): ViewInfo {
+    if (this.opened) {
+      return { mode: 'file', file: this.opened.file, lines: this.opened.lines.length, warnings: this.opened.warnings };
+    }
+    return { mode: 'live', file: this.engine.status().sessionFile, lines: this.live.length, warnings: [] };
+  }
+
+  lines(): readonly SessionLine[] {
+    return this.opened ? this.opened.lines : this.live;
+  }
+
+  report(): Report {
+    if (this.cachedReport === null) {
+      this.cachedReport = judge(this.lines(), { file: this.info().file });
+    }
+    return this.cachedReport;
+  }
+
+  /** Opens a recorded session read-only; the live session keeps recording meanwhile. */
+  async open(file: string): Promise<ViewInfo> {
+    const read = await readSession(file);
+    if (read.header === null && read.events.length === 0) {
+      throw new Error(`${file} holds no session lines; pick a .pinprobe.jsonl file written by Pinprobe`);
+    }
+    const lines: SessionLine[] = read.header ? [read.header, ...read.events] : [...read.events];
+    this.opened = { file, lines, warnings: read.warnings };
+    return this.reset();
+  }
+
+  /** Back to the live session. */
+  backToLive(): ViewInfo {
+    this.opened = null;
+    return this.reset();
+  }
+
+  /** Re-reads the engine's lines, e.g. after it started a new session file. */
+  resync(): ViewInfo {
+    this.live = [...this.engine.lines()];
+    return this.reset();
+  }
+
+  private reset(): ViewInfo {
+    this.cachedReport = null;
+    const view = this.info();
+    this.emit({ kind: 'reset', view });
+    return view;
+  }
+
+  private onLiveLine(line: SessionLine): void {
+    if (line.type === 'session') {
+      // A header starts a new session file: the old lines are no longer the live session.
+      this.live = [line];
+      if (!this.opened) this.reset();
+      return;
+    }
+    this.live.push(line);
+    if (this.opened) return;
+    this.cachedReport = null;
+    this.emit({ kind: 'line', index: this.live.length - 1, line });
+  }
+
+  private emit(change: ViewChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
