@@ -73,6 +73,9 @@ export class CertificateIssuer {
         // Own random ticket keys per context: a session ticket issued under one scenario
         // cannot be decrypted by another's context, so a client can never resume its way
         // past the certificate it was assigned (a resumed handshake shows no certificate).
+        // OpenSSL happens to randomise them per context too; stating it keeps the guarantee
+        // from resting on that default. Session-ID resumption needs a server session cache,
+        // which a bare TLSSocket does not have.
         ticketKeys: randomBytes(48),
       });
     });
