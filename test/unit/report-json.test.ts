@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { judge } from '../../proxy/judge/judge.js';
+import { failOn } from '../../proxy/report/fail-on.js';
+import { renderJson } from '../../proxy/report/json.js';
+import { renderReport } from '../../proxy/report/index.js';
+import { renderText } from '../../proxy/report/text.js';
+import { EventBuilder } from '../fixtures/events.js';
+import { EVIL_HOST, sampleSession } from '../fixtures/sample-session.js';
+
+describe('JSON report', () => {
+  it('is the SPEC schema, pretty-printed, with keys in SPEC order and nothing extra', () => {
+    const b = sampleSession();
+    const report = judge(b.lines, { file: 'session.jsonl' });
+    (report.hosts[0] as unknown as Record<string, unknown>)['internal'] = 'x';
+    const text = renderJson(report);
+    expect(text).toMatch(/^\{\n {2}"schema": "pinprobe.report\/1",\n {2}"session": /);
+    const parsed = JSON.parse(text) as { hosts: Array<Record<string, unknown>>; session: Record<string, unknown> };
+    expect(Object.keys(parsed)).toEqual(['schema', 'session', 'hosts']);
+    expect(Object.keys(parsed.session)).toEqual(['file', 'started', 'ended', 'connections']);
+    expect(Object.keys(parsed.hosts[0] ?? {})).toEqual(['host', 'port', 'client', 'pinning', 'pinningReason', 'validation', 'cleartext', 'mtls', 'findings']);
+    expect(Object.keys((parsed.hosts[0]?.['client'] ?? {}) as object)).toEqual(['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root']);
+    const bank = parsed.hosts.find((h) => h['host'] === 'app.bank.test');
+    expect(bank?.['passthrough']).toBe(true);
+    expect(bank?.['pinning']).toBe('inconclusive');
+  });
+});
+
+describe('failOn', () => {
+  it('is true when a finding is at least as severe as the threshold', () => {
+    const report = judge(sampleSession().lines, { file: 's' });
+    expect(failOn(report, 'critical')).toBe(true);
+    const b = new EventBuilder();
+    b.tls({ host: 'a.test', scenario: 'trusted', result: 'accepted' });
+    const medium = judge(b.lines, { file: 's' });
+    expect(failOn(medium, 'high')).toBe(false);
+    expect(failOn(medium, 'medium')).toBe(true);
+    expect(failOn(medium, 'info')).toBe(true);
+    expect(failOn(judge([], { file: 's' }), 'info')).toBe(false);
+  });
+});
+
+describe('text report', () => {
+  it('prints one row per host with the scenario strip, a legend, and no colour when not asked', () => {
+    const b = sampleSession();
+    const report = judge(b.lines, { file: 'session.jsonl' });
+    const text = renderText(report, { color: false });
+    expect(text).not.toContain('\x1b[');
+    const row = text.split('\n').find((l) => l.startsWith('pinned.example.com:443'));
+    expect(row).toMatch(/Pinned\s+OK\s+T✗ S✗ W✗ E✗ U✗\s+Unknown\s+no\s+none/);
+    const broken = text.split('\n').find((l) => l.startsWith('broken.example.com:443'));
+    expect(broken).toMatch(/Not pinned\s+Broken\s+T✓ S✓ W✗ E· U·/);
+    expect(broken).toContain('1 critical, 1 medium');
+    expect(text).toMatch(/Legend: T trusted, S self-signed, W wrong-host, E expired, U untrusted-root; ✓ accepted/);
+    expect(text).toContain('validation-self-signed-accepted');
+  });
+
+  it('colours verdicts with ANSI codes when asked, keeping columns aligned', () => {
+    const report = judge(sampleSession().lines, { file: 's' });
+    const text = renderText(report, { color: true });
+    expect(text).toContain('\x1b[31m');
+    const plain = renderText(report, { color: false });
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain);
+  });
+
+  it('neutralises control characters in host names', () => {
+    const b = new EventBuilder();
+    b.tls({ host: 'evil\x1b[2J.test', scenario: 'trusted', result: 'accepted' });
+    const text = renderText(judge(b.lines, { file: 's' }), { color: false });
+    expect(text).not.toContain('\x1b');
+    expect(text).toContain('evil?[2j.test');
+  });
+
+  it('says that no traffic is not a pass', () => {
+    const text = renderText(judge([], { file: 'empty' }), { color: false });
+    expect(text).toMatch(/No traffic was recorded.*not a pass/);
+  });
+
+  it('is reached through renderReport for every format', () => {
+    const b = sampleSession();
+    const report = judge(b.lines, { file: 's' });
+    expect(renderReport('json', report, b.lines)).toBe(renderJson(report));
+    expect(renderReport('text', report, b.lines, { color: false })).toContain('pinned.example.com');
+    expect(renderReport('html', report, b.lines)).toMatch(/^<!doctype html>/);
+    expect(renderReport('junit', report, b.lines)).toMatch(/^<\?xml/);
+    expect(renderReport('text', report, b.lines)).toContain(EVIL_HOST.slice(0, 8));
+  });
+});
