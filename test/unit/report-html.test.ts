@@ -60,12 +60,12 @@ describe('HTML report', () => {
 
   it('says what was not tested, why, and what to do', () => {
     const page = html(sampleSession());
-    expect(page).toContain("<b>untrusted-root</b>: untested — no new connection was given this certificate yet — open the app's screens that talk to this host again");
-    expect(page).toMatch(/<b>self-signed<\/b>: untested — after the trusted certificate was rejected the host was tunnelled untouched \(auto passthrough\)/);
+    expect(page).toContain("<b>expired, untrusted-root</b>: untested — no new connection was given this certificate yet — open the app's screens that talk to this host again");
+    expect(page).toMatch(/<b>self-signed, wrong-host, expired, untrusted-root<\/b>: untested — after the trusted certificate was rejected the host was tunnelled untouched \(auto passthrough\)/);
     expect(page).toContain('<b>mTLS</b>: unknown');
     const forced = new EventBuilder({ scenario: 'expired' });
     forced.tls({ host: 'a.test', scenario: 'expired', result: 'rejected' });
-    expect(html(forced)).toContain('<b>trusted</b>: untested — the session forced <code>--scenario expired</code>');
+    expect(html(forced)).toContain('<b>trusted, self-signed, wrong-host, untrusted-root</b>: untested — the session forced <code>--scenario expired</code>');
   });
 
   it('says that no traffic is not a pass', () => {
