@@ -41,11 +41,12 @@ export function resultClass(scenario: Scenario, result: ScenarioResult): string 
 function whyUntested(scenario: Scenario, h: HostVerdict, events: HostEvents | undefined, header: SessionHeader | null): string {
   const forced = header?.options?.scenario ?? null;
   if (forced && forced !== scenario) {
-    return `the session forced <code>--scenario ${e(forced)}</code>; record again with <code>--scenario ${e(scenario)}</code> or without <code>--scenario</code> (audit rotation)`;
+    return `the session forced <code>--scenario ${e(forced)}</code>; record again without <code>--scenario</code> (audit rotation), ` +
+      'or with <code>--scenario</code> set to the certificate to test';
   }
   if (h.passthrough) {
     return 'after the trusted certificate was rejected the host was tunnelled untouched (auto passthrough) so the app keeps working; ' +
-      `record again with <code>--scenario ${e(scenario)}</code> to show it this certificate`;
+      'record again with <code>--scenario</code> set to the certificate to test, or with <code>--no-auto-passthrough</code>';
   }
   if (events && events.tls.length === 0 && events.tunnels.length > 0) {
     return 'connections to this host were tunnelled untouched (a passthrough rule, or not TLS); remove it from <code>--passthrough</code> to test it';
