@@ -1,13 +1,10 @@
 // Downloads of the viewed session: HAR and rendered reports.
 import { basename } from 'node:path';
-import { renderReport } from '../report/index.js';
+import { isReportFormat, REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
 import type { SessionEvent } from '../session/events.js';
 import { toHar } from '../session/har.js';
 import { HttpError } from './http-util.js';
 import type { SessionView } from './session-view.js';
-
-export const REPORT_FORMATS = ['html', 'json', 'junit', 'text'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface Download {
   data: Buffer | string;
@@ -38,12 +35,11 @@ const REPORT_FILES: Record<ReportFormat, { ext: string; type: string }> = {
 };
 
 export function reportDownload(view: SessionView, format: string | null): Download {
-  const f = (format ?? 'html') as ReportFormat;
-  if (!REPORT_FORMATS.includes(f)) {
+  const f = format ?? 'html';
+  if (!isReportFormat(f)) {
     throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')} (got "${format}")`);
   }
-  const rendered: unknown = renderReport(f, view.report(), events(view));
-  const text = typeof rendered === 'string' ? rendered : JSON.stringify(rendered, null, 2);
+  const text = renderReport(f, view.report(), view.lines());
   const file = REPORT_FILES[f];
   return { data: text, fileName: `pinprobe-report-${stem(view)}.${file.ext}`, contentType: file.type };
 }

@@ -2,6 +2,4 @@
 // helpers the engine's proxy listener calls.
 export { startControlApi, type ControlApi, type ControlApiOptions } from './server.js';
 export { isOnboardingRequest, isOnboardingHost, serveOnboarding, ONBOARDING_HOST, type OnboardingContext } from './onboarding.js';
-export type { LiveMessage } from './live-socket.js';
-export type { OnboardingInfo, CaDownload } from './onboarding-info.js';
-export type { ViewInfo } from './session-view.js';
+export type { LiveMessage, ViewInfo, StatusResponse, EventsResponse, OnboardingInfo, CaDownload } from './protocol.js';

@@ -4,20 +4,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Report } from '../judge/report-types.js';
-import type { SessionLine } from '../session/events.js';
 import { errorMessage } from './http-util.js';
 import { checkHost, checkOrigin } from './request-guard.js';
-import type { SessionView, ViewInfo } from './session-view.js';
+import type { LiveMessage } from './protocol.js';
+import type { SessionView } from './session-view.js';
 import { requestToken, tokenMatches } from './token.js';
 
-/** Messages the UI receives on /api/live. */
-export type LiveMessage =
-  | { kind: 'hello'; view: ViewInfo }
-  | { kind: 'line'; index: number; line: SessionLine }
-  | { kind: 'reset'; view: ViewInfo }
-  | { kind: 'verdicts'; report: Report }
-  | { kind: 'error'; error: string };
+export type { LiveMessage };
 
 export const VERDICT_DELAY_MS = 250;
 /** A client this far behind is dropped (close code 4000) and reconnects with `since`. */

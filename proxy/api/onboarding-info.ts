@@ -3,30 +3,9 @@
 import QRCode from 'qrcode';
 import type { CaFormat, EngineControl } from './engine-port.js';
 import { ONBOARDING_HOST } from './onboarding.js';
+import type { OnboardingInfo } from './protocol.js';
 
-export interface CaDownload {
-  platform: 'android' | 'android-system' | 'ios' | 'pem';
-  label: string;
-  /** Control API path (add the token as a `token` query value). */
-  href: string;
-  fileName: string;
-}
-
-export interface OnboardingInfo {
-  running: boolean;
-  proxyPort: number;
-  /** HOST:PORT for each LAN address, IPv4 first. */
-  proxyAddresses: string[];
-  /** http://<first LAN address>:<proxy port>/ — null when no LAN address was found */
-  url: string | null;
-  /** Works on a device whose proxy is already set. */
-  reservedUrl: string;
-  /** data: URL of an SVG QR code of `url` (or of `reservedUrl` when there is no LAN address) */
-  qr: string;
-  qrTarget: string;
-  caSubject: string;
-  downloads: CaDownload[];
-}
+export type { CaDownload, OnboardingInfo } from './protocol.js';
 
 function authority(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;

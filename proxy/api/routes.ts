@@ -6,6 +6,7 @@ import type { EngineControl, EngineSettings } from './engine-port.js';
 import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from './http-util.js';
 import { onboardingInfo } from './onboarding-info.js';
 import { assertReadableFile, copySession, userPath } from './session-files.js';
+import type { EventsResponse, StatusResponse } from './protocol.js';
 import type { SessionView } from './session-view.js';
 
 export interface RouteContext {
@@ -21,7 +22,7 @@ const SETTING_KEYS: ReadonlySet<keyof EngineSettings> = new Set<keyof EngineSett
   'clientCerts', 'expectMtls', 'requestClientCert',
 ]);
 
-function statusBody(ctx: RouteContext): unknown {
+function statusBody(ctx: RouteContext): StatusResponse {
   return { version: ctx.version, engine: ctx.engine.status(), view: ctx.view.info() };
 }
 
@@ -35,7 +36,8 @@ const routes: Record<string, Handler> = {
     const since = Number.parseInt(raw, 10);
     if (!Number.isInteger(since) || since < 0) throw new HttpError(400, `"since" must be a line index ≥ 0 (got "${raw}")`);
     const lines = ctx.view.lines();
-    sendJson(res, 200, { view: ctx.view.info(), from: since, next: lines.length, lines: lines.slice(since) });
+    const body: EventsResponse = { view: ctx.view.info(), from: since, next: lines.length, lines: lines.slice(since) };
+    sendJson(res, 200, body);
   },
 
   'GET /api/settings': async (ctx, _req, res) => sendJson(res, 200, ctx.engine.settings()),
@@ -65,7 +67,7 @@ const routes: Record<string, Handler> = {
     const file = await engineCall('could not start a new session', () => ctx.engine.newSession());
     ctx.view.backToLive();
     ctx.view.resync();
-    sendJson(res, 200, { file, ...(statusBody(ctx) as object) });
+    sendJson(res, 200, { file, ...statusBody(ctx) });
   },
 
   'POST /api/session/open': async (ctx, req, res) => {

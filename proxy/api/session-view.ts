@@ -7,15 +7,9 @@ import type { Report } from '../judge/report-types.js';
 import type { SessionLine } from '../session/events.js';
 import { readSession } from '../session/reader.js';
 import type { EngineControl } from './engine-port.js';
+import type { ViewInfo } from './protocol.js';
 
-export interface ViewInfo {
-  mode: 'live' | 'file';
-  /** The session file the lines come from. */
-  file: string;
-  lines: number;
-  /** Problems met while reading an opened file (truncated last line, ...). */
-  warnings: string[];
-}
+export type { ViewInfo };
 
 export type ViewChange =
   | { kind: 'line'; index: number; line: SessionLine }

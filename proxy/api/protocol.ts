@@ -1,0 +1,63 @@
+// The wire shapes between the control API and the UI. No Node imports here, so the
+// renderer can import these types without pulling in server code.
+import type { Report } from '../judge/report-types.js';
+import type { SessionLine } from '../session/events.js';
+import type { EngineStatus } from './engine-port.js';
+
+export interface ViewInfo {
+  mode: 'live' | 'file';
+  /** The session file the lines come from. */
+  file: string;
+  lines: number;
+  /** Problems met while reading an opened file (truncated last line, ...). */
+  warnings: string[];
+}
+
+/** Messages the UI receives on /api/live. */
+export type LiveMessage =
+  | { kind: 'hello'; view: ViewInfo }
+  | { kind: 'line'; index: number; line: SessionLine }
+  | { kind: 'reset'; view: ViewInfo }
+  | { kind: 'verdicts'; report: Report }
+  | { kind: 'error'; error: string };
+
+/** GET /api/status */
+export interface StatusResponse {
+  version: string;
+  engine: EngineStatus;
+  view: ViewInfo;
+}
+
+/** GET /api/events?since=N */
+export interface EventsResponse {
+  view: ViewInfo;
+  from: number;
+  next: number;
+  lines: SessionLine[];
+}
+
+export interface CaDownload {
+  platform: 'android' | 'android-system' | 'ios' | 'pem';
+  label: string;
+  /** Control API path (add the token as a `token` query value). */
+  href: string;
+  fileName: string;
+}
+
+/** GET /api/onboarding */
+export interface OnboardingInfo {
+  running: boolean;
+  proxyPort: number;
+  /** HOST:PORT for each LAN address, IPv4 first. */
+  proxyAddresses: string[];
+  /** http://<first LAN address>:<proxy port>/ — null when no LAN address was found */
+  url: string | null;
+  /** Works on a device whose proxy is already set. */
+  reservedUrl: string;
+  /** data: URL of an SVG QR code of `qrTarget` */
+  qr: string;
+  /** `url`, or `reservedUrl` when there is no LAN address */
+  qrTarget: string;
+  caSubject: string;
+  downloads: CaDownload[];
+}
