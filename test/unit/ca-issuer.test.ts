@@ -27,7 +27,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function opensslVerify(chainPem: string, extra: string[] = []): { ok: boolean; output: string } {
   const certs = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g) ?? [];
   const leafPath = join(scratch, `leaf-${Math.random().toString(16).slice(2)}.pem`);
-  writeFileSync(leafPath, certs[0]);
+  writeFileSync(leafPath, certs[0] ?? chainPem);
   const args = ['verify', '-CAfile', root.certPath, ...extra];
   if (certs.length > 1) {
     const chainPath = `${leafPath}.chain`;
