@@ -28,7 +28,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function cleanText(v: unknown, fallback: string, max: number): string {
   if (typeof v !== 'string') return fallback;
-  // eslint-disable-next-line no-control-regex
   const t = v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, max);
   return t === '' ? fallback : t;
 }
