@@ -2,7 +2,7 @@
 // the MASVS control and, where one applies, the MASTG test a tester would cite.
 import type { Scenario } from '../session/events.js';
 import { BAD_SCENARIOS } from './client.js';
-import type { Finding, MtlsVerdict, Pinning, ScenarioVerdict, Severity } from './report-types.js';
+import type { Finding, Pinning, ScenarioVerdict, Severity } from './report-types.js';
 import { SEVERITIES } from './report-types.js';
 
 /** The four checks a finding can belong to (JUnit test cases are named after them). */
@@ -29,19 +29,12 @@ const VALIDATION_FINDINGS: Record<Exclude<Scenario, 'trusted'>, { title: string;
   'untrusted-root': { title: 'Accepts a certificate from an untrusted root CA', mastg: 'MASTG-TEST-0282' },
 };
 
-/**
- * The judgeMtls result may one day say the backend accepted an arbitrary client
- * certificate; read it structurally so that works without changing this file.
- */
-type MtlsVerdictWithExtras = MtlsVerdict & { acceptsAnyCert?: boolean };
-
 export interface FindingInput {
   client: Record<Scenario, ScenarioVerdict>;
   pinning: Pinning;
   cleartext: boolean;
-  mtls: MtlsVerdict;
-  /** The host matches the session's --expect-mtls globs. */
-  mtlsExpected: boolean;
+  /** From proxy/judge/mtls.ts (`mtlsFindings`): the mTLS work owns those rules and ids. */
+  mtlsFindings: readonly Finding[];
 }
 
 export function findingsFor(input: FindingInput): Finding[] {
@@ -69,25 +62,7 @@ export function findingsFor(input: FindingInput): Finding[] {
       mastg: 'MASTG-TEST-0236',
     });
   }
-  const mtls = input.mtls as MtlsVerdictWithExtras;
-  if (mtls.acceptsAnyCert === true) {
-    out.push({
-      id: 'mtls-accepts-any-cert',
-      severity: 'critical',
-      title: 'Backend accepts any client certificate',
-      masvs: 'MASVS-NETWORK-1',
-    });
-  }
-  if (mtls.verdict === 'not-enforced') {
-    out.push({
-      id: 'mtls-not-enforced',
-      severity: input.mtlsExpected ? 'high' : 'info',
-      title: input.mtlsExpected
-        ? 'Backend expected to require mTLS served a request without a client certificate'
-        : 'Backend does not require a client certificate (mTLS not enforced)',
-      masvs: 'MASVS-NETWORK-1',
-    });
-  }
+  out.push(...input.mtlsFindings);
   return out.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.id.localeCompare(b.id));
 }
 

@@ -7,7 +7,7 @@ import { findingsFor, severityRank, worstSeverity } from './findings.js';
 import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
 import { matchesHostGlob } from './host-glob.js';
-import { judgeMtls } from './mtls.js';
+import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
 import { judgePinning } from './pinning.js';
 import { REPORT_SCHEMA } from './report-types.js';
 import type { HostVerdict, Report } from './report-types.js';
@@ -72,6 +72,7 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Ma
   const cleartext = host.requests.some((r) => r.scheme === 'http');
   const mtls = judgeMtls(host.upstream);
   const mtlsExpected = matchesHostGlob(header?.options?.expectMtls ?? [], host.host, host.port);
+  const mtlsNotes = mtlsFindings(self, mtls, { expectMtls: mtlsExpected, acceptsAnyCert: acceptsAnyClientCert(host.upstream) });
   const verdict: HostVerdict = {
     host: host.host,
     port: host.port,
@@ -81,7 +82,7 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Ma
     validation,
     cleartext,
     mtls,
-    findings: findingsFor({ client, pinning, cleartext, mtls, mtlsExpected }),
+    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: mtlsNotes }),
   };
   if (host.passthrough.length > 0) verdict.passthrough = true;
   return verdict;

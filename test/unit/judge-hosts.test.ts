@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { findingsFor } from '../../proxy/judge/findings.js';
 import { judge } from '../../proxy/judge/judge.js';
 import { matchesHostGlob } from '../../proxy/judge/host-glob.js';
-import type { MtlsVerdict, ScenarioVerdict } from '../../proxy/judge/report-types.js';
-import type { Scenario } from '../../proxy/session/events.js';
+import type { UpstreamEvent } from '../../proxy/session/events.js';
 import { EventBuilder } from '../fixtures/events.js';
 
-const untested: ScenarioVerdict = { result: 'untested', stage: null, alert: null, connections: 0 };
-const noClient = { trusted: untested, 'self-signed': untested, 'wrong-host': untested, expired: untested, 'untrusted-root': untested } as Record<Scenario, ScenarioVerdict>;
 
 describe('hosts, session block and other checks', () => {
   it('fills the session block from the header, the end event and the connection count', () => {
@@ -97,17 +93,27 @@ describe('hosts, session block and other checks', () => {
     expect(['enforced', 'not-enforced', 'unknown']).toContain(h?.mtls.verdict);
   });
 
-  it('rates mTLS not enforced as info, or high when the host was expected to enforce it', () => {
-    const notEnforced: MtlsVerdict = { verdict: 'not-enforced', evidence: 'http:200', withCert: 'untested' };
-    const base = { client: noClient, pinning: 'untested' as const, cleartext: false, mtls: notEnforced };
-    expect(findingsFor({ ...base, mtlsExpected: false })).toMatchObject([{ id: 'mtls-not-enforced', severity: 'info' }]);
-    expect(findingsFor({ ...base, mtlsExpected: true })).toMatchObject([{ id: 'mtls-not-enforced', severity: 'high' }]);
+  it('rates mTLS not enforced as info, or high when the host matches --expect-mtls', () => {
+    const plain = new EventBuilder();
+    plain.upstream('api.example.com', { outcome: 'answered', stage: 'http', httpStatus: 200 });
+    const info = judge(plain.lines, { file: 's' }).hosts[0];
+    expect(info?.mtls.verdict).toBe('not-enforced');
+    expect(info?.findings).toMatchObject([{ id: 'mtls-not-enforced', severity: 'info', masvs: 'MASVS-NETWORK-1' }]);
+
+    const expected = new EventBuilder({ expectMtls: ['*.example.com'] });
+    expected.upstream('api.example.com', { outcome: 'answered', stage: 'http', httpStatus: 200 });
+    expect(judge(expected.lines, { file: 's' }).hosts[0]?.findings).toMatchObject([{ id: 'mtls-not-enforced', severity: 'high' }]);
   });
 
-  it('raises a critical finding when the mTLS verdict says any client certificate is accepted', () => {
-    const mtls = { verdict: 'enforced', evidence: 'x', withCert: 'accepted', acceptsAnyCert: true } as MtlsVerdict;
-    const findings = findingsFor({ client: noClient, pinning: 'untested', cleartext: false, mtls, mtlsExpected: true });
-    expect(findings).toMatchObject([{ id: 'mtls-accepts-any-cert', severity: 'critical' }]);
+  it('raises a critical finding when the backend served Pinprobe\'s untrusted self-signed client certificate', () => {
+    const b = new EventBuilder({ expectMtls: ['api.example.com'] });
+    b.upstream('api.example.com', { outcome: 'tls-alert', stage: 'after-handshake', alert: 'certificate_required', httpStatus: null });
+    const selfSigned = { subject: 'CN=pinprobe-probe', kind: 'self-signed' } as UpstreamEvent['clientCert'];
+    b.upstream('api.example.com', { probe: true, clientCert: selfSigned, outcome: 'answered', stage: 'http', httpStatus: 200 });
+    const h = judge(b.lines, { file: 's' }).hosts[0];
+    expect(h?.mtls.verdict).toBe('enforced');
+    expect(h?.findings[0]).toMatchObject({ severity: 'critical' });
+    expect(h?.findings[0]?.id).toMatch(/^mtls-accepts-any/);
   });
 
   it('matches host globs for --expect-mtls', () => {
