@@ -1,0 +1,185 @@
+// The `pinprobe` command (SPEC "Command line"). Bad options and unreadable files are one
+// line on stderr and exit 2; everything else a user can hit names what to do.
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { exportCa, CA_FORMATS, type CaFormat } from './ca/export.js';
+import { loadOrCreateRootCa } from './ca/root-ca.js';
+import { addProxyOptions, engineOptions, parsePort, type ProxyCliOptions } from './cli-options.js';
+import { defaultDataDir } from './data-dir.js';
+import { Engine } from './engine.js';
+import { hostPort } from './net/lan-addresses.js';
+import { serveOnboarding } from './api/onboarding.js';
+import { judge } from './judge/index.js';
+import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
+import { readSession } from './session/reader.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** An error meant for the user: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+
+async function startEngine(o: ProxyCliOptions): Promise<Engine> {
+  const engine = await Engine.create({
+    ...engineOptions(o, version()),
+    onboarding: (req, res, eng) => {
+      serveOnboarding(req, res, { engine: eng });
+      return true;
+    },
+  });
+  if (o.upstreamInsecure) err('WARNING: --upstream-insecure: backend certificates are NOT verified; anyone on the path to the backend can read this traffic.');
+  await engine.start();
+  return engine;
+}
+
+function banner(engine: Engine): void {
+  const s = engine.status();
+  const addrs = s.lanAddresses.length ? s.lanAddresses : ['127.0.0.1'];
+  out(`Pinprobe ${version()} — proxy listening on ${hostPort(s.listen, s.port)}`);
+  out(`Set the phone's Wi-Fi proxy to${addrs.length > 1 ? ' one of' : ''}:`);
+  for (const a of addrs) out(`  ${hostPort(a, s.port)}`);
+  out(`Phone setup page: http://${hostPort(addrs[0], s.port)}/  (or http://pinprobe.invalid/ through the proxy)`);
+  out(`Root CA: ${s.caCertPath}  (${s.caSubject})`);
+  out(`Recording to: ${s.sessionFile}`);
+  const set = engine.settings();
+  out(`Certificates: ${set.scenario ? `scenario ${set.scenario} on every connection` : 'audit rotation (trusted, then each bad scenario once per host)'}`);
+}
+
+/** Resolves when SIGINT/SIGTERM arrives; then closes the engine and prints the summary. */
+function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}): Promise<void> {
+  return new Promise((done) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      err(`\n${signal}: stopping…`);
+      void (async () => {
+        await extra();
+        await engine.close();
+        const report = judge(engine.lines(), { file: engine.sessionFile });
+        out(renderReport('text', report, engine.lines(), { color: Boolean(process.stdout.isTTY) }));
+        out(`Session saved: ${engine.sessionFile}`);
+        done();
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function buildProgram(): Command {
+  const program = new Command('pinprobe')
+    .description('Intercepting proxy that tells whether mobile apps pin certificates and whether backends enforce mTLS')
+    .version(version())
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'pinprobe: ')) });
+
+  addProxyOptions(program.command('proxy').description('run the proxy headless until SIGINT/SIGTERM')).action(async (o: ProxyCliOptions) => {
+    const engine = await startEngine(o);
+    banner(engine);
+    await untilSignal(engine);
+  });
+
+  addProxyOptions(program.command('ui').description("run the proxy and serve the app's UI to a browser on loopback"))
+    .option('--ui-port <n>', 'control API / UI port (0 = any free port)', (v) => parsePort(v, '--ui-port'), 0)
+    .action(async (o: ProxyCliOptions & { uiPort: number }) => {
+      const { startControlApi } = await import('./api/index.js');
+      const engine = await startEngine(o);
+      const api = await startControlApi({ engine, port: o.uiPort, uiDir: join(ROOT, 'renderer', 'dist'), version: version() });
+      engine.ownPorts.add(api.port);
+      banner(engine);
+      out('Open the Pinprobe UI at:');
+      out(api.url);
+      await untilSignal(engine, () => api.close());
+    });
+
+  program
+    .command('ca')
+    .description('create the root CA if missing, export its certificate, print the written path')
+    .option('--data-dir <dir>', 'holds ca/ (root CA) and sessions/')
+    .addOption(new Option('--format <fmt>', 'pem, der, android (<hash>.0) or ios (.mobileconfig)').choices(CA_FORMATS as string[]).default('pem'))
+    .option('--out <file>', 'where to write it (default: the data dir\'s ca/ folder)')
+    .action(async (o: { dataDir?: string; format: CaFormat; out?: string }) => {
+      const dataDir = resolve(o.dataDir ?? defaultDataDir());
+      const root = await loadOrCreateRootCa(dataDir);
+      const exp = exportCa(root, o.format);
+      const file = resolve(o.out ?? join(dataDir, 'ca', exp.fileName));
+      if (file !== root.certPath) {
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, exp.data).catch((e: Error) => {
+          throw new UsageError(`--out ${file}: cannot write it (${e.message})`);
+        });
+      }
+      out(file);
+    });
+
+  program
+    .command('report')
+    .description('verdicts of a recorded session')
+    .argument('<file>', 'session file (.pinprobe.jsonl)')
+    .option('--format <fmt>', 'text, json, html, junit or har', 'text')
+    .option('--out <path>', 'write to this file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when any finding is at least this severe (critical, high, medium, low, info)')
+    .action(async (file: string, o: { format: string; out?: string; failOn?: string }) => {
+      if (o.format !== 'har' && !isReportFormat(o.format)) throw new UsageError(`--format must be text, json, html, junit or har (got "${o.format}")`);
+      if (o.failOn !== undefined && !isSeverity(o.failOn)) throw new UsageError(`--fail-on must be critical, high, medium, low or info (got "${o.failOn}")`);
+      const session = await readSession(file).catch((e: Error) => {
+        throw new UsageError(e.message);
+      });
+      for (const w of session.warnings) err(`warning: ${w}`);
+      const lines = session.header ? [session.header, ...session.events] : session.events;
+      const report = judge(lines, { file });
+      const text = o.format === 'har'
+        ? JSON.stringify((await import('./session/har.js')).toHar(session.events, { creatorVersion: version() }), null, 2)
+        : renderReport(o.format as 'text', report, lines, { color: !o.out && Boolean(process.stdout.isTTY) });
+      if (o.out) {
+        await writeFile(o.out, text.endsWith('\n') ? text : text + '\n').catch((e: Error) => {
+          throw new UsageError(`--out ${o.out}: cannot write it (${e.message})`);
+        });
+        out(resolve(o.out));
+      } else out(text);
+      if (o.failOn && failOn(report, o.failOn)) process.exitCode = 1;
+    });
+
+  program
+    .command('probe-mtls')
+    .description('actively test whether a backend enforces mTLS (no phone needed)')
+    .argument('<url>', 'https URL of the backend')
+    .option('--client-cert <spec>', 'HOST=CERT.pem,KEY.pem or HOST=FILE.p12[:PASS] (HOST may be *)')
+    .option('--upstream-ca <file>', 'trust this extra CA (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
+    .option('--format <fmt>', 'text or json', 'text')
+    .action(async (url: string, o: { clientCert?: string; upstreamCa: string[]; format: string }) => {
+      if (o.format !== 'text' && o.format !== 'json') throw new UsageError(`--format must be text or json (got "${o.format}")`);
+      const { runProbeMtlsCommand } = await import('./net/mtls-probe.js');
+      process.exitCode = await runProbeMtlsCommand({ url, clientCert: o.clientCert, upstreamCa: o.upstreamCa, format: o.format }, process.stdout);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2);
+    }
+    err(`pinprobe: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,63 @@
+// The engine's feature seam (after mitmproxy's addons): socket code asks the hooks what to
+// do with a connection and emits typed events; features (recorder, scenario rotation,
+// passthrough rules, mTLS prober) subscribe. A feature never edits socket code.
+import type { Scenario, SessionEvent } from './session/events.js';
+
+export interface ConnectTarget {
+  host: string;
+  port: number;
+  sni: string | null;
+  clientAddress: string;
+}
+
+export type TunnelReason = 'rule' | 'auto';
+
+export interface EngineHooks {
+  /** First hook returning a reason wins; null means "intercept". */
+  tunnel: Array<(target: ConnectTarget) => TunnelReason | null>;
+  /** Chooses the certificate scenario for an intercepted connection. */
+  scenario: (target: ConnectTarget) => Scenario;
+}
+
+type Listener = (event: SessionEvent) => void;
+
+export class EngineBus {
+  private listeners: Listener[] = [];
+  private counters = new Map<string, number>();
+  readonly hooks: EngineHooks = { tunnel: [], scenario: () => 'trusted' };
+
+  on(listener: Listener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  emit(event: SessionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // One failing feature must not take the proxy or the other features down.
+        process.emitWarning(`pinprobe: a feature failed on a ${event.type} event: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Short, session-unique ids: c1, c2 for connections, r1 for requests, u1 for upstream attempts. */
+  nextId(prefix: 'c' | 'r' | 'u' | 'w'): string {
+    const n = (this.counters.get(prefix) ?? 0) + 1;
+    this.counters.set(prefix, n);
+    return `${prefix}${n}`;
+  }
+
+  tunnelReason(target: ConnectTarget): TunnelReason | null {
+    for (const rule of this.hooks.tunnel) {
+      const reason = rule(target);
+      if (reason) return reason;
+    }
+    return null;
+  }
+}
+
+export const now = (): string => new Date().toISOString();

@@ -1,0 +1,292 @@
+// The engine: root CA + issuer, the proxy listener, and the features wired to its event
+// bus (recorder, scenario rotation, passthrough, mTLS prober). The CLI, the control API and
+// the desktop app all drive this one object.
+import { readFile } from 'node:fs/promises';
+import type http from 'node:http';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import { loadOrCreateRootCa, type RootCa } from './ca/root-ca.js';
+import { CertificateIssuer } from './ca/issuer.js';
+import { exportCa } from './ca/export.js';
+import { defaultDataDir, sessionFileName } from './data-dir.js';
+import { EngineBus, now } from './engine-bus.js';
+import { AutoPassthrough } from './features/auto-passthrough.js';
+import { MtlsProber } from './features/mtls-prober.js';
+import { passthroughRule } from './features/passthrough-rules.js';
+import { ScenarioRotation } from './features/scenario-rotation.js';
+import type { CaFormat, EngineControl, EngineSettings, EngineStatus } from './api/engine-port.js';
+import { DEFAULT_BODY_CAP } from './net/body-capture.js';
+import { loadClientCert, parseClientCertSpec, specFromSetting } from './net/client-certs.js';
+import { lanAddresses } from './net/lan-addresses.js';
+import { createProxyServer } from './net/proxy-server.js';
+import { parseMapRemote, UpstreamPool } from './net/upstream.js';
+import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
+import { SESSION_SCHEMA, type SessionHeader, type SessionLine } from './session/events.js';
+import { SessionWriter } from './session/writer.js';
+
+export interface EngineOptions {
+  port?: number;
+  listen?: string;
+  dataDir?: string;
+  /** session file; default DATA/sessions/<ISO time>.pinprobe.jsonl */
+  record?: string;
+  settings?: Partial<EngineSettings>;
+  bodyCap?: number;
+  idleWindow?: IdleWindowRule;
+  helloTimeoutMs?: number;
+  upstreamTimeoutMs?: number;
+  version?: string;
+  /** Called with requests sent straight to the proxy (the onboarding page); false = not handled. */
+  onboarding?: (req: http.IncomingMessage, res: http.ServerResponse, engine: Engine) => boolean;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  scenario: null,
+  autoPassthrough: true,
+  passthrough: [],
+  mapRemote: [],
+  upstreamCa: [],
+  upstreamInsecure: false,
+  clientCerts: [],
+  expectMtls: [],
+  requestClientCert: false,
+};
+
+export class Engine implements EngineControl {
+  readonly bus = new EngineBus();
+  private server: http.Server | null = null;
+  private writer: SessionWriter | null = null;
+  private memory: SessionLine[] = [];
+  private listeners = new Set<(line: SessionLine) => void>();
+  private pool: UpstreamPool;
+  private current: EngineSettings;
+  private rotation: ScenarioRotation;
+  private autoPassthrough: AutoPassthrough;
+  private prober: MtlsProber;
+  private boundPort: number;
+  private sockets = new Set<net.Socket>();
+  /** ports of other Pinprobe listeners in this process (the control API) */
+  readonly ownPorts = new Set<number>();
+  private sessionPath: string;
+
+  private constructor(
+    readonly options: EngineOptions,
+    readonly dataDir: string,
+    readonly root: RootCa,
+    readonly issuer: CertificateIssuer,
+    settings: EngineSettings,
+    pool: UpstreamPool,
+  ) {
+    this.current = settings;
+    this.pool = pool;
+    this.boundPort = options.port ?? 8080;
+    this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', sessionFileName()));
+    this.rotation = new ScenarioRotation(() => this.current.scenario);
+    this.autoPassthrough = new AutoPassthrough(this.bus, () => this.current.autoPassthrough && this.current.scenario === null);
+    this.prober = new MtlsProber(this.bus, () => this.pool);
+    this.bus.hooks.scenario = (t) => this.rotation.pick(t);
+    this.bus.hooks.tunnel.push(passthroughRule(() => this.current.passthrough), this.autoPassthrough.rule);
+    this.bus.on((event) => this.record(event));
+    this.bus.on((event) => this.autoPassthrough.onEvent(event));
+    this.bus.on((event) => this.prober.onEvent(event));
+  }
+
+  /** Loads the CA (creating it on first use), the upstream trust and client certificates; throws on bad input. */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const dataDir = resolve(options.dataDir ?? defaultDataDir());
+    const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    const pool = await buildPool(settings);
+    const root = await loadOrCreateRootCa(dataDir);
+    const issuer = await CertificateIssuer.create(root);
+    return new Engine(options, dataDir, root, issuer, settings, pool);
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get sessionFile(): string {
+    return this.sessionPath;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    if (!this.writer) this.openSession();
+    const server = createProxyServer({
+      bus: this.bus,
+      pool: this.pool,
+      issuer: this.issuer,
+      bodyCap: this.options.bodyCap ?? DEFAULT_BODY_CAP,
+      upstreamTimeoutMs: this.options.upstreamTimeoutMs ?? 30_000,
+      idleWindow: this.options.idleWindow ?? DEFAULT_IDLE_WINDOW,
+      requestClientCert: this.current.requestClientCert,
+      helloTimeoutMs: this.options.helloTimeoutMs ?? 5_000,
+      isOwnEndpoint: (host, port) => this.isOwnEndpoint(host, port),
+      onboarding: (req, res) => this.options.onboarding?.(req, res, this) ?? false,
+    });
+    server.on('connection', (s: net.Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    const listen = this.options.listen ?? '0.0.0.0';
+    await new Promise<void>((ok, fail) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        fail(new Error(err.code === 'EADDRINUSE'
+          ? `port ${this.boundPort} on ${listen} is already in use — stop the other proxy or choose another with --port`
+          : `cannot listen on ${listen}:${this.boundPort}: ${err.message}`)));
+      server.listen(this.boundPort, listen, () => ok());
+    });
+    server.on('error', (err) => this.bus.emit({ type: 'error', time: now(), id: null, message: `proxy listener: ${err.message}` }));
+    this.boundPort = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops accepting and closes open connections; the session file stays open. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    await new Promise<void>((ok) => {
+      server.close(() => ok());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  /** Stops the proxy and ends the session file (with a session-end line). */
+  async close(): Promise<void> {
+    await this.stop();
+    this.endSession();
+    this.pool.destroy();
+  }
+
+  status(): EngineStatus {
+    return {
+      running: this.server !== null,
+      listen: this.options.listen ?? '0.0.0.0',
+      port: this.boundPort,
+      sessionFile: this.sessionPath,
+      caCertPath: this.root.certPath,
+      caSubject: this.root.subject,
+      lanAddresses: lanAddresses(),
+    };
+  }
+
+  lines(): readonly SessionLine[] {
+    return this.memory;
+  }
+
+  subscribe(listener: (line: SessionLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  settings(): EngineSettings {
+    return structuredClone(this.current);
+  }
+
+  async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
+    const next = { ...this.current, ...patch };
+    const needsPool = ['mapRemote', 'upstreamCa', 'upstreamInsecure', 'clientCerts'].some((k) => k in patch);
+    const pool = needsPool ? await buildPool(next) : this.pool;
+    if (needsPool) {
+      const old = this.pool;
+      this.pool = pool;
+      // Running listeners keep their pool; restart so new upstream settings apply everywhere.
+      if (this.server) {
+        await this.stop();
+        await this.start();
+      }
+      old.destroy();
+    }
+    this.current = next;
+    return this.settings();
+  }
+
+  async newSession(): Promise<string> {
+    this.endSession();
+    this.sessionPath = resolve(join(this.dataDir, 'sessions', sessionFileName()));
+    this.rotation.reset();
+    this.autoPassthrough.reset();
+    this.prober.reset();
+    this.openSession();
+    return this.sessionPath;
+  }
+
+  exportCa(format: CaFormat): { data: Buffer; fileName: string; contentType: string } {
+    return exportCa(this.root, format);
+  }
+
+  private openSession(): void {
+    this.memory = [];
+    const header: SessionHeader = {
+      type: 'session',
+      schema: SESSION_SCHEMA,
+      time: now(),
+      version: this.options.version ?? '0.0.0',
+      proxy: { listen: this.options.listen ?? '0.0.0.0', port: this.boundPort },
+      caSubject: this.root.subject,
+      options: {
+        scenario: this.current.scenario,
+        autoPassthrough: this.current.autoPassthrough,
+        passthrough: this.current.passthrough,
+        expectMtls: this.current.expectMtls,
+        clientCertHosts: this.current.clientCerts.map((c) => c.host),
+        requestClientCert: this.current.requestClientCert,
+      },
+    };
+    this.writer = SessionWriter.open(this.sessionPath, header);
+    this.push(header);
+  }
+
+  private endSession(): void {
+    if (!this.writer) return;
+    this.record({ type: 'session-end', time: now() });
+    this.writer.close();
+    this.writer = null;
+  }
+
+  private record(line: SessionLine): void {
+    this.writer?.append(line);
+    this.push(line);
+  }
+
+  private push(line: SessionLine): void {
+    this.memory.push(line);
+    for (const l of this.listeners) l(line);
+  }
+
+  private isOwnEndpoint(host: string, port: number): boolean {
+    if (port !== this.boundPort && !this.ownPorts.has(port)) return false;
+    const h = host.toLowerCase();
+    return h === 'localhost' || h.endsWith('.localhost') || h === '0.0.0.0' || h === '::' || isLoopback(h) || lanAddresses().includes(h) || h === this.options.listen;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
+}
+
+async function buildPool(settings: EngineSettings): Promise<UpstreamPool> {
+  const extraCa = await Promise.all(
+    settings.upstreamCa.map((file) =>
+      readFile(file, 'utf8').then(
+        (pem) => {
+          if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--upstream-ca ${file}: not a PEM certificate file`);
+          return pem;
+        },
+        (err: Error) => {
+          throw new Error(`--upstream-ca ${file}: cannot read it (${err.message})`);
+        },
+      ),
+    ),
+  );
+  const clientCerts = await Promise.all(settings.clientCerts.map((c) => loadClientCert(specFromSetting(c))));
+  return new UpstreamPool({
+    extraCa,
+    insecure: settings.upstreamInsecure,
+    mapRemote: settings.mapRemote.map((m) => parseMapRemote(`${m.from}=${m.to}`)),
+    clientCerts,
+  });
+}
+
+export { parseClientCertSpec };

@@ -1,0 +1,24 @@
+// Audit rotation (SPEC "Certificate scenarios"): per host:port the first new connection gets
+// `trusted`, the next four get one bad scenario each, and every later one `trusted` again so
+// the app keeps working. A forced scenario replaces the rotation entirely.
+import type { ConnectTarget } from '../engine-bus.js';
+import { SCENARIOS, type Scenario } from '../session/events.js';
+
+export class ScenarioRotation {
+  private seen = new Map<string, number>();
+
+  constructor(private forced: () => Scenario | null) {}
+
+  pick(target: ConnectTarget): Scenario {
+    const forced = this.forced();
+    if (forced) return forced;
+    const key = `${target.host}:${target.port}`;
+    const n = this.seen.get(key) ?? 0;
+    this.seen.set(key, n + 1);
+    return n < SCENARIOS.length ? SCENARIOS[n] : 'trusted';
+  }
+
+  reset(): void {
+    this.seen.clear();
+  }
+}

@@ -1,0 +1,206 @@
+// Forwards one HTTP/1.1 request (plain proxy request or one inside an intercepted TLS
+// connection) to its backend, streaming both bodies with backpressure and recording the
+// request, the response and — for a fresh upstream connection — how that connection ended.
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { pipeline } from 'node:stream';
+import type { EngineBus } from '../engine-bus.js';
+import { now } from '../engine-bus.js';
+import type { HeaderList, UpstreamEvent } from '../session/events.js';
+import { certComplaint, classifyUpstreamFailure, upstreamFailureMessage } from '../observe/upstream-outcome.js';
+import { BodyCapture } from './body-capture.js';
+import type { UpstreamPool } from './upstream.js';
+
+export interface ConnInfo {
+  id: string;
+  scheme: 'http' | 'https';
+  /** host the client asked for (SNI / CONNECT target / absolute URL / Host) */
+  host: string;
+  port: number;
+  clientAddress: string;
+}
+
+export interface ForwardDeps {
+  bus: EngineBus;
+  pool: UpstreamPool;
+  bodyCap: number;
+  /** ms to wait for a backend's connection and answer headers */
+  upstreamTimeoutMs: number;
+}
+
+const HOP_BY_HOP = new Set([
+  'connection', 'proxy-connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-authorization', 'proxy-authenticate',
+]);
+
+/** Raw header pairs minus hop-by-hop ones (including those named in Connection). */
+export function endToEndHeaders(raw: string[]): HeaderList {
+  const named = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'connection') for (const t of raw[i + 1].split(',')) named.add(t.trim().toLowerCase());
+  }
+  const out: HeaderList = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (!HOP_BY_HOP.has(name) && !named.has(name)) out.push([raw[i], raw[i + 1]]);
+  }
+  return out;
+}
+
+export function flatHeaders(list: HeaderList): string[] {
+  return list.flatMap(([k, v]) => [k, v]);
+}
+
+const COMPLAINT_STATUSES = new Set([400, 401, 403, 495, 496]);
+
+export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+  const { bus, pool } = deps;
+  const started = performance.now();
+  const requestId = bus.nextId('r');
+  const route = pool.route(conn.host, conn.port);
+  const headers = endToEndHeaders(req.rawHeaders);
+  const secure = conn.scheme === 'https';
+  const ident = secure ? pool.httpsAgent(conn.host) : { agent: pool.httpAgent, clientCert: null };
+  const url = `${conn.scheme}://${authority(conn)}${path}`;
+
+  const reqCapture = new BodyCapture(deps.bodyCap);
+  const resCapture = new BodyCapture(deps.bodyCap);
+  let requestRecorded: Promise<void> | null = null;
+  const recordRequest = () => {
+    requestRecorded ??= new Promise<void>((resolve) => {
+      let written = false;
+      const write = () => {
+        if (written) return;
+        written = true;
+        bus.emit({
+          type: 'request', time: now(), id: requestId, conn: conn.id, scheme: conn.scheme, method: req.method ?? 'GET',
+          url, host: conn.host, port: conn.port, httpVersion: req.httpVersion, headers, body: reqCapture.record(),
+          clientAddress: conn.clientAddress,
+        });
+        resolve();
+      };
+      if (reqCapture.writableFinished || req.complete) write();
+      else {
+        reqCapture.once('finish', write);
+        reqCapture.once('close', write);
+      }
+    });
+    return requestRecorded;
+  };
+
+  const options: https.RequestOptions = {
+    host: route.connectHost,
+    port: route.connectPort,
+    servername: secure && !isIp(route.servername) ? route.servername : undefined,
+    method: req.method,
+    path,
+    headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
+    agent: ident.agent,
+    timeout: deps.upstreamTimeoutMs,
+  };
+  // Verify the backend against the name the client asked for, even when map-remote sends
+  // the connection elsewhere.
+  if (secure) options.checkServerIdentity = (_h, cert) => tlsCheck(route.servername, cert);
+  const upReq = (secure ? https : http).request(options);
+
+  let handshakeDone = !secure;
+  let fresh = true;
+  let tlsVersion: string | null = null;
+  let upstreamRecorded = false;
+  const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'error'>) => {
+    if (upstreamRecorded || !fresh || !secure) return;
+    upstreamRecorded = true;
+    bus.emit({
+      type: 'upstream', time: now(), id: bus.nextId('u'), request: requestId, host: conn.host, port: conn.port, probe: false,
+      clientCert: ident.clientCert ? { subject: ident.clientCert.subject } : null, tlsVersion, ...fields,
+    });
+  };
+
+  upReq.on('socket', (s: Socket) => {
+    fresh = !upReq.reusedSocket;
+    if (!secure || !fresh) {
+      handshakeDone = true;
+      return;
+    }
+    s.once('secureConnect', () => {
+      handshakeDone = true;
+      tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
+    });
+  });
+  upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${deps.upstreamTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+
+  pipeline(req, reqCapture, upReq, (err) => {
+    if (err && !res.headersSent && !upReq.destroyed) upReq.destroy(err);
+  });
+
+  upReq.on('response', (upRes) => {
+    const status = upRes.statusCode ?? 502;
+    const resHeaders = endToEndHeaders(upRes.rawHeaders);
+    const waitMs = performance.now() - started;
+    let decided = false;
+    const decide = () => {
+      if (decided) return;
+      decided = true;
+      const body = resCapture.head(4096).toString('utf8');
+      recordUpstream({
+        outcome: 'answered', stage: 'http', alert: null, alertCode: null, httpStatus: status,
+        certComplaint: certComplaint(status, upRes.statusMessage ?? '', body), error: null,
+      });
+    };
+    // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
+    if (COMPLAINT_STATUSES.has(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
+    else decide();
+    res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
+    pipeline(upRes, resCapture, res, () => {
+      decide();
+      void recordRequest().then(() =>
+        bus.emit({
+          type: 'response', time: now(), id: requestId, status, statusText: upRes.statusMessage ?? '', httpVersion: upRes.httpVersion,
+          headers: resHeaders, body: resCapture.record(),
+          timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(performance.now() - started - waitMs) },
+        }),
+      );
+    });
+  });
+
+  upReq.on('error', (err) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const classification = classifyUpstreamFailure(err, { handshakeDone });
+    recordUpstream({ ...classification, httpStatus: null, certComplaint: false });
+    const message = upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null });
+    const body = Buffer.from(message + '\n');
+    res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
+    res.end(body);
+    void recordRequest().then(() =>
+      bus.emit({
+        type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
+        headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
+        synthetic: true, timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
+      }),
+    );
+  });
+
+  res.on('close', () => {
+    if (!res.writableFinished) upReq.destroy();
+  });
+  void recordRequest();
+}
+
+function authority(conn: ConnInfo): string {
+  const host = conn.host.includes(':') ? `[${conn.host}]` : conn.host;
+  const dflt = conn.scheme === 'https' ? 443 : 80;
+  return conn.port === dflt ? host : `${host}:${conn.port}`;
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function tlsCheck(servername: string, cert: PeerCertificate): Error | undefined {
+  return checkServerIdentity(servername, cert);
+}

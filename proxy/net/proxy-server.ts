@@ -1,0 +1,193 @@
+// The proxy listener: CONNECT tunnels (intercepted or relayed), plain absolute-form HTTP
+// requests (recorded as cleartext), WebSocket upgrades, and the onboarding page for
+// requests sent straight to the proxy. Bad input gets an error or a close, never a crash.
+import http from 'node:http';
+import net from 'node:net';
+import type { EngineBus } from '../engine-bus.js';
+import { now } from '../engine-bus.js';
+import { peekClientHello } from './client-hello.js';
+import { forwardRequest, type ConnInfo, type ForwardDeps } from './http-forward.js';
+import { intercept, type InterceptDeps } from './intercept.js';
+import { tunnel } from './tunnel.js';
+import { splitHostPort } from './upstream.js';
+import { forwardUpgrade } from './websocket.js';
+
+export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'innerHttp' | 'connInfo'> {
+  /** true when host:port is this proxy's own listener or control API */
+  isOwnEndpoint: (host: string, port: number) => boolean;
+  /** answers requests for the onboarding page; returns false when the request is not one */
+  onboarding: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /** ms to wait for a ClientHello after CONNECT before relaying bytes untouched */
+  helloTimeoutMs: number;
+}
+
+export const ONBOARDING_HOST = 'pinprobe.invalid';
+
+const SERVER_OPTIONS: http.ServerOptions = {
+  // Slow or stuck clients are cut off rather than holding sockets forever.
+  headersTimeout: 30_000,
+  requestTimeout: 0,
+  keepAliveTimeout: 30_000,
+  maxHeaderSize: 32 * 1024,
+};
+
+export function createProxyServer(deps: ProxyServerDeps): http.Server {
+  const connInfo = new WeakMap<net.Socket, ConnInfo>();
+  const inner = http.createServer(SERVER_OPTIONS);
+  const outer = http.createServer(SERVER_OPTIONS);
+  const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo };
+
+  inner.on('request', (req, res) => {
+    const conn = connInfo.get(req.socket);
+    if (!conn) return void res.writeHead(500).end();
+    forwardRequest(deps, conn, req, res, originPath(req.url));
+  });
+  inner.on('upgrade', (req, socket, head) => {
+    const conn = connInfo.get(req.socket as net.Socket);
+    if (!conn) return void socket.destroy();
+    forwardUpgrade(deps.bus, deps.pool, conn, req, socket, head, originPath(req.url));
+  });
+  inner.on('clientError', (err, socket) => rejectBadRequest(err, socket));
+
+  const plainConns = new WeakMap<net.Socket, Map<string, ConnInfo>>();
+  const plainConn = (req: http.IncomingMessage, host: string, port: number): ConnInfo => {
+    let byHost = plainConns.get(req.socket);
+    if (!byHost) plainConns.set(req.socket, (byHost = new Map()));
+    const key = `${host}:${port}`;
+    let conn = byHost.get(key);
+    if (!conn) {
+      conn = { id: deps.bus.nextId('c'), scheme: 'http', host, port, clientAddress: clientAddress(req.socket) };
+      byHost.set(key, conn);
+      deps.bus.emit({
+        type: 'connection', time: now(), id: conn.id, client: { address: conn.clientAddress, port: req.socket.remotePort ?? 0 },
+        target: { host, port }, mode: 'plain', scenario: null,
+      });
+    }
+    return conn;
+  };
+
+  outer.on('request', (req, res) => {
+    const url = absoluteUrl(req.url);
+    if (!url) {
+      if (deps.onboarding(req, res)) return;
+      return void plainError(res, 400, 'This is the Pinprobe proxy. Set it as the HTTP proxy of your device, or open / for setup.');
+    }
+    if (url.protocol !== 'http:') return void plainError(res, 400, `Pinprobe: ${url.protocol} URLs cannot be sent in plain form; use CONNECT`);
+    const host = unbracket(url.hostname);
+    const port = Number(url.port || 80);
+    if (host === ONBOARDING_HOST) {
+      if (deps.onboarding(req, res)) return;
+      return void plainError(res, 404, 'Pinprobe onboarding is not available');
+    }
+    if (deps.isOwnEndpoint(host, port)) return void plainError(res, 403, `Pinprobe does not forward to its own listener or control API (${host}:${port})`);
+    forwardRequest(deps, plainConn(req, host, port), req, res, url.pathname + url.search);
+  });
+
+  outer.on('upgrade', (req, socket, head) => {
+    const url = absoluteUrl(req.url);
+    if (!url || url.protocol !== 'http:') return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const host = unbracket(url.hostname);
+    const port = Number(url.port || 80);
+    if (deps.isOwnEndpoint(host, port)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    forwardUpgrade(deps.bus, deps.pool, plainConn(req, host, port), req, socket, head, url.pathname + url.search);
+  });
+
+  outer.on('connect', (req, socket: net.Socket, head: Buffer) => {
+    void handleConnect(deps, interceptDeps, req, socket, head).catch((err: Error) => {
+      deps.bus.emit({ type: 'error', time: now(), id: null, message: `CONNECT ${req.url}: ${err.message}` });
+      socket.destroy();
+    });
+  });
+  outer.on('clientError', (err, socket) => rejectBadRequest(err, socket));
+  outer.on('close', () => inner.close());
+  return outer;
+}
+
+async function handleConnect(deps: ProxyServerDeps, interceptDeps: InterceptDeps, req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+  const connectAt = performance.now();
+  socket.on('error', () => socket.destroy());
+  const target = splitHostPort(req.url ?? '', null);
+  if (!target || target.port === null) {
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nPinprobe: CONNECT needs host:port, got "${String(req.url).slice(0, 100)}"\n`);
+    return;
+  }
+  const host = target.host.toLowerCase();
+  const port = target.port;
+  if (deps.isOwnEndpoint(host, port)) {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nPinprobe does not tunnel to its own listener or control API\n');
+    return;
+  }
+  socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+  socket.setNoDelay(true);
+  const connId = deps.bus.nextId('c');
+  const client = { address: clientAddress(socket), port: socket.remotePort ?? 0 };
+  const { bytes, parse } = await peekClientHello(socket, head, deps.helloTimeoutMs);
+
+  const record = (mode: 'intercept' | 'tunnel', scenario: import('../session/events.js').Scenario | null, tunnelReason: 'rule' | 'auto' | 'not-tls' | null) =>
+    deps.bus.emit({ type: 'connection', time: now(), id: connId, client, target: { host, port }, mode, scenario, tunnelReason });
+
+  if (parse.state === 'need-more' && bytes.length === 0) {
+    if (socket.destroyed || socket.readableEnded) return; // opened and closed without a byte
+    // The client is silent: a server-speaks-first protocol. Relay it.
+    record('tunnel', null, 'not-tls');
+    return tunnel(deps.bus, deps.pool, connId, socket, bytes, host, port);
+  }
+  if (parse.state === 'not-tls') {
+    record('tunnel', null, 'not-tls');
+    return tunnel(deps.bus, deps.pool, connId, socket, bytes, host, port);
+  }
+  if (parse.state !== 'ok') {
+    record('intercept', null, null);
+    deps.bus.emit({ type: 'error', time: now(), id: connId, message: `malformed TLS from ${client.address} for ${host}:${port}: ${parse.state === 'malformed' ? parse.reason : 'incomplete'}` });
+    socket.destroy();
+    return;
+  }
+  const sni = parse.hello.sni;
+  const certHost = sni ?? host;
+  const connectTarget = { host: certHost, port, sni, clientAddress: client.address };
+  const reason = deps.bus.tunnelReason(connectTarget);
+  if (reason) {
+    record('tunnel', null, reason);
+    return tunnel(deps.bus, deps.pool, connId, socket, bytes, sni ?? host, port);
+  }
+  const scenario = deps.bus.hooks.scenario(connectTarget);
+  record('intercept', scenario, null);
+  await intercept(interceptDeps, socket, bytes, { connId, certHost, port, sni, clientAddress: client.address, scenario, connectAt });
+}
+
+function absoluteUrl(raw: string | undefined): URL | null {
+  if (!raw || raw.startsWith('/')) return null;
+  try {
+    return new URL(raw);
+  } catch {
+    return null;
+  }
+}
+
+function originPath(raw: string | undefined): string {
+  if (!raw) return '/';
+  if (raw.startsWith('/')) return raw;
+  const url = absoluteUrl(raw);
+  return url ? url.pathname + url.search : '/';
+}
+
+function unbracket(host: string): string {
+  return host.startsWith('[') ? host.slice(1, -1) : host.toLowerCase();
+}
+
+export function clientAddress(socket: net.Socket): string {
+  const a = socket.remoteAddress ?? 'unknown';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function plainError(res: http.ServerResponse, status: number, message: string): void {
+  const body = message + '\n';
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-pinprobe-error': '1' });
+  res.end(body);
+}
+
+function rejectBadRequest(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

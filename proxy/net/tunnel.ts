@@ -1,0 +1,39 @@
+// Relays a client's bytes to the backend untouched (passthrough hosts, non-TLS tunnels).
+import net from 'node:net';
+import { pipeline } from 'node:stream';
+import type { EngineBus } from '../engine-bus.js';
+import { now } from '../engine-bus.js';
+import type { UpstreamPool } from './upstream.js';
+
+export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, client: net.Socket, first: Buffer, host: string, port: number): void {
+  const route = pool.route(host, port);
+  const upstream = net.connect({ host: route.connectHost, port: route.connectPort });
+  let fromClient = first.length;
+  let toClient = 0;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    bus.emit({ type: 'close', time: now(), id: connId, bytesFromClient: fromClient, bytesToClient: toClient });
+  };
+  upstream.setNoDelay(true);
+  upstream.once('connect', () => {
+    if (first.length) upstream.write(first);
+    client.on('data', (c: Buffer) => (fromClient += c.length));
+    upstream.on('data', (c: Buffer) => (toClient += c.length));
+    pipeline(client, upstream, () => client.destroy());
+    pipeline(upstream, client, () => upstream.destroy());
+    client.resume();
+  });
+  upstream.once('error', (err) => {
+    if (!upstream.readyState || upstream.connecting) {
+      bus.emit({ type: 'error', time: now(), id: connId, message: `tunnel to ${host}:${port} failed: ${err.message}` });
+    }
+    client.destroy();
+  });
+  upstream.once('close', close);
+  client.once('close', () => {
+    upstream.destroy();
+    close();
+  });
+}

@@ -1,0 +1,113 @@
+// Where and how Pinprobe connects to backends: map-remote, trust (system CAs + --upstream-ca,
+// or none with --upstream-insecure) and client certificates. One keep-alive agent per
+// client identity, so pooled connections never mix identities.
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { LoadedClientCert } from './client-certs.js';
+import { matchClientCert } from './client-certs.js';
+
+export interface MapRemoteEntry {
+  /** lower-case host, with an optional port (null = any port) */
+  host: string;
+  port: number | null;
+  toHost: string;
+  toPort: number;
+}
+
+export interface UpstreamConfig {
+  /** PEM texts of extra CAs to trust upstream */
+  extraCa: string[];
+  insecure: boolean;
+  mapRemote: MapRemoteEntry[];
+  clientCerts: LoadedClientCert[];
+}
+
+export interface UpstreamRoute {
+  /** where the TCP connection goes */
+  connectHost: string;
+  connectPort: number;
+  /** the name the backend is asked for (SNI) and verified against */
+  servername: string;
+}
+
+export class UpstreamPool {
+  private agents = new Map<string, https.Agent>();
+  private readonly plainAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 15_000 });
+  private readonly ca: string[] | undefined;
+
+  constructor(readonly config: UpstreamConfig) {
+    this.ca = config.extraCa.length ? [...rootCertificates, ...config.extraCa] : undefined;
+  }
+
+  route(host: string, port: number): UpstreamRoute {
+    const h = host.toLowerCase();
+    const hit =
+      this.config.mapRemote.find((m) => m.host === h && m.port === port) ??
+      this.config.mapRemote.find((m) => m.host === h && m.port === null);
+    return hit
+      ? { connectHost: hit.toHost, connectPort: hit.toPort, servername: host }
+      : { connectHost: host, connectPort: port, servername: host };
+  }
+
+  clientCertFor(host: string): LoadedClientCert | null {
+    return matchClientCert(host, this.config.clientCerts);
+  }
+
+  /** The agent for an https request to host; `withoutCert` forces the anonymous identity. */
+  httpsAgent(host: string, withoutCert = false): { agent: https.Agent; clientCert: LoadedClientCert | null } {
+    const clientCert = withoutCert ? null : this.clientCertFor(host);
+    const key = clientCert ? clientCert.fingerprint : '-';
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: Infinity,
+        keepAliveMsecs: 15_000,
+        ca: this.ca,
+        rejectUnauthorized: !this.config.insecure,
+        ...(clientCert ? clientCert.tlsOptions : {}),
+      });
+      this.agents.set(key, agent);
+    }
+    return { agent, clientCert };
+  }
+
+  /** TLS options for one-off upstream sockets (tunnelled TLS, probes). */
+  tlsOptions(withoutCert = true): { ca: string[] | undefined; rejectUnauthorized: boolean } {
+    void withoutCert;
+    return { ca: this.ca, rejectUnauthorized: !this.config.insecure };
+  }
+
+  get httpAgent(): http.Agent {
+    return this.plainAgent;
+  }
+
+  destroy(): void {
+    this.plainAgent.destroy();
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
+
+/** Parses `HOST[:PORT]=ADDR:PORT` (IPv6 in brackets). */
+export function parseMapRemote(spec: string): MapRemoteEntry {
+  const eq = spec.indexOf('=');
+  if (eq < 1) throw new Error(`--map-remote ${spec}: expected HOST[:PORT]=ADDR:PORT`);
+  const from = splitHostPort(spec.slice(0, eq), null);
+  const to = splitHostPort(spec.slice(eq + 1), null);
+  if (!from || !to || to.port === null) throw new Error(`--map-remote ${spec}: expected HOST[:PORT]=ADDR:PORT, e.g. api.example.com=127.0.0.1:8443`);
+  return { host: from.host.toLowerCase(), port: from.port, toHost: to.host, toPort: to.port };
+}
+
+/** `host`, `host:port`, `[v6]:port` or `v6` -> parts; null when malformed. */
+export function splitHostPort(text: string, defaultPort: number | null): { host: string; port: number | null } | null {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(text) ?? /^([^:\[\]\s/]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!m) {
+    if (/^[0-9a-fA-F:]+$/.test(text) && text.includes(':')) return { host: text, port: defaultPort };
+    return null;
+  }
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  if (port !== null && (port < 1 || port > 65535)) return null;
+  return { host: m[1], port };
+}
