@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { acceptsAnyClientCert, attemptEvidence, judgeMtls, mtlsFindings, type AttemptCert, type MtlsAttempt } from '../judge/mtls.js';
 import type { Finding, MtlsVerdict } from '../judge/report-types.js';
+import { isUntrustedUpstream } from '../observe/upstream-outcome.js';
 import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from './client-certs.js';
 import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from './mtls-attempt.js';
 import { selfSignedClientCert } from './mtls-self-signed.js';
@@ -41,8 +42,13 @@ export interface ProbeResult {
   withCert: MtlsVerdict['withCert'];
   /** Critical: refused without a certificate, served with an untrusted self-signed one. */
   acceptsAnyCert: boolean;
-  /** False when no attempt got past connecting (refused, DNS, untrusted backend certificate). */
+  /** False when no attempt got past connecting (refused, DNS, timeout). */
   reachable: boolean;
+  /**
+   * Set when some attempt stopped because Pinprobe did not trust the backend's certificate:
+   * those attempts tell nothing, so the probe is incomplete (exit 3).
+   */
+  untrustedUpstream: string | null;
   findings: Finding[];
 }
 
@@ -125,7 +131,8 @@ export async function probeMtls(url: string, opts: ProbeOptions = {}): Promise<P
     evidence: verdict.evidence,
     withCert: verdict.withCert,
     acceptsAnyCert,
-    reachable: attempts.some((a) => a.outcome !== 'error' || a.stage === 'http'),
+    reachable: attempts.some((a) => a.outcome !== 'error' || a.stage !== 'connect'),
+    untrustedUpstream: attempts.find(isUntrustedUpstream)?.error ?? null,
     findings: mtlsFindings(hostPort, verdict, { expectMtls: false, acceptsAnyCert }),
   };
 }
@@ -154,8 +161,9 @@ export function renderProbeText(result: ProbeResult): string {
     lines.push('CRITICAL: accepts any client certificate — an untrusted self-signed certificate was served while no certificate was refused');
   }
   if (!result.reachable) {
-    const first = result.attempts[0];
-    lines.push(`could not reach ${result.host}:${result.port}: ${first?.error ?? 'no attempt completed'}`);
+    lines.push(`could not reach ${result.host}:${result.port}: ${result.attempts[0]?.error ?? 'no attempt completed'}`);
+  } else if (result.untrustedUpstream) {
+    lines.push(`incomplete: the certificate of ${result.host}:${result.port} is not trusted (${result.untrustedUpstream}) — pass its CA with --upstream-ca FILE`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -176,7 +184,7 @@ export interface ProbeMtlsArgs {
   timeoutMs?: number;
 }
 
-/** Exit codes: 0 probed, 1 critical finding (accepts any client certificate), 3 backend unreachable. */
+/** Exit codes: 0 probed, 1 critical finding (accepts any client certificate), 3 unreachable or backend certificate untrusted. */
 export const PROBE_EXIT = { ok: 0, critical: 1, unreachable: 3 } as const;
 
 function readCa(path: string): string {
@@ -209,6 +217,6 @@ export async function runProbeMtlsCommand(args: ProbeMtlsArgs, out: NodeJS.Writa
   }
   const result = await probeMtls(args.url, { clientCert, upstreamCa, insecure: args.insecure, timeoutMs: args.timeoutMs });
   out.write(args.format === 'json' ? `${JSON.stringify(probeResultJson(result), null, 2)}\n` : renderProbeText(result));
-  if (!result.reachable) return PROBE_EXIT.unreachable;
+  if (!result.reachable || result.untrustedUpstream) return PROBE_EXIT.unreachable;
   return result.acceptsAnyCert ? PROBE_EXIT.critical : PROBE_EXIT.ok;
 }

@@ -119,6 +119,11 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_PINPROBE_TIM
 /** Our own verdict on the backend's certificate (Node's X509 verify codes and hostname check). */
 const UPSTREAM_CERT_CODES = /^(?:UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|CERT_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|CERT_REJECTED|CERT_UNTRUSTED)/;
 
+/** The attempt failed because Pinprobe did not trust the backend's certificate (not an mTLS matter). */
+export function isUntrustedUpstream(c: Pick<UpstreamEvent, 'outcome' | 'stage' | 'error'>): boolean {
+  return c.outcome === 'error' && c.stage === 'handshake' && c.error !== null && UPSTREAM_CERT_CODES.test(c.error);
+}
+
 export type UpstreamClassification = Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'error'>;
 
 function describe(code: string, message: string): string {
@@ -229,7 +234,7 @@ export function upstreamFailureMessage(host: string, c: UpstreamClassification, 
     return `Pinprobe: ${host} closed the connection right after the TLS handshake — it may demand a client certificate; ${hint}`;
   }
   if (c.outcome === 'reset') return `Pinprobe: ${host} closed the connection ${c.stage === 'handshake' ? 'during the TLS handshake' : 'before answering'} (${c.error ?? 'reset'})`;
-  if (c.stage === 'handshake' && c.error && UPSTREAM_CERT_CODES.test(c.error)) {
+  if (isUntrustedUpstream(c)) {
     return `Pinprobe: the certificate of ${host} is not trusted (${c.error}) — pass its CA with --upstream-ca FILE, or --upstream-insecure`;
   }
   if (c.stage === 'connect') return `Pinprobe: could not connect to ${host} (${c.error ?? 'error'})`;
