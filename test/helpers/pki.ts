@@ -27,7 +27,7 @@ let cached: TestPki | undefined;
 export function testPki(extraNames: string[] = []): TestPki {
   if (cached && extraNames.length === 0) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'pinprobe-pki-'));
-  const names = ['localhost', 'origin.test', ...extraNames];
+  const names = ['localhost', 'origin.test', '*.app.test', ...extraNames];
   const san = [...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1', 'IP:::1'].join(',');
   writeFileSync(join(dir, 'server.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
