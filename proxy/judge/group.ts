@@ -45,7 +45,7 @@ export function isOnboardingRequest(
   response: ResponseEvent | undefined,
   header: SessionHeader | null,
 ): boolean {
-  if (isReservedName(request.host)) return true;
+  if (typeof request.host === 'string' && isReservedName(request.host)) return true;
   return header !== null && response?.synthetic === true && request.port === header.proxy.port;
 }
 
@@ -68,7 +68,10 @@ export function groupByHost(events: readonly SessionEvent[], header: SessionHead
   }
 
   const hosts = new Map<string, HostEvents>();
-  const bucket = (host: string, port: number): HostEvents => {
+  const bucket = (host: string, port: number): HostEvents | null => {
+    // A hand-edited or foreign file may carry events without a usable host: skip them
+    // rather than fail the whole report.
+    if (typeof host !== 'string' || host === '' || typeof port !== 'number') return null;
     const key = hostKey(host, port);
     let found = hosts.get(key);
     if (!found) {
@@ -81,25 +84,25 @@ export function groupByHost(events: readonly SessionEvent[], header: SessionHead
   for (const event of events) {
     switch (event.type) {
       case 'client-tls':
-        bucket(event.host, event.port).tls.push(event);
+        bucket(event.host, event.port)?.tls.push(event);
         break;
       case 'request':
-        if (!isOnboardingRequest(event, responses.get(event.id), header)) bucket(event.host, event.port).requests.push(event);
+        if (!isOnboardingRequest(event, responses.get(event.id), header)) bucket(event.host, event.port)?.requests.push(event);
         break;
       case 'upstream':
-        bucket(event.host, event.port).upstream.push(event);
+        bucket(event.host, event.port)?.upstream.push(event);
         break;
       case 'passthrough':
-        bucket(event.host, event.port).passthrough.push(event);
+        bucket(event.host, event.port)?.passthrough.push(event);
         break;
       case 'connection': {
-        const { host, port } = event.target;
+        const { host, port } = event.target ?? { host: '', port: 0 };
         // An intercepted connection with a TLS outcome is filed under the outcome's host (the
         // SNI name), so a CONNECT by address does not make a phantom row for the address.
         if (event.mode === 'intercept') {
-          if (!judgedConns.has(event.id)) bucket(host, port).intercepts.push(event);
+          if (!judgedConns.has(event.id)) bucket(host, port)?.intercepts.push(event);
         }
-        else if (event.mode === 'tunnel' && hadTraffic(bytesByConn.get(event.id))) bucket(host, port).tunnels.push(event);
+        else if (event.mode === 'tunnel' && hadTraffic(bytesByConn.get(event.id))) bucket(host, port)?.tunnels.push(event);
         // 'plain' sockets are represented by their requests (the onboarding page among them is not a host).
         break;
       }

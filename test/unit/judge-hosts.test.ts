@@ -125,3 +125,13 @@ describe('hosts, session block and other checks', () => {
     expect(matchesHostGlob(['a+b.test'], 'aab.test', 443)).toBe(false);
   });
 });
+
+describe('judge robustness', () => {
+  it('skips events without a usable host instead of failing the report', () => {
+    const b = new EventBuilder();
+    b.tls({ host: 'a.test', scenario: 'trusted', result: 'accepted' });
+    const broken = [...b.events, { type: 'client-tls', time: 't', id: 'x' }, { type: 'request', time: 't', id: 'z' }, { type: 'connection', time: 't', id: 'y', mode: 'intercept' }];
+    const report = judge({ header: b.header, events: broken as typeof b.events }, { file: 's' });
+    expect(report.hosts.map((h) => h.host)).toEqual(['a.test']);
+  });
+});
