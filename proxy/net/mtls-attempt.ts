@@ -26,6 +26,13 @@ export interface AttemptOptions {
   ca?: string[];
   insecure?: boolean;
   timeoutMs?: number;
+  /**
+   * TLS 1.3 only: how long to listen after the handshake before sending the request. A
+   * TLS 1.3 server judges the client certificate after the handshake; if our request is
+   * still unread when it closes, its kernel answers with a RST that can overtake the
+   * alert. Waiting lets the alert (certificate_required) arrive cleanly. Default 150 ms.
+   */
+  tls13GraceMs?: number;
 }
 
 export type AttemptResult = Pick<UpstreamEvent, 'tlsVersion' | 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'error'> & {
@@ -92,6 +99,7 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
     let tlsVersion: string | null = null;
     let received = Buffer.alloc(0);
     let settled = false;
+    let grace: NodeJS.Timeout | undefined;
     const connectHost = target.connectTo?.host ?? target.host;
     const socket = tls.connect({
       host: connectHost,
@@ -109,6 +117,7 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       socket.destroy();
       resolve({ tlsVersion: tlsVersion ?? opts.tlsVersion ?? null, ...result });
     };
@@ -124,11 +133,16 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
     };
     const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs);
     socket.once('connect', () => (connected = true));
+    const authority = target.port === 443 ? target.host : `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
+    const sendRequest = (): void => {
+      if (settled) return;
+      socket.write(`GET ${target.path} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: pinprobe-probe-mtls\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+    };
     socket.once('secureConnect', () => {
       handshakeDone = true;
       tlsVersion = socket.getProtocol();
-      const authority = target.port === 443 ? target.host : `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
-      socket.write(`GET ${target.path} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: pinprobe-probe-mtls\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+      if (tlsVersion === 'TLSv1.3') grace = setTimeout(sendRequest, opts.tls13GraceMs ?? 150);
+      else sendRequest();
     });
     const check = (ended: boolean): void => {
       const answer = parseAnswer(received, ended);

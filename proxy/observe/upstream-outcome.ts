@@ -136,9 +136,11 @@ function describe(code: string, message: string): string {
 
 /**
  * Classifies a failed upstream attempt. `handshakeDone` is whether secureConnect fired;
- * `connected` (optional) whether the TCP connect succeeded, to place timeouts.
+ * `connected` (optional) whether the TCP connect succeeded, to place timeouts; `reused`
+ * that the request went over a kept-alive connection that had already answered — a reset
+ * there is the server closing an idle connection, not a refusal, so its stage is `http`.
  */
-export function classifyUpstreamFailure(err: unknown, ctx: { handshakeDone: boolean; connected?: boolean }): UpstreamClassification {
+export function classifyUpstreamFailure(err: unknown, ctx: { handshakeDone: boolean; connected?: boolean; reused?: boolean }): UpstreamClassification {
   const { code, message } = errorParts(err);
   const error = describe(code, message);
   const tlsStage = ctx.handshakeDone ? 'after-handshake' : 'handshake';
@@ -153,7 +155,7 @@ export function classifyUpstreamFailure(err: unknown, ctx: { handshakeDone: bool
   if (RESET_CODES.has(code) || /socket hang up|socket disconnected|connection reset/i.test(message)) {
     // Node's "Client network socket disconnected before secure TLS connection was
     // established" is a reset in the handshake even when it says ECONNRESET after a connect.
-    return { outcome: 'reset', stage: tlsStage, alert: null, alertCode: null, error };
+    return { outcome: 'reset', stage: ctx.reused ? 'http' : tlsStage, alert: null, alertCode: null, error };
   }
   if (code.startsWith('ERR_SSL_')) return { outcome: 'error', stage: 'handshake', alert: null, alertCode: null, error };
   return { outcome: 'error', stage: ctx.handshakeDone ? 'http' : 'connect', alert: null, alertCode: null, error };

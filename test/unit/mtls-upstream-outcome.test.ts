@@ -126,6 +126,8 @@ describe('classifyUpstreamFailure with real errors', () => {
     const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(classifyUpstreamFailure(hangUp, { handshakeDone: true })).toMatchObject({ outcome: 'reset', stage: 'after-handshake' });
     expect(classifyUpstreamFailure(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), { handshakeDone: false })).toMatchObject({ outcome: 'reset', stage: 'handshake' });
+    // A kept-alive connection closed by the server is not a refusal.
+    expect(classifyUpstreamFailure(hangUp, { handshakeDone: true, reused: true })).toMatchObject({ outcome: 'reset', stage: 'http' });
     const timeout = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
     expect(classifyUpstreamFailure(timeout, { handshakeDone: true })).toMatchObject({ outcome: 'error', stage: 'http' });
     expect(classifyUpstreamFailure(timeout, { handshakeDone: false, connected: false })).toMatchObject({ outcome: 'error', stage: 'connect' });
