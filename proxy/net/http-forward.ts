@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
-import { certComplaint, classifyUpstreamFailure, upstreamFailureMessage } from '../observe/upstream-outcome.js';
+import { classifyUpstreamAnswer, classifyUpstreamFailure, complaintNeedsBody, upstreamFailureMessage } from '../observe/upstream-outcome.js';
 import { BodyCapture } from './body-capture.js';
 import type { UpstreamPool } from './upstream.js';
 
@@ -52,8 +52,6 @@ export function endToEndHeaders(raw: string[]): HeaderList {
 export function flatHeaders(list: HeaderList): string[] {
   return list.flatMap(([k, v]) => [k, v]);
 }
-
-const COMPLAINT_STATUSES = new Set([400, 401, 403, 495, 496]);
 
 export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
   const { bus, pool } = deps;
@@ -109,7 +107,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   let fresh = true;
   let tlsVersion: string | null = null;
   let upstreamRecorded = false;
-  const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'error'>) => {
+  const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>) => {
     if (upstreamRecorded || !fresh || !secure) return;
     upstreamRecorded = true;
     bus.emit({
@@ -143,14 +141,11 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     const decide = () => {
       if (decided) return;
       decided = true;
-      const body = resCapture.head(4096).toString('utf8');
-      recordUpstream({
-        outcome: 'answered', stage: 'http', alert: null, alertCode: null, httpStatus: status,
-        certComplaint: certComplaint(status, upRes.statusMessage ?? '', body), error: null,
-      });
+      const body = complaintNeedsBody(status) ? resCapture.head(4096).toString('utf8') : '';
+      recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
     };
     // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
-    if (COMPLAINT_STATUSES.has(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
+    if (complaintNeedsBody(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
     else decide();
     res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
     pipeline(upRes, resCapture, res, () => {
@@ -170,7 +165,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       res.destroy();
       return;
     }
-    const classification = classifyUpstreamFailure(err, { handshakeDone });
+    const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
     recordUpstream({ ...classification, httpStatus: null, certComplaint: false });
     const message = upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null });
     const body = Buffer.from(message + '\n');

@@ -73,9 +73,8 @@ export class UpstreamPool {
     return { agent, clientCert };
   }
 
-  /** TLS options for one-off upstream sockets (tunnelled TLS, probes). */
-  tlsOptions(withoutCert = true): { ca: string[] | undefined; rejectUnauthorized: boolean } {
-    void withoutCert;
+  /** Trust options for one-off upstream sockets (TLS relays, probes, WebSocket upgrades). */
+  tlsOptions(): { ca: string[] | undefined; rejectUnauthorized: boolean } {
     return { ca: this.ca, rejectUnauthorized: !this.config.insecure };
   }
 

@@ -150,7 +150,8 @@ export interface UpstreamEvent {
   host: string;
   port: number;
   probe: boolean;
-  clientCert: { subject: string } | null;
+  /** `kind: 'self-signed'` marks an untrusted throwaway certificate (probe-mtls). */
+  clientCert: { subject: string; kind?: 'configured' | 'self-signed' } | null;
   tlsVersion: string | null;
   /**
    * answered: an HTTP answer came back (see httpStatus / certComplaint);
@@ -165,6 +166,8 @@ export interface UpstreamEvent {
   httpStatus: number | null;
   /** The status line or body names a missing or invalid client certificate. */
   certComplaint: boolean;
+  /** Which complaint (e.g. no-required-ssl-certificate), for the evidence string. */
+  complaint?: string | null;
   error: string | null;
 }
 
