@@ -1,0 +1,54 @@
+// Fetch wrapper for the control API: Bearer token on every call, JSON both ways, and the
+// API's `{error}` message surfaced as the Error's message so views can show it in place.
+let token = '';
+
+export function setToken(value: string): void {
+  token = value;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'Pinprobe is not answering; is it still running?');
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // fall through: reported below
+  }
+  if (!res.ok) {
+    const message = json && typeof json === 'object' && 'error' in json ? String((json as { error: unknown }).error) : `HTTP ${res.status}`;
+    throw new ApiError(res.status, message);
+  }
+  return json as T;
+}
+
+export const api = {
+  get: <T>(path: string): Promise<T> => call<T>('GET', path),
+  post: <T>(path: string, body?: unknown): Promise<T> => call<T>('POST', path, body ?? {}),
+  put: <T>(path: string, body: unknown): Promise<T> => call<T>('PUT', path, body),
+};
+
+/** A link the browser can follow for a download (a link cannot carry the header). */
+export function downloadHref(path: string): string {
+  return `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
+
+export function liveUrl(since: number): string {
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${window.location.host}/api/live?token=${encodeURIComponent(token)}&since=${since}`;
+}

@@ -1,0 +1,11 @@
+// Shapes the UI receives. Type-only imports from the engine: erased at build time, so
+// no engine code reaches the bundle.
+export type { Report, HostVerdict, ScenarioVerdict, Finding, Severity, Pinning, Validation, MtlsVerdict } from '../../../proxy/judge/report-types.js';
+export type {
+  SessionLine, SessionEvent, ConnectionEvent, ClientTlsEvent, RequestEvent, ResponseEvent, UpstreamEvent, BodyRecord, Scenario, WebSocketEvent,
+} from '../../../proxy/session/events.js';
+export type { EngineSettings, EngineStatus, ClientCertSetting, MapRemoteRule } from '../../../proxy/api/engine-port.js';
+export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload } from '../../../proxy/api/protocol.js';
+
+/** Same order as the engine's SCENARIOS. */
+export const SCENARIO_LIST = ['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root'] as const;

@@ -1,0 +1,64 @@
+// Verdicts as words with a colour, never colour alone, so they read the same to a screen
+// reader, in a screenshot, and in either theme.
+import type { HostVerdict, Pinning, Severity, Validation } from '../api/types';
+
+const PINNING: Record<Pinning, { label: string; tone: string }> = {
+  pinned: { label: 'Pinned', tone: 'good' },
+  'not-pinned': { label: 'Not pinned', tone: 'bad' },
+  inconclusive: { label: 'Inconclusive', tone: 'warn' },
+  untested: { label: 'Untested', tone: 'muted' },
+};
+
+const VALIDATION: Record<Validation, { label: string; tone: string }> = {
+  broken: { label: 'Broken', tone: 'critical' },
+  ok: { label: 'OK', tone: 'good' },
+  partial: { label: 'Partial', tone: 'muted' },
+  untested: { label: 'Untested', tone: 'muted' },
+};
+
+const MTLS: Record<HostVerdict['mtls']['verdict'], { label: string; tone: string }> = {
+  enforced: { label: 'Enforced', tone: 'good' },
+  'not-enforced': { label: 'Not enforced', tone: 'bad' },
+  unknown: { label: 'Unknown', tone: 'muted' },
+};
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export function Badge({ tone, children, title }: { tone: string; children: string; title?: string }) {
+  return (
+    <span className={`badge tone-${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+export function PinningBadge({ value, reason }: { value: Pinning; reason?: string }) {
+  const p = PINNING[value];
+  return <Badge tone={p.tone} title={reason}>{p.label}</Badge>;
+}
+
+export function ValidationBadge({ value }: { value: Validation }) {
+  const v = VALIDATION[value];
+  return <Badge tone={v.tone}>{v.label}</Badge>;
+}
+
+export function MtlsBadge({ mtls }: { mtls: HostVerdict['mtls'] }) {
+  const m = MTLS[mtls.verdict];
+  return <Badge tone={m.tone} title={mtls.evidence ?? undefined}>{`mTLS: ${m.label}`}</Badge>;
+}
+
+export function SeverityBadge({ severity }: { severity: Severity }) {
+  return <Badge tone={`sev-${severity}`}>{severity[0]!.toUpperCase() + severity.slice(1)}</Badge>;
+}
+
+export function pinningLabel(value: Pinning): string {
+  return PINNING[value].label;
+}
+
+export function mtlsLabel(value: HostVerdict['mtls']['verdict']): string {
+  return MTLS[value].label;
+}
+
+export function validationLabel(value: Validation): string {
+  return VALIDATION[value].label;
+}

@@ -1,0 +1,44 @@
+// "Copy as curl": the recorded request as a shell command that replays it directly
+// (not through Pinprobe). Headers curl sets itself are left out.
+import type { RequestEvent } from '../api/types';
+
+const SKIP = new Set(['host', 'content-length', 'connection', 'proxy-connection', 'accept-encoding', 'transfer-encoding']);
+
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function toCurl(request: RequestEvent): string {
+  const parts = ['curl'];
+  if (request.method !== 'GET' || request.body.size > 0) parts.push('-X', request.method);
+  parts.push(shellQuote(request.url));
+  for (const [name, value] of request.headers) {
+    if (!SKIP.has(name.toLowerCase())) parts.push('-H', shellQuote(`${name}: ${value}`));
+  }
+  if (request.body.size > 0) {
+    if (request.body.encoding === 'utf8') {
+      parts.push('--data-binary', shellQuote(request.body.data));
+    } else {
+      return `printf %s ${shellQuote(request.body.data)} | base64 -d | ${parts.join(' ')} --data-binary @-`;
+    }
+  }
+  return parts.join(' ');
+}
+
+/** Clipboard API when allowed (loopback is a secure context), else a hidden textarea. */
+export async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.className = 'offscreen';
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    if (!ok) throw new Error('the browser refused clipboard access; select the text and copy it by hand');
+  }
+}

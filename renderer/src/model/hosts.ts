@@ -1,0 +1,62 @@
+// Hosts board ordering and per-host evidence, derived from the report and the lines.
+import type { ClientTlsEvent, HostVerdict, Scenario, SessionLine, Severity, UpstreamEvent } from '../api/types';
+import { SCENARIO_LIST } from '../api/types';
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+const PINNING_RANK: Record<HostVerdict['pinning'], number> = { 'not-pinned': 0, inconclusive: 1, pinned: 2, untested: 3 };
+
+export function worstSeverity(host: HostVerdict): Severity | null {
+  let worst: Severity | null = null;
+  for (const f of host.findings) if (worst === null || SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst]) worst = f.severity;
+  return worst;
+}
+
+/** Most severe first; then the less protected; then by name. */
+export function sortHosts(hosts: readonly HostVerdict[]): HostVerdict[] {
+  return [...hosts].sort((a, b) => {
+    const sa = worstSeverity(a);
+    const sb = worstSeverity(b);
+    const ra = sa === null ? 9 : SEVERITY_RANK[sa];
+    const rb = sb === null ? 9 : SEVERITY_RANK[sb];
+    if (ra !== rb) return ra - rb;
+    if (a.findings.length !== b.findings.length) return b.findings.length - a.findings.length;
+    if (PINNING_RANK[a.pinning] !== PINNING_RANK[b.pinning]) return PINNING_RANK[a.pinning] - PINNING_RANK[b.pinning];
+    return a.host.localeCompare(b.host) || a.port - b.port;
+  });
+}
+
+export function hostKeyOf(h: { host: string; port: number }): string {
+  return `${h.host.toLowerCase()}|${h.port}`;
+}
+
+export function matchesFilter(host: HostVerdict, filter: string): boolean {
+  const f = filter.trim().toLowerCase();
+  if (!f) return true;
+  const text = `${host.host}:${host.port} ${host.pinning} ${host.validation} mtls:${host.mtls.verdict} ${host.cleartext ? 'cleartext' : ''} ${host.findings.map((x) => `${x.severity} ${x.title}`).join(' ')}`;
+  return f.split(/\s+/).every((word) => text.toLowerCase().includes(word));
+}
+
+export interface HostEvidence {
+  tls: ClientTlsEvent[];
+  upstream: UpstreamEvent[];
+  requests: number;
+  cleartextRequests: number;
+}
+
+export function evidenceFor(lines: readonly SessionLine[], host: { host: string; port: number }): HostEvidence {
+  const name = host.host.toLowerCase();
+  const out: HostEvidence = { tls: [], upstream: [], requests: 0, cleartextRequests: 0 };
+  for (const line of lines) {
+    if (line.type === 'client-tls' && line.host.toLowerCase() === name && line.port === host.port) out.tls.push(line);
+    else if (line.type === 'upstream' && line.host.toLowerCase() === name && line.port === host.port) out.upstream.push(line);
+    else if (line.type === 'request' && line.host.toLowerCase() === name && line.port === host.port) {
+      out.requests += 1;
+      if (line.scheme === 'http') out.cleartextRequests += 1;
+    }
+  }
+  return out;
+}
+
+export function untestedScenarios(host: HostVerdict): Scenario[] {
+  return SCENARIO_LIST.filter((s) => host.client[s].result === 'untested');
+}

@@ -1,0 +1,100 @@
+// Session lines folded into Traffic rows, incrementally: one row per connection and one
+// per HTTP request, later events (TLS outcome, response, close) filling in their row.
+import type { ClientTlsEvent, ConnectionEvent, RequestEvent, ResponseEvent, SessionLine, UpstreamEvent, WebSocketEvent } from '../api/types';
+
+export interface ConnectionRow {
+  kind: 'connection';
+  key: string;
+  seq: number;
+  conn: ConnectionEvent;
+  tls: ClientTlsEvent | null;
+  closed: { bytesFromClient: number; bytesToClient: number } | null;
+}
+
+export interface RequestRow {
+  kind: 'request';
+  key: string;
+  seq: number;
+  request: RequestEvent;
+  response: ResponseEvent | null;
+  upstream: UpstreamEvent[];
+  websocket: WebSocketEvent | null;
+  /** The connection row this request travelled on, when known. */
+  connection: ConnectionRow | null;
+}
+
+export type TrafficRow = ConnectionRow | RequestRow;
+
+export class TrafficModel {
+  readonly rows: TrafficRow[] = [];
+  private readonly connections = new Map<string, ConnectionRow>();
+  private readonly requests = new Map<string, RequestRow>();
+
+  add(line: SessionLine): void {
+    switch (line.type) {
+      case 'connection': {
+        const row: ConnectionRow = { kind: 'connection', key: `c:${line.id}`, seq: this.rows.length, conn: line, tls: null, closed: null };
+        this.connections.set(line.id, row);
+        this.rows.push(row);
+        return;
+      }
+      case 'client-tls': {
+        const row = this.connections.get(line.id);
+        if (row) row.tls = line;
+        return;
+      }
+      case 'close': {
+        const row = this.connections.get(line.id);
+        if (row) row.closed = { bytesFromClient: line.bytesFromClient, bytesToClient: line.bytesToClient };
+        return;
+      }
+      case 'request': {
+        const row: RequestRow = {
+          kind: 'request', key: `r:${line.id}`, seq: this.rows.length, request: line, response: null, upstream: [], websocket: null,
+          connection: this.connections.get(line.conn) ?? null,
+        };
+        this.requests.set(line.id, row);
+        this.rows.push(row);
+        return;
+      }
+      case 'response': {
+        const row = this.requests.get(line.id);
+        if (row) row.response = line;
+        return;
+      }
+      case 'upstream': {
+        const row = line.request ? this.requests.get(line.request) : undefined;
+        if (row) row.upstream.push(line);
+        return;
+      }
+      case 'websocket': {
+        const row = [...this.requests.values()].reverse().find((r) => r.request.conn === line.conn && r.request.url === line.url);
+        if (row) row.websocket = line;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+export function rowHost(row: TrafficRow): string {
+  return row.kind === 'connection' ? row.conn.target.host : row.request.host;
+}
+
+export function rowClient(row: TrafficRow): string {
+  return row.kind === 'connection' ? row.conn.client.address : row.request.clientAddress;
+}
+
+export function rowTime(row: TrafficRow): string {
+  return row.kind === 'connection' ? row.conn.time : row.request.time;
+}
+
+/** Lower-cased text a filter matches against. */
+export function rowSearchText(row: TrafficRow): string {
+  if (row.kind === 'connection') {
+    const t = row.tls;
+    return `connect ${row.conn.target.host}:${row.conn.target.port} ${row.conn.client.address} ${row.conn.mode} ${row.conn.scenario ?? ''} ${t?.result ?? ''} ${t?.alert ?? ''}`.toLowerCase();
+  }
+  return `${row.request.method} ${row.request.url} ${row.request.clientAddress} ${row.response?.status ?? ''}`.toLowerCase();
+}

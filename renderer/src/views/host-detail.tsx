@@ -1,0 +1,178 @@
+// One host's evidence: every intercepted connection (scenario, outcome, stage, alert,
+// timing), the upstream attempts behind the mTLS verdict, findings, and what is still
+// untested with what to do about it.
+import { useMemo } from 'react';
+import type { EngineSettings, HostVerdict, SessionLine } from '../api/types';
+import { MtlsBadge, PinningBadge, SeverityBadge, ValidationBadge } from '../components/badges';
+import { ScenarioStrip } from '../components/scenario-strip';
+import { formatClock, formatMs, hostPort } from '../lib/format';
+import { evidenceFor, untestedScenarios } from '../model/hosts';
+
+export interface HostDetailProps {
+  host: HostVerdict;
+  lines: readonly SessionLine[];
+  version: number;
+  settings: EngineSettings | null;
+}
+
+function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount: number): string[] {
+  const steps: string[] = [];
+  const untested = untestedScenarios(host);
+  if (host.passthrough) {
+    steps.push('Pinprobe now tunnels this host untouched because the app refused the trusted certificate, so the app keeps working. Start a new session to test it again.');
+  } else if (untested.length > 0) {
+    if (settings?.scenario) {
+      steps.push(`A forced scenario (${settings.scenario}) is set, so the others are never shown. Switch to audit rotation in Controls to test ${untested.join(', ')}.`);
+    } else {
+      steps.push(
+        `Still untested: ${untested.join(', ')}. Audit rotation shows each new connection the next scenario — open the app's screens that talk to this host again (or force-stop and reopen the app) so it makes ${untested.length} more connection${untested.length > 1 ? 's' : ''}.`,
+      );
+    }
+  }
+  if (host.pinning === 'inconclusive') {
+    steps.push(
+      'If this is Android 7 or later, apps ignore user-installed CAs: install the Pinprobe CA in the system store (see Setup) before reading a rejection as pinning.',
+    );
+  }
+  if (host.mtls.verdict === 'unknown' && tlsCount > 0) {
+    steps.push('mTLS is unknown because no upstream attempt without a client certificate reached the backend yet; let the app send a request through Pinprobe.');
+  }
+  return steps;
+}
+
+export function HostDetail({ host, lines, version, settings }: HostDetailProps) {
+  // `version` changes when lines arrive; the array itself is appended in place.
+  const evidence = useMemo(() => evidenceFor(lines, host), [lines, host, version]);
+  const steps = nextSteps(host, settings, evidence.tls.length);
+  return (
+    <article className="detail" aria-labelledby="host-detail-title">
+      <header className="detail-head">
+        <h2 id="host-detail-title">{hostPort(host.host, host.port)}</h2>
+        <div className="badges">
+          <PinningBadge value={host.pinning} />
+          <MtlsBadge mtls={host.mtls} />
+          {host.cleartext ? <span className="badge tone-bad">Cleartext HTTP</span> : null}
+        </div>
+      </header>
+
+      <section>
+        <h3>Verdict</h3>
+        <dl className="facts">
+          <dt>Pinning</dt>
+          <dd>
+            <PinningBadge value={host.pinning} /> <span>{host.pinningReason}</span>
+          </dd>
+          <dt>Validation</dt>
+          <dd>
+            <ValidationBadge value={host.validation} /> <ScenarioStrip client={host.client} />
+          </dd>
+          <dt>mTLS</dt>
+          <dd>
+            <MtlsBadge mtls={host.mtls} /> {host.mtls.evidence ? <code>{host.mtls.evidence}</code> : null}
+            {host.mtls.withCert !== 'untested' ? <span> · with a client certificate: {host.mtls.withCert}</span> : null}
+          </dd>
+          <dt>Requests</dt>
+          <dd>
+            {evidence.requests} recorded{evidence.cleartextRequests ? `, ${evidence.cleartextRequests} over cleartext http://` : ''}
+          </dd>
+        </dl>
+      </section>
+
+      {host.findings.length > 0 ? (
+        <section>
+          <h3>Findings ({host.findings.length})</h3>
+          <ul className="findings">
+            {host.findings.map((f) => (
+              <li key={f.id}>
+                <SeverityBadge severity={f.severity} /> <span className="finding-title">{f.title}</span>{' '}
+                <span className="muted">
+                  {f.masvs}
+                  {f.mastg ? ` · ${f.mastg}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {steps.length > 0 ? (
+        <section>
+          <h3>What to do next</h3>
+          <ul className="steps">
+            {steps.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section>
+        <h3>Connections ({evidence.tls.length})</h3>
+        {evidence.tls.length === 0 ? (
+          <p className="muted">No intercepted TLS connection to this host yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="evidence">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Scenario</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Stage</th>
+                  <th scope="col">Alert</th>
+                  <th scope="col">Timing</th>
+                  <th scope="col">Client</th>
+                </tr>
+              </thead>
+              <tbody>
+                {evidence.tls.map((t) => (
+                  <tr key={t.id}>
+                    <td>{formatClock(t.time)}</td>
+                    <td>{t.scenario}</td>
+                    <td className={`outcome-${t.scenario === 'trusted' ? 'trusted' : 'bad'}-${t.result}`}>{t.result}</td>
+                    <td>{t.stage ?? '—'}</td>
+                    <td>{t.alert ?? '—'}</td>
+                    <td title={t.detail ?? undefined}>
+                      {t.result === 'accepted' ? `data after ${formatMs(t.timings.firstByteMs)}` : t.result === 'rejected' ? `closed after ${formatMs(t.timings.closeMs)}` : formatMs(t.timings.windowMs)}
+                    </td>
+                    <td>{t.clientAddress}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {evidence.upstream.length > 0 ? (
+        <section>
+          <h3>Upstream attempts ({evidence.upstream.length})</h3>
+          <div className="table-wrap">
+            <table className="evidence">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Client cert</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Stage</th>
+                  <th scope="col">Alert / status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {evidence.upstream.map((u) => (
+                  <tr key={u.id}>
+                    <td>{formatClock(u.time)}</td>
+                    <td>{u.clientCert ? u.clientCert.subject : u.probe ? 'none (probe)' : 'none'}</td>
+                    <td>{u.outcome}</td>
+                    <td>{u.stage}</td>
+                    <td>{u.alert ?? (u.httpStatus !== null ? `HTTP ${u.httpStatus}${u.certComplaint ? ' (names the certificate)' : ''}` : u.error ?? '—')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+    </article>
+  );
+}

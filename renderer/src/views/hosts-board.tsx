@@ -1,0 +1,144 @@
+// The landing view: one row per host, most severe first, updated live. Selecting a
+// host shows its evidence beside the list.
+import { useMemo, useState } from 'react';
+import type { EngineSettings, HostVerdict, OnboardingInfo, Report, SessionLine } from '../api/types';
+import { MtlsBadge, PinningBadge, SeverityBadge } from '../components/badges';
+import { ScenarioStrip, StripLegend } from '../components/scenario-strip';
+import { VirtualList } from '../components/virtual-list';
+import { hostPort } from '../lib/format';
+import { hostKeyOf, matchesFilter, sortHosts, worstSeverity } from '../model/hosts';
+import { HostDetail } from './host-detail';
+
+export interface HostsBoardProps {
+  report: Report | null;
+  lines: readonly SessionLine[];
+  version: number;
+  settings: EngineSettings | null;
+  onboarding: OnboardingInfo | null;
+  viewingFile: boolean;
+  onOpenSetup: () => void;
+}
+
+function HostRow({ host }: { host: HostVerdict }) {
+  const worst = worstSeverity(host);
+  return (
+    <>
+      <span className="col-host" title={`${host.host}:${host.port}`}>
+        {hostPort(host.host, host.port)}
+        {host.passthrough ? <span className="tag">tunnelled</span> : null}
+      </span>
+      <span className="col-pinning">
+        <PinningBadge value={host.pinning} reason={host.pinningReason} />
+      </span>
+      <span className="col-strip">
+        <ScenarioStrip client={host.client} />
+      </span>
+      <span className="col-mtls">
+        <MtlsBadge mtls={host.mtls} />
+      </span>
+      <span className="col-clear">{host.cleartext ? <span className="badge tone-bad">Cleartext</span> : <span className="muted" aria-label="no cleartext">—</span>}</span>
+      <span className="col-findings">
+        {worst ? (
+          <>
+            <SeverityBadge severity={worst} /> <span className="count" aria-label={`${host.findings.length} findings`}>{host.findings.length}</span>
+          </>
+        ) : (
+          <span className="muted">0</span>
+        )}
+      </span>
+    </>
+  );
+}
+
+function EmptyBoard({ onboarding, onOpenSetup, viewingFile }: Pick<HostsBoardProps, 'onboarding' | 'onOpenSetup' | 'viewingFile'>) {
+  if (viewingFile) return <div className="empty"><h2>This session recorded no hosts</h2><p>Open another session file, or go back to live.</p></div>;
+  const address = onboarding?.proxyAddresses[0] ?? `this computer's address:${onboarding?.proxyPort ?? 8080}`;
+  return (
+    <div className="empty">
+      <h2>No hosts yet</h2>
+      <ol>
+        <li>
+          Point the phone's Wi-Fi proxy at <strong className="mono">{address}</strong>.
+        </li>
+        <li>Install and trust the Pinprobe CA on the phone — Setup shows a QR code and the steps.</li>
+        <li>Open the app you are testing. Hosts appear here within a second of their first connection.</li>
+      </ol>
+      <button type="button" className="primary" onClick={onOpenSetup}>
+        Open Setup
+      </button>
+    </div>
+  );
+}
+
+export function HostsBoard(props: HostsBoardProps) {
+  const [filter, setFilter] = useState('');
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const hosts = useMemo(() => sortHosts(props.report?.hosts ?? []).filter((h) => matchesFilter(h, filter)), [props.report, filter]);
+  const selectedIndex = selectedKey === null ? null : hosts.findIndex((h) => hostKeyOf(h) === selectedKey);
+  const selected = selectedIndex !== null && selectedIndex >= 0 ? hosts[selectedIndex] : undefined;
+  const total = props.report?.hosts.length ?? 0;
+  const counts = useMemo(() => {
+    const all = props.report?.hosts ?? [];
+    return {
+      notPinned: all.filter((h) => h.pinning === 'not-pinned').length,
+      pinned: all.filter((h) => h.pinning === 'pinned').length,
+      broken: all.filter((h) => h.validation === 'broken').length,
+      cleartext: all.filter((h) => h.cleartext).length,
+    };
+  }, [props.report]);
+
+  if (total === 0) return <EmptyBoard {...props} />;
+
+  return (
+    <div className={`split${selected ? ' with-detail' : ''}`}>
+      <section className="board" aria-label="Hosts">
+        <div className="toolbar">
+          <input
+            type="search"
+            className="filter"
+            placeholder="Filter hosts (name, verdict, finding)"
+            aria-label="Filter hosts"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
+          <p className="summary" aria-live="polite">
+            <strong>{total}</strong> host{total === 1 ? '' : 's'} · {counts.pinned} pinned · {counts.notPinned} not pinned
+            {counts.broken ? <> · <span className="text-critical">{counts.broken} broken validation</span></> : null}
+            {counts.cleartext ? <> · {counts.cleartext} cleartext</> : null}
+          </p>
+        </div>
+        <div className="board-head" aria-hidden="true">
+          <span className="col-host">Host</span>
+          <span className="col-pinning">Pinning</span>
+          <span className="col-strip">Scenarios</span>
+          <span className="col-mtls">mTLS</span>
+          <span className="col-clear">Cleartext</span>
+          <span className="col-findings">Findings</span>
+        </div>
+        <VirtualList
+          items={hosts}
+          rowHeight={44}
+          getKey={hostKeyOf}
+          label="Hosts, most severe first"
+          idPrefix="host"
+          selectedIndex={selectedIndex !== null && selectedIndex >= 0 ? selectedIndex : null}
+          onSelect={(i) => {
+            const h = hosts[i];
+            if (h) setSelectedKey(hostKeyOf(h));
+          }}
+          renderRow={(h) => <HostRow host={h} />}
+          empty={<p className="empty-filter">No host matches “{filter}”.</p>}
+        />
+        <StripLegend />
+      </section>
+      {selected ? (
+        <aside className="detail-pane" aria-label="Host evidence">
+          <button type="button" className="close" aria-label="Close host evidence" onClick={() => setSelectedKey(null)}>
+            ×
+          </button>
+          <HostDetail host={selected} lines={props.lines} version={props.version} settings={props.settings} />
+        </aside>
+      ) : null}
+    </div>
+  );
+}

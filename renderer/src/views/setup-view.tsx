@@ -1,0 +1,135 @@
+// Connect a device: the proxy address, a QR code of the onboarding page, CA downloads,
+// and the Android / iOS steps, with a live note when a new device shows up.
+import type { OnboardingInfo } from '../api/types';
+import { downloadHref } from '../api/client';
+import { ErrorNote } from '../components/error-note';
+import { formatClock } from '../lib/format';
+import { isLoopback, type DeviceModel, type Device } from '../model/devices';
+
+export interface SetupViewProps {
+  onboarding: OnboardingInfo | null;
+  error: string | null;
+  devices: DeviceModel;
+  newDevice: Device | null;
+  version: number;
+}
+
+function Devices({ devices, newDevice }: { devices: DeviceModel; newDevice: Device | null }) {
+  const list = [...devices.devices.values()];
+  return (
+    <section className="card" aria-labelledby="devices-title">
+      <h2 id="devices-title">Devices seen</h2>
+      <div aria-live="polite">
+        {newDevice ? (
+          <p className="new-device">
+            <span className="pulse" aria-hidden="true" /> New device <strong className="mono">{newDevice.address}</strong> — first request at {formatClock(newDevice.firstSeen)}
+          </p>
+        ) : null}
+      </div>
+      {list.length === 0 ? (
+        <p className="muted">Waiting for the first request… Once the phone's proxy points here, its address shows up at once.</p>
+      ) : (
+        <ul className="devices">
+          {list.map((d) => (
+            <li key={d.address}>
+              <span className="mono">{d.address}</span>
+              {isLoopback(d.address) ? <span className="muted"> (this computer)</span> : null} · {d.connections} connection{d.connections === 1 ? '' : 's'} · since {formatClock(d.firstSeen)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function SetupView({ onboarding, error, devices, newDevice }: SetupViewProps) {
+  return (
+    <div className="setup">
+      <ErrorNote error={error} />
+      <div className="setup-grid">
+        <section className="card connect" aria-labelledby="connect-title">
+          <h2 id="connect-title">1. Point the device at Pinprobe</h2>
+          {onboarding ? (
+            <>
+              <p>Set the phone's Wi-Fi proxy to <em>Manual</em> with one of these addresses (same network as this computer):</p>
+              <ul className="addresses">
+                {onboarding.proxyAddresses.length === 0 ? (
+                  <li className="text-warn">No LAN address found — connect this computer to the phone's Wi-Fi network.</li>
+                ) : (
+                  onboarding.proxyAddresses.map((a) => (
+                    <li key={a} className="mono address">
+                      {a}
+                    </li>
+                  ))
+                )}
+              </ul>
+              {!onboarding.running ? <p className="text-warn">The proxy is stopped: start it in Controls.</p> : null}
+              <div className="qr-block">
+                <img className="qr" src={onboarding.qr} width={208} height={208} alt={`QR code of ${onboarding.qrTarget}`} />
+                <div>
+                  <p>
+                    <strong>2. Scan with the phone</strong> to open the setup page:
+                  </p>
+                  <p className="mono url">{onboarding.qrTarget}</p>
+                  <p className="muted">
+                    It offers the right certificate for the phone. Once the proxy is set, <span className="mono">{onboarding.reservedUrl}</span> works too.
+                  </p>
+                </div>
+              </div>
+            </>
+          ) : (
+            <p className="muted">Loading…</p>
+          )}
+        </section>
+
+        <Devices devices={devices} newDevice={newDevice} />
+
+        <section className="card" aria-labelledby="ca-title">
+          <h2 id="ca-title">CA certificate</h2>
+          {onboarding ? (
+            <>
+              <p className="muted">{onboarding.caSubject} — unique to this install; only the certificate is exported, never the key.</p>
+              <ul className="downloads">
+                {onboarding.downloads.map((d) => (
+                  <li key={d.platform}>
+                    <a href={downloadHref(d.href)} download={d.fileName}>
+                      {d.label}
+                    </a>{' '}
+                    <span className="muted mono">{d.fileName}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </section>
+
+        <section className="card" aria-labelledby="android-title">
+          <h2 id="android-title">Android</h2>
+          <ol className="steps">
+            <li>
+              Wi-Fi → the network → Edit → Proxy: <em>Manual</em>, host and port above. From a computer:{' '}
+              <code>adb shell settings put global http_proxy {onboarding?.proxyAddresses[0] ?? 'HOST:PORT'}</code> — and afterwards clear it with{' '}
+              <code>adb shell settings put global http_proxy :0</code>
+            </li>
+            <li>Install the .cer from the setup page: Settings → Security → Encryption &amp; credentials → Install a certificate → CA certificate.</li>
+            <li>
+              <strong>Pinning tests need the system store.</strong> Android 7+ apps ignore user-installed CAs unless their Network Security Config allows them — a user-CA
+              rejection is not evidence of pinning. On an emulator or rooted device push the hash-named file to <code>/system/etc/security/cacerts/</code>; on Android 14+
+              the store lives in <code>/apex/com.android.conscrypt/cacerts</code>. Or test a debug build that trusts user CAs.
+            </li>
+            <li>Some apps (Flutter, some games) ignore the system proxy: no traffic at all is not a pass.</li>
+          </ol>
+        </section>
+
+        <section className="card" aria-labelledby="ios-title">
+          <h2 id="ios-title">iPhone / iPad</h2>
+          <ol className="steps">
+            <li>Settings → Wi-Fi → ⓘ → Configure Proxy → Manual: server and port above.</li>
+            <li>Open the setup page in Safari, download the profile, then install it: Settings → General → VPN &amp; Device Management.</li>
+            <li>Enable full trust: Settings → General → About → Certificate Trust Settings → Pinprobe.</li>
+          </ol>
+        </section>
+      </div>
+    </div>
+  );
+}

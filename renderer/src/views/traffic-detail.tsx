@@ -1,0 +1,173 @@
+// Detail of one Traffic row: a connection's TLS outcome, or a request with headers,
+// bodies, the connection it used, upstream attempts, and "Copy as curl".
+import { useState } from 'react';
+import type { ClientTlsEvent } from '../api/types';
+import { BodyView } from '../components/body-view';
+import { ErrorNote } from '../components/error-note';
+import { copyText, toCurl } from '../lib/curl';
+import { errorText, formatBytes, formatClock, formatMs } from '../lib/format';
+import type { ConnectionRow, RequestRow, TrafficRow } from '../model/traffic-rows';
+
+function Headers({ headers, title }: { headers: Array<[string, string]>; title: string }) {
+  return (
+    <section>
+      <h4>{title}</h4>
+      {headers.length === 0 ? (
+        <p className="muted">none</p>
+      ) : (
+        <table className="headers">
+          <tbody>
+            {headers.map(([name, value], i) => (
+              <tr key={`${name}-${i}`}>
+                <th scope="row">{name}</th>
+                <td>{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function TlsFacts({ tls }: { tls: ClientTlsEvent | null }) {
+  if (!tls) return <p className="muted">TLS outcome not recorded yet (the connection may still be open).</p>;
+  return (
+    <dl className="facts">
+      <dt>Scenario</dt>
+      <dd>{tls.scenario}</dd>
+      <dt>Client</dt>
+      <dd>
+        <strong>{tls.result}</strong>
+        {tls.stage ? ` ${tls.stage === 'handshake' ? 'in the handshake' : 'after the handshake'}` : ''}
+        {tls.alert ? ` · alert ${tls.alert}${tls.alertCode !== null ? ` (${tls.alertCode})` : ''}` : ''}
+      </dd>
+      {tls.detail ? (
+        <>
+          <dt>Detail</dt>
+          <dd>{tls.detail}</dd>
+        </>
+      ) : null}
+      <dt>Leaf issued for</dt>
+      <dd>
+        {tls.host}
+        {tls.sni ? '' : ' (no SNI: CONNECT target)'}
+      </dd>
+      <dt>TLS</dt>
+      <dd>
+        {tls.tlsVersion ?? '—'}
+        {tls.alpn ? ` · ALPN ${tls.alpn}` : ''}
+      </dd>
+      <dt>Timing</dt>
+      <dd>
+        handshake {formatMs(tls.timings.handshakeMs)} · first byte {formatMs(tls.timings.firstByteMs)} · close {formatMs(tls.timings.closeMs)}
+      </dd>
+    </dl>
+  );
+}
+
+function ConnectionDetail({ row }: { row: ConnectionRow }) {
+  const c = row.conn;
+  return (
+    <article className="detail">
+      <header className="detail-head">
+        <h2>
+          CONNECT {c.target.host}:{c.target.port}
+        </h2>
+        <p className="muted">
+          {formatClock(c.time)} · from {c.client.address}:{c.client.port} · {c.mode}
+          {c.tunnelReason ? ` (${c.tunnelReason})` : ''}
+        </p>
+      </header>
+      <section>
+        <h3>TLS outcome</h3>
+        {c.mode === 'intercept' ? <TlsFacts tls={row.tls} /> : <p>Tunnelled untouched: no certificate of Pinprobe's was shown.</p>}
+      </section>
+      {row.closed ? (
+        <p className="muted">
+          Closed · {formatBytes(row.closed.bytesFromClient)} from the client, {formatBytes(row.closed.bytesToClient)} to it
+        </p>
+      ) : null}
+    </article>
+  );
+}
+
+function RequestDetail({ row }: { row: RequestRow }) {
+  const [copyState, setCopyState] = useState<string | null>(null);
+  const [copyError, setCopyError] = useState<string | null>(null);
+  const r = row.request;
+  const res = row.response;
+  return (
+    <article className="detail">
+      <header className="detail-head">
+        <h2 className="request-line">
+          <span className="method">{r.method}</span> <span className="url">{r.url}</span>
+        </h2>
+        <p className="muted">
+          {formatClock(r.time)} · from {r.clientAddress} · HTTP/{r.httpVersion}
+          {r.scheme === 'http' ? <span className="badge tone-bad">Cleartext</span> : null}
+        </p>
+        <div className="actions">
+          <button
+            type="button"
+            onClick={async () => {
+              try {
+                await copyText(toCurl(r));
+                setCopyError(null);
+                setCopyState('Copied');
+                window.setTimeout(() => setCopyState(null), 1500);
+              } catch (err) {
+                setCopyError(errorText(err));
+              }
+            }}
+          >
+            {copyState ?? 'Copy as curl'}
+          </button>
+        </div>
+        <ErrorNote error={copyError} />
+      </header>
+      <section>
+        <h3>Response</h3>
+        {res ? (
+          <p>
+            <strong className={res.status >= 400 ? 'text-bad' : ''}>
+              {res.status} {res.statusText}
+            </strong>
+            {res.synthetic ? ' · produced by Pinprobe' : ''} · wait {formatMs(res.timings.waitMs)} · receive {formatMs(res.timings.receiveMs)}
+          </p>
+        ) : (
+          <p className="muted">No response recorded yet.</p>
+        )}
+      </section>
+      <Headers headers={r.headers} title="Request headers" />
+      <BodyView body={r.body} headers={r.headers} label="Request body" />
+      {res ? <Headers headers={res.headers} title="Response headers" /> : null}
+      {res ? <BodyView body={res.body} headers={res.headers} label="Response body" /> : null}
+      {row.connection?.tls ? (
+        <section>
+          <h3>TLS outcome of its connection</h3>
+          <TlsFacts tls={row.connection.tls} />
+        </section>
+      ) : null}
+      {row.upstream.length > 0 ? (
+        <section>
+          <h3>Upstream</h3>
+          <ul>
+            {row.upstream.map((u) => (
+              <li key={u.id}>
+                {u.probe ? 'Probe without client certificate: ' : u.clientCert ? `With client certificate ${u.clientCert.subject}: ` : ''}
+                {u.outcome} ({u.stage}){u.alert ? ` · ${u.alert}` : ''}
+                {u.httpStatus !== null ? ` · HTTP ${u.httpStatus}` : ''}
+                {u.error ? ` · ${u.error}` : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </article>
+  );
+}
+
+export function TrafficDetail({ row }: { row: TrafficRow }) {
+  return row.kind === 'connection' ? <ConnectionDetail row={row} /> : <RequestDetail row={row} />;
+}

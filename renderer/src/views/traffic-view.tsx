@@ -1,0 +1,121 @@
+// Every connection and request of the session in a windowed live list, with a detail
+// pane for the selected one.
+import { useMemo, useState } from 'react';
+import { VirtualList } from '../components/virtual-list';
+import { formatBytes, formatClock } from '../lib/format';
+import { rowSearchText, type TrafficModel, type TrafficRow } from '../model/traffic-rows';
+import { TrafficDetail } from './traffic-detail';
+
+function outcome(row: TrafficRow): { text: string; tone: string } {
+  if (row.kind === 'connection') {
+    if (row.conn.mode !== 'intercept') return { text: `tunnel${row.conn.tunnelReason ? ` (${row.conn.tunnelReason})` : ''}`, tone: 'muted' };
+    const t = row.tls;
+    if (!t) return { text: 'open', tone: 'muted' };
+    const expectedReject = t.scenario !== 'trusted';
+    const tone = t.result === 'inconclusive' ? 'warn' : (t.result === 'rejected') === expectedReject ? 'ok' : expectedReject ? 'bad' : 'info';
+    return { text: `${t.result}${t.alert ? ` · ${t.alert}` : t.stage === 'after-handshake' ? ' · after handshake' : ''}`, tone };
+  }
+  const res = row.response;
+  if (!res) return { text: '…', tone: 'muted' };
+  return { text: String(res.status), tone: res.status >= 500 ? 'bad' : res.status >= 400 ? 'warn' : 'ok' };
+}
+
+function TrafficRowView({ row }: { row: TrafficRow }) {
+  const o = outcome(row);
+  if (row.kind === 'connection') {
+    const c = row.conn;
+    return (
+      <>
+        <span className="t-time">{formatClock(c.time)}</span>
+        <span className="t-kind">CONNECT</span>
+        <span className="t-target">
+          {c.target.host}:{c.target.port}
+        </span>
+        <span className="t-scenario">{c.scenario ?? '—'}</span>
+        <span className={`t-outcome text-${o.tone}`}>{o.text}</span>
+        <span className="t-size">{row.closed ? formatBytes(row.closed.bytesToClient) : ''}</span>
+        <span className="t-client">{c.client.address}</span>
+      </>
+    );
+  }
+  const r = row.request;
+  return (
+    <>
+      <span className="t-time">{formatClock(r.time)}</span>
+      <span className={`t-kind method${r.scheme === 'http' ? ' cleartext' : ''}`}>{r.method}</span>
+      <span className="t-target" title={r.url}>
+        {r.scheme === 'http' ? <span className="badge tone-bad small">http</span> : null} {r.url.replace(/^https?:\/\//, '')}
+      </span>
+      <span className="t-scenario">{row.connection?.conn.scenario ?? (r.scheme === 'http' ? 'cleartext' : '—')}</span>
+      <span className={`t-outcome text-${o.tone}`}>{o.text}</span>
+      <span className="t-size">{row.response ? formatBytes(row.response.body.size) : ''}</span>
+      <span className="t-client">{r.clientAddress}</span>
+    </>
+  );
+}
+
+export function TrafficView({ traffic, version }: { traffic: TrafficModel; version: number }) {
+  const [filter, setFilter] = useState('');
+  const [kind, setKind] = useState<'all' | 'connection' | 'request'>('all');
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const rows = useMemo(() => {
+    const f = filter.trim().toLowerCase();
+    if (!f && kind === 'all') return traffic.rows.slice();
+    return traffic.rows.filter((r) => (kind === 'all' || r.kind === kind) && (!f || rowSearchText(r).includes(f)));
+    // `version` changes when rows are appended or filled in.
+  }, [traffic, version, filter, kind]);
+  const selectedIndex = selectedKey === null ? -1 : rows.findIndex((r) => r.key === selectedKey);
+  const selected = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
+
+  return (
+    <div className={`split${selected ? ' with-detail' : ''}`}>
+      <section className="traffic" aria-label="Traffic">
+        <div className="toolbar">
+          <input type="search" className="filter" placeholder="Filter (host, path, status, alert, client)" aria-label="Filter traffic" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <div className="segmented" role="radiogroup" aria-label="Show">
+            {(['all', 'connection', 'request'] as const).map((k) => (
+              <button key={k} type="button" role="radio" aria-checked={kind === k} className={kind === k ? 'on' : ''} onClick={() => setKind(k)}>
+                {k === 'all' ? 'All' : k === 'connection' ? 'Connections' : 'Requests'}
+              </button>
+            ))}
+          </div>
+          <p className="summary" aria-live="off">
+            {rows.length.toLocaleString()} of {traffic.rows.length.toLocaleString()} rows
+          </p>
+        </div>
+        <div className="traffic-head" aria-hidden="true">
+          <span className="t-time">Time</span>
+          <span className="t-kind">Type</span>
+          <span className="t-target">Target</span>
+          <span className="t-scenario">Scenario</span>
+          <span className="t-outcome">Outcome</span>
+          <span className="t-size">Size</span>
+          <span className="t-client">Client</span>
+        </div>
+        <VirtualList
+          items={rows}
+          rowHeight={28}
+          getKey={(r) => r.key}
+          label="Connections and requests"
+          idPrefix="traffic"
+          followTail
+          selectedIndex={selectedIndex >= 0 ? selectedIndex : null}
+          onSelect={(i) => {
+            const r = rows[i];
+            if (r) setSelectedKey(r.key);
+          }}
+          renderRow={(r) => <TrafficRowView row={r} />}
+          empty={<div className="empty"><p>{traffic.rows.length === 0 ? 'No traffic yet. Connections and requests appear here as the phone makes them.' : 'No row matches the filter.'}</p></div>}
+        />
+      </section>
+      {selected ? (
+        <aside className="detail-pane" aria-label="Traffic detail">
+          <button type="button" className="close" aria-label="Close detail" onClick={() => setSelectedKey(null)}>
+            ×
+          </button>
+          <TrafficDetail row={selected} />
+        </aside>
+      ) : null}
+    </div>
+  );
+}

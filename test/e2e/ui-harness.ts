@@ -1,0 +1,44 @@
+// Shared set-up for UI tests: the built renderer, the control API over a fake engine,
+// and a Chromium page opened on the tokenised URL.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import jsQR from 'jsqr';
+import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
+import type { EngineControl } from '../../proxy/api/engine-port.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const UI_DIR = join(ROOT, 'renderer', 'dist');
+
+/** `npm test` builds first; a lone `vitest run` of this file builds if nothing is there. */
+export function ensureUiBuilt(): void {
+  if (existsSync(join(UI_DIR, 'index.html'))) return;
+  execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+export async function startUi(engine: EngineControl): Promise<ControlApi> {
+  ensureUiBuilt();
+  return startControlApi({ engine, port: 0, uiDir: UI_DIR, version: '0.1.0-test' });
+}
+
+/** Decodes the QR image in the page: drawn onto a canvas there, decoded here with jsQR. */
+export async function decodeQr(page: Page, selector: string): Promise<string | null> {
+  const pixels = await page.$eval(selector, async (node) => {
+    const img = node as HTMLImageElement;
+    await img.decode();
+    const size = 480;
+    const canvas = document.createElement('canvas');
+    canvas.width = size;
+    canvas.height = size;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2d canvas');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, size, size);
+    ctx.drawImage(img, 40, 40, size - 80, size - 80);
+    return { width: size, height: size, data: Array.from(ctx.getImageData(0, 0, size, size).data) };
+  });
+  const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
+  return code?.data ?? null;
+}
