@@ -90,8 +90,10 @@ function buildProgram(): Command {
 
   addProxyOptions(program.command('proxy').description('run the proxy headless until SIGINT/SIGTERM')).action(async (o: ProxyCliOptions) => {
     const engine = await startEngine(o);
+    // Handlers before the banner: a script may signal as soon as it sees the output.
+    const stopped = untilSignal(engine);
     banner(engine);
-    await untilSignal(engine);
+    await stopped;
   });
 
   addProxyOptions(program.command('ui').description("run the proxy and serve the app's UI to a browser on loopback"))
@@ -101,10 +103,11 @@ function buildProgram(): Command {
       const engine = await startEngine(o);
       const api = await startControlApi({ engine, port: o.uiPort, uiDir: join(ROOT, 'renderer', 'dist'), version: version() });
       engine.ownPorts.add(api.port);
+      const stopped = untilSignal(engine, () => api.close());
       banner(engine);
       out('Open the Pinprobe UI at:');
       out(api.url);
-      await untilSignal(engine, () => api.close());
+      await stopped;
     });
 
   program

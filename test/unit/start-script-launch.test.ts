@@ -14,12 +14,13 @@ const URL_LINE = 'http://127.0.0.1:41234/#token=0123456789abcdef0123456789abcdef
 // Stands in for the real CLI: reports its arguments, prints a UI URL, then either exits
 // with STUB_EXIT or waits and reports the signals it receives.
 const STUB_CLI = `#!/usr/bin/env node
-process.stdout.write('STUB-CLI ' + JSON.stringify(process.argv.slice(2)) + '\\n');
-process.stdout.write(${JSON.stringify(URL_LINE)} + '\\n');
-if (process.env.STUB_EXIT) process.exit(Number(process.env.STUB_EXIT));
+// Handlers first: a signal sent as soon as the URL line shows must find them in place.
 let ints = 0;
 process.on('SIGINT', () => { ints++; setTimeout(() => { process.stdout.write('STUB-CLI SIGINT x' + ints + '\\n'); process.exit(0); }, 300); });
 process.on('SIGTERM', () => { process.stdout.write('STUB-CLI SIGTERM\\n'); process.exit(0); });
+process.stdout.write('STUB-CLI ' + JSON.stringify(process.argv.slice(2)) + '\\n');
+process.stdout.write(${JSON.stringify(URL_LINE)} + '\\n');
+if (process.env.STUB_EXIT) process.exit(Number(process.env.STUB_EXIT));
 setInterval(() => {}, 1000);
 `;
 
