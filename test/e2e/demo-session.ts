@@ -5,7 +5,8 @@ import type { SessionEvent } from '../../proxy/session/events.js';
 import { SCENARIOS } from '../../proxy/session/events.js';
 import { exchange, tlsConnection, type TlsConnectionSpec } from '../helpers/fake-engine.js';
 
-const BASE = Date.parse('2025-06-03T14:02:11.000Z');
+export const DEMO_BASE = Date.parse('2025-06-03T14:02:11.000Z');
+const BASE = DEMO_BASE;
 const PIXEL = '192.168.1.50';
 const IPHONE = '192.168.1.77';
 
@@ -17,13 +18,13 @@ export function demoSession(): SessionEvent[] {
   const out: SessionEvent[] = [];
   let t = 0;
   const conn = (host: string, scenario: TlsConnectionSpec['scenario'], o: Outcome, client = PIXEL, port = 443): string => {
-    t += 140;
+    t += 1300 + Math.round((t * 37) % 900);
     const c = tlsConnection({ host, port, scenario, client, base: BASE, at: t, ...o });
     out.push(...c.events);
     return c.id;
   };
   const req = (connId: string, host: string, path: string, extra: Partial<Parameters<typeof exchange>[0]> = {}): void => {
-    t += 60;
+    t += 450;
     out.push(...exchange({ conn: connId, host, path, base: BASE, at: t, client: PIXEL, ...extra }));
   };
 

@@ -106,11 +106,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
         aria-setsize={items.length}
         className={`vrow${selected ? ' selected' : ''}${i % 2 ? ' odd' : ''}`}
         style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}
-        onMouseDown={(e) => e.preventDefault()}
-        onClick={() => {
-          viewport.current?.focus();
-          onSelect(i);
-        }}
+        onClick={() => onSelect(i)}
       >
         {props.renderRow(item, i, selected)}
       </div>,

@@ -44,6 +44,8 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
   // `version` changes when lines arrive; the array itself is appended in place.
   const evidence = useMemo(() => evidenceFor(lines, host), [lines, host, version]);
   const steps = nextSteps(host, settings, evidence.tls.length);
+  const clients = [...new Set(evidence.tls.map((t) => t.clientAddress))];
+  const oneClient = clients.length === 1 ? clients[0] : null;
   return (
     <article className="detail" aria-labelledby="host-detail-title">
       <header className="detail-head">
@@ -60,7 +62,7 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
         <dl className="facts">
           <dt>Pinning</dt>
           <dd>
-            <PinningBadge value={host.pinning} /> <span>{host.pinningReason}</span>
+            <PinningBadge value={host.pinning} /> <span className="reason">{host.pinningReason}</span>
           </dd>
           <dt>Validation</dt>
           <dd>
@@ -107,7 +109,9 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
       ) : null}
 
       <section>
-        <h3>Connections ({evidence.tls.length})</h3>
+        <h3>
+          Connections ({evidence.tls.length}){oneClient ? ` from ${oneClient}` : ''}
+        </h3>
         {evidence.tls.length === 0 ? (
           <p className="muted">No intercepted TLS connection to this host yet.</p>
         ) : (
@@ -118,10 +122,9 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
                   <th scope="col">Time</th>
                   <th scope="col">Scenario</th>
                   <th scope="col">Outcome</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Alert</th>
+                  <th scope="col">How</th>
                   <th scope="col">Timing</th>
-                  <th scope="col">Client</th>
+                  {oneClient ? null : <th scope="col">Client</th>}
                 </tr>
               </thead>
               <tbody>
@@ -130,12 +133,11 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
                     <td>{formatClock(t.time)}</td>
                     <td>{t.scenario}</td>
                     <td className={`outcome-${t.scenario === 'trusted' ? 'trusted' : 'bad'}-${t.result}`}>{t.result}</td>
-                    <td>{t.stage ?? '—'}</td>
-                    <td>{t.alert ?? '—'}</td>
+                    <td className="wrap">{t.stage ? [t.stage === 'handshake' ? 'in handshake' : 'after handshake', t.alert].filter(Boolean).join(' · ') : '—'}</td>
                     <td title={t.detail ?? undefined}>
-                      {t.result === 'accepted' ? `data after ${formatMs(t.timings.firstByteMs)}` : t.result === 'rejected' ? `closed after ${formatMs(t.timings.closeMs)}` : formatMs(t.timings.windowMs)}
+                      {t.result === 'accepted' ? `data ${formatMs(t.timings.firstByteMs)}` : t.result === 'rejected' ? `closed ${formatMs(t.timings.closeMs)}` : `idle ${formatMs(t.timings.windowMs)}`}
                     </td>
-                    <td>{t.clientAddress}</td>
+                    {oneClient ? null : <td>{t.clientAddress}</td>}
                   </tr>
                 ))}
               </tbody>

@@ -1,0 +1,105 @@
+// The UI against the real engine: curl sends HTTPS through the proxy, the hosts board
+// shows the host and its verdict without a reload, Setup's QR code decodes to the
+// onboarding URL the proxy serves, and the HAR download parses.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOnboarding, type ControlApi, type OnboardingInfo } from '../../proxy/api/index.js';
+import { Engine } from '../../proxy/engine.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { testPki } from '../helpers/pki.js';
+import { decodeQr, startUi } from './ui-harness.js';
+
+const run = promisify(execFile);
+let engine: Engine;
+let api: ControlApi;
+let browser: TestBrowser;
+let backend: Server;
+let backendPort: number;
+let dataDir: string;
+
+beforeAll(async () => {
+  const pki = testPki();
+  backend = createServer({ cert: pki.serverCert, key: pki.serverKey }, (_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"hello":"from the backend"}');
+  });
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  backendPort = (backend.address() as AddressInfo).port;
+  dataDir = mkdtempSync(join(tmpdir(), 'pinprobe-e2e-engine-'));
+  engine = await Engine.create({
+    port: 0,
+    listen: '127.0.0.1',
+    dataDir,
+    settings: { upstreamCa: [pki.caCertPath] },
+    version: '0.1.0-test',
+    onboarding: (req, res, eng) => {
+      serveOnboarding(req, res, { engine: eng });
+      return true;
+    },
+  });
+  await engine.start();
+  api = await startUi(engine);
+  engine.ownPorts.add(api.port);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await engine?.stop();
+  await new Promise<void>((r) => (backend ? backend.close(() => r()) : r()));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('UI with the real engine', () => {
+  it('shows a host reached through the proxy with its verdict, live', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    await page.getByRole('heading', { name: 'No hosts yet' }).waitFor();
+
+    const proxy = `http://127.0.0.1:${engine.status().port}`;
+    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '-x', proxy, '--cacert', engine.status().caCertPath, `https://localhost:${backendPort}/hello`]);
+    expect(stdout).toContain('from the backend');
+
+    const row = page.getByRole('option').filter({ hasText: `localhost:${backendPort}` });
+    await row.waitFor({ timeout: 3000 });
+    await expect(row.getByText('Not pinned').isVisible()).resolves.toBe(true);
+    await expect(row.getByLabel('trusted: accepted').count()).resolves.toBe(1);
+
+    await page.getByRole('tab', { name: 'Traffic' }).click();
+    await page.getByRole('option').filter({ hasText: `localhost:${backendPort}/hello` }).waitFor();
+    await page.close();
+  });
+
+  it('Setup QR decodes to the onboarding URL, which the proxy serves', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    await page.getByRole('tab', { name: 'Setup' }).click();
+    await page.locator('img.qr').waitFor();
+    const info = (await (await fetch(`http://127.0.0.1:${api.port}/api/onboarding`, { headers: { authorization: `Bearer ${api.token}` } })).json()) as OnboardingInfo;
+    expect(await decodeQr(page, 'img.qr')).toBe(info.qrTarget);
+    if (info.url) {
+      await expect(page.locator('.address').first().textContent()).resolves.toBe(info.proxyAddresses[0]);
+    }
+    // The page the QR leads to, fetched the way a phone would (straight to the proxy port).
+    const direct = await fetch(`http://127.0.0.1:${engine.status().port}/`, { headers: { 'user-agent': 'Mozilla/5.0 (Linux; Android 14)' } });
+    expect(await direct.text()).toContain('/ca/pinprobe-ca.cer');
+    await page.close();
+  });
+
+  it('downloads the HAR of the session', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    await page.getByRole('tab', { name: 'Controls' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HAR' }).click()]);
+    const har = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { log: { entries: Array<{ request: { url: string } }> } };
+    expect(har.log.entries.map((e) => e.request.url)).toContain(`https://localhost:${backendPort}/hello`);
+    await page.close();
+  });
+});

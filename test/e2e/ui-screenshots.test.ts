@@ -1,0 +1,70 @@
+// Screenshots of the main screens, light and dark, from a realistic recorded session,
+// for docs/screenshots and the README. They double as a smoke test of each screen.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlApi } from '../../proxy/api/index.js';
+import { FakeEngine, tlsConnection } from '../helpers/fake-engine.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { DEMO_BASE, demoSession } from './demo-session.js';
+import { ROOT, startUi } from './ui-harness.js';
+
+const OUT = join(ROOT, 'docs', 'screenshots');
+let api: ControlApi;
+let engine: FakeEngine;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  engine = new FakeEngine({
+    events: demoSession(),
+    lanAddresses: ['192.168.1.23', 'fd00::5a2c:80ff:fe12:3456'],
+    port: 8080,
+    sessionFile: '/home/tester/.local/share/pinprobe/sessions/2025-06-03T14-02-11.pinprobe.jsonl',
+  });
+  api = await startUi(engine);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+describe.each(['light', 'dark'] as const)('screenshots (%s)', (scheme) => {
+  it('hosts board, host evidence, traffic and setup', async () => {
+    const page = await browser.context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(api.url);
+    await page.getByRole('option').filter({ hasText: 'auth.shopfast.example' }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, `hosts-${scheme}.png`) });
+
+    await page.getByRole('option').filter({ hasText: 'api.shopfast.example' }).click();
+    await page.getByRole('heading', { name: 'api.shopfast.example' }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, `host-evidence-${scheme}.png`) });
+
+    await page.getByRole('tab', { name: 'Traffic' }).click();
+    const list = page.getByRole('listbox', { name: 'Connections and requests' });
+    await list.getByRole('option').first().waitFor();
+    await list.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    const row = page.getByRole('option').filter({ hasText: 'api.shopfast.example/v2/session' });
+    await row.waitFor();
+    await row.click();
+    await page.getByRole('button', { name: 'Copy as curl' }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, `traffic-${scheme}.png`) });
+
+    await page.getByRole('tab', { name: 'Setup' }).click();
+    await page.locator('img.qr').waitFor();
+    engine.push(...tlsConnection({ host: 'api.shopfast.example', scenario: 'trusted', result: 'accepted', client: `192.168.1.${scheme === 'light' ? 81 : 82}`, base: DEMO_BASE, at: 95_000 }).events);
+    await page.locator('.new-device').waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, `setup-${scheme}.png`) });
+    expect(await page.locator('.address').count()).toBe(2);
+    await page.close();
+  });
+});
