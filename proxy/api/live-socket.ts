@@ -16,6 +16,7 @@ export const VERDICT_DELAY_MS = 250;
 /** A client this far behind is dropped (close code 4000) and reconnects with `since`. */
 const MAX_BUFFERED = 32 * 1024 * 1024;
 export const RESYNC_CLOSE_CODE = 4000;
+const REPLAY_CHUNK = 1000;
 
 export interface LiveSocketOptions {
   view: SessionView;
@@ -68,9 +69,9 @@ export class LiveSocket {
     const { view } = this.opts;
     send(ws, { kind: 'hello', view: view.info() });
     const lines = view.lines();
-    for (let i = Math.min(since, lines.length); i < lines.length; i++) {
-      const line = lines[i];
-      if (line) send(ws, { kind: 'line', index: i, line });
+    // Chunks, not one message per line: a 20,000-line session replays in a blink.
+    for (let from = Math.min(since, lines.length); from < lines.length; from += REPLAY_CHUNK) {
+      send(ws, { kind: 'lines', from, lines: lines.slice(from, from + REPLAY_CHUNK) });
     }
     const report = this.safeReport();
     send(ws, report);

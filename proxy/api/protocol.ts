@@ -17,6 +17,8 @@ export interface ViewInfo {
 export type LiveMessage =
   | { kind: 'hello'; view: ViewInfo }
   | { kind: 'line'; index: number; line: SessionLine }
+  /** Replay on connect, in chunks: lines[i] has index `from + i`. */
+  | { kind: 'lines'; from: number; lines: SessionLine[] }
   | { kind: 'reset'; view: ViewInfo }
   | { kind: 'verdicts'; report: Report }
   | { kind: 'error'; error: string };

@@ -5,9 +5,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
 import type { EngineControl } from '../../proxy/api/engine-port.js';
+
+// jsqr is CommonJS whose exports are the function itself (with .default too); NodeNext
+// types the default import as the module, so take the function explicitly.
+const jsQR = (jsQRModule as unknown as { default: typeof import('jsqr').default }).default;
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const UI_DIR = join(ROOT, 'renderer', 'dist');

@@ -47,7 +47,7 @@ describe('live WebSocket', () => {
     const { ws, next } = connect(api);
     const hello = await next((m) => m.kind === 'hello');
     expect(hello).toMatchObject({ kind: 'hello', view: { mode: 'live' } });
-    expect(await next((m) => m.kind === 'line' && m.index === 0)).toMatchObject({ line: { type: 'session' } });
+    expect(await next((m) => m.kind === 'lines')).toMatchObject({ from: 0, lines: [{ type: 'session' }] });
     await next((m) => m.kind === 'verdicts');
 
     const pushedAt = Date.now();
@@ -67,7 +67,7 @@ describe('live WebSocket', () => {
     api = await startControlApi({ engine, uiDir: mkdtempSync(join(tmpdir(), 'ui-')), version: 't' });
     const { ws, next } = connect(api, 2);
     await next((m) => m.kind === 'hello');
-    expect(await next((m) => m.kind === 'line')).toMatchObject({ index: 2 });
+    expect(await next((m) => m.kind === 'lines')).toMatchObject({ from: 2, lines: [{ type: 'client-tls' }] });
     const res = await fetch(`http://127.0.0.1:${api.port}/api/session/new`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` } });
     expect(res.status).toBe(200);
     expect(await next((m) => m.kind === 'reset')).toMatchObject({ view: { mode: 'live', lines: 1 } });

@@ -102,6 +102,9 @@ export class LiveStore {
       case 'line':
         this.applyLine(message.index, message.line);
         break;
+      case 'lines':
+        message.lines.forEach((line, i) => this.applyLine(message.from + i, line));
+        break;
       case 'verdicts':
         this.report = message.report;
         this.replayed = true;
@@ -110,7 +113,7 @@ export class LiveStore {
         this.error = message.error;
         break;
     }
-    this.changed(message.kind !== 'line');
+    this.changed(message.kind !== 'line' && message.kind !== 'lines');
   }
 
   private clear(): void {
