@@ -227,7 +227,7 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
           <SectionForm
             title="Client certificates (mTLS)"
             description="Presented upstream for matching hosts. Pinprobe also makes one probe without it, so both halves of the mTLS verdict are known."
-            onApply={() => apply({ clientCerts: draft.clientCerts, expectMtls: cleanList(draft.expectMtls), requestClientCert: draft.requestClientCert })}
+            onApply={() => apply({ clientCerts: draft.clientCerts.filter((c) => c.host.trim() || c.cert.trim()), expectMtls: cleanList(draft.expectMtls), requestClientCert: draft.requestClientCert })}
           >
             <ClientCertRows value={draft.clientCerts} onChange={(v) => set({ clientCerts: v })} />
             <ListEditor label="Hosts expected to enforce mTLS (glob, one per line)" value={draft.expectMtls} onChange={(v) => set({ expectMtls: v })} placeholder="api.bank.example" />
