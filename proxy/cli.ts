@@ -175,6 +175,8 @@ function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that went away (`| head`, a parent that exited) must not crash a running proxy.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -251,7 +251,7 @@ export class Engine implements EngineControl {
   }
 
   private push(line: SessionLine): void {
-    this.memory.push(line);
+    this.memory.push(slim(line));
     for (const l of this.listeners) l(line);
   }
 
@@ -260,6 +260,19 @@ export class Engine implements EngineControl {
     const h = host.toLowerCase();
     return h === 'localhost' || h.endsWith('.localhost') || h === '0.0.0.0' || h === '::' || isLoopback(h) || lanAddresses().includes(h) || h === this.options.listen;
   }
+}
+
+/** Bodies kept in memory for the UI; the session file keeps up to the full body cap. */
+export const MEMORY_BODY_CAP = 64 * 1024;
+
+/**
+ * The in-memory copy of a line, with bodies cut to MEMORY_BODY_CAP so a long session with
+ * large bodies does not grow the process without bound (the file keeps the capped body).
+ */
+function slim(line: SessionLine): SessionLine {
+  if ((line.type !== 'request' && line.type !== 'response') || line.body.data.length <= MEMORY_BODY_CAP) return line;
+  const keep = line.body.encoding === 'base64' ? Math.floor(MEMORY_BODY_CAP / 4) * 4 : MEMORY_BODY_CAP;
+  return { ...line, body: { ...line.body, data: line.body.data.slice(0, keep), truncated: true } };
 }
 
 function isLoopback(host: string): boolean {

@@ -62,7 +62,13 @@ describe('engine with curl and openssl', () => {
     expect(r.stdout).toBe('received 300000 bytes\n');
     const req = (await proxy.waitFor((l) => l.type === 'request' && l.host === 'post.app.test')) as RequestEvent;
     expect(req.body.size).toBe(300_000);
-    expect(req.body.truncated).toBe(false);
+    // In memory (for the UI) the body is cut to 64 KiB; the session file keeps all of it (cap 1 MiB).
+    expect(req.body.data.length).toBe(64 * 1024);
+    expect(req.body.truncated).toBe(true);
+    const { readSession } = await import('../../proxy/session/reader.js');
+    const fromFile = (await readSession(proxy.engine.sessionFile)).events.find((e) => e.type === 'request' && e.id === req.id) as RequestEvent;
+    expect(fromFile.body.data).toBe(body);
+    expect(fromFile.body.truncated).toBe(false);
   });
 
   it('records curl --pinnedpubkey as rejected after the handshake, and the report says pinned', async () => {
