@@ -1,6 +1,7 @@
 // Screenshots of the main screens, light and dark, from a realistic recorded session,
 // for docs/screenshots and the README. They double as a smoke test of each screen.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlApi } from '../../proxy/api/index.js';
@@ -9,30 +10,34 @@ import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { DEMO_BASE, demoSession } from './demo-session.js';
 import { ROOT, startUi } from './ui-harness.js';
 
-const OUT = join(ROOT, 'docs', 'screenshots');
-let api: ControlApi;
-let engine: FakeEngine;
+// `PINPROBE_SCREENSHOTS=1 npx vitest run test/e2e/ui-screenshots.test.ts` refreshes the
+// docs; an ordinary test run writes to a temp dir so the working tree stays clean.
+const OUT = process.env['PINPROBE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'pinprobe-shots-'));
 let browser: TestBrowser;
 
-beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  engine = new FakeEngine({
+/** A fresh engine per theme, so both themes show the very same session. */
+async function demoUi(): Promise<{ engine: FakeEngine; api: ControlApi }> {
+  const engine = new FakeEngine({
     events: demoSession(),
     lanAddresses: ['192.168.1.23', 'fd00::5a2c:80ff:fe12:3456'],
     port: 8080,
     sessionFile: '/home/tester/.local/share/pinprobe/sessions/2025-06-03T14-02-11.pinprobe.jsonl',
   });
-  api = await startUi(engine);
+  return { engine, api: await startUi(engine) };
+}
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
 });
 
 describe.each(['light', 'dark'] as const)('screenshots (%s)', (scheme) => {
   it('hosts board, host evidence, traffic and setup', async () => {
+    const { engine, api } = await demoUi();
     const page = await browser.context.newPage();
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto(api.url);
@@ -60,11 +65,12 @@ describe.each(['light', 'dark'] as const)('screenshots (%s)', (scheme) => {
 
     await page.getByRole('tab', { name: 'Setup' }).click();
     await page.locator('img.qr').waitFor();
-    engine.push(...tlsConnection({ host: 'api.shopfast.example', scenario: 'trusted', result: 'accepted', client: `192.168.1.${scheme === 'light' ? 81 : 82}`, base: DEMO_BASE, at: 95_000 }).events);
+    engine.push(...tlsConnection({ host: 'api.shopfast.example', scenario: 'trusted', result: 'accepted', client: '192.168.1.81', base: DEMO_BASE, at: 95_000 }).events);
     await page.locator('.new-device').waitFor();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUT, `setup-${scheme}.png`) });
     expect(await page.locator('.address').count()).toBe(2);
     await page.close();
+    await api.close();
   });
 });
