@@ -77,6 +77,14 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGHUP', () => stop('SIGHUP'));
+    // Under npx/npm the proxy runs behind `sh -c`, which dies on SIGTERM without passing it
+    // on; the orphaned proxy would keep running unseen. Being reparented means "stop".
+    if (process.env.npm_command || process.env.npm_lifecycle_event) {
+      const parent = process.ppid;
+      const watch = setInterval(() => process.ppid !== parent && stop('parent npm process exited'), 250);
+      watch.unref();
+    }
   });
 }
 

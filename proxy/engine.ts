@@ -111,7 +111,6 @@ export class Engine implements EngineControl {
 
   async start(): Promise<void> {
     if (this.server) return;
-    if (!this.writer) this.openSession();
     const server = createProxyServer({
       bus: this.bus,
       pool: this.pool,
@@ -139,6 +138,8 @@ export class Engine implements EngineControl {
     server.on('error', (err) => this.bus.emit({ type: 'error', time: now(), id: null, message: `proxy listener: ${err.message}` }));
     this.boundPort = (server.address() as net.AddressInfo).port;
     this.server = server;
+    // After listen, so the header names the real port.
+    if (!this.writer) this.openSession();
   }
 
   /** Stops accepting and closes open connections; the session file stays open. */

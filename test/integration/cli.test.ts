@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { readSession } from '../../proxy/session/reader.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { testPki } from '../helpers/pki.js';
-import { curl, pinprobe, run, spawnProxy } from '../helpers/run.js';
+import { curl, pinprobe, ROOT, run, spawnProxy } from '../helpers/run.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'pinprobe-cli-'));
 
@@ -80,6 +80,29 @@ describe('pinprobe CLI', () => {
       expect(session.events.at(-1)?.type).toBe('session-end');
       expect(session.events.some((e) => e.type === 'response')).toBe(true);
     }
+  });
+
+  it('stops cleanly when run through npx and npx gets SIGTERM (the child is not orphaned)', async () => {
+    const { spawn } = await import('node:child_process');
+    const dataDir = tmp();
+    const record = join(dataDir, 'npx.pinprobe.jsonl');
+    const child = spawn('npx', ['pinprobe', 'proxy', '--port', '0', '--listen', '127.0.0.1', '--data-dir', dataDir, '--record', record], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((ok, fail) => {
+      const t = setTimeout(() => fail(new Error(`npx pinprobe did not start: ${out}`)), 30_000);
+      child.stdout.on('data', () => /Certificates: /.test(out) && (clearTimeout(t), ok()));
+    });
+    child.kill('SIGTERM');
+    // The session is closed with a session-end line once the proxy itself has stopped.
+    const deadline = Date.now() + 10_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = readFileSync(record, 'utf8').trim().split('\n').at(-1) ?? '';
+      if (last.includes('session-end')) break;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    expect(last).toContain('"type":"session-end"');
   });
 
   it('leaves a readable session after kill -9 mid-recording (at most the last line lost)', async () => {
