@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
-import { classifyUpstreamAnswer, classifyUpstreamFailure, complaintNeedsBody, upstreamFailureMessage } from '../observe/upstream-outcome.js';
+import { bodyHeadText, classifyUpstreamAnswer, classifyUpstreamFailure, complaintNeedsBody, upstreamFailureMessage } from '../observe/upstream-outcome.js';
 import { BodyCapture } from './body-capture.js';
 import type { UpstreamPool } from './upstream.js';
 
@@ -141,7 +141,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     const decide = () => {
       if (decided) return;
       decided = true;
-      const body = complaintNeedsBody(status) ? resCapture.head(4096).toString('utf8') : '';
+      const body = complaintNeedsBody(status) ? bodyHeadText(resCapture.head(4096), upRes.headers['content-encoding']) : '';
       recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
     };
     // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").

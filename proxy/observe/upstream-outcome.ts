@@ -3,6 +3,7 @@
 // errors, and HTTP answers that complain about a missing client certificate. Pure
 // functions of an error object or an HTTP answer, so the engine, the probe and the tests
 // all classify the same way. See docs/mtls.md.
+import { brotliDecompressSync, constants as zlibConstants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { UpstreamEvent } from '../session/events.js';
 
 /** TLS alert descriptions (IANA "TLS Alerts" registry: RFC 5246, 8446, 7301, 8449, ECH). */
@@ -209,6 +210,52 @@ export function certComplaint(status: number, statusText: string, bodyStart: str
 /** Whether the engine needs the start of the body to judge a complaint (else skip peeking). */
 export function complaintNeedsBody(status: number): boolean {
   return COMPLAINT_STATUSES.has(status);
+}
+
+function decodeOne(data: Buffer, encoding: string): Buffer | null {
+  // The head may stop mid-stream: flush what decodes instead of demanding the end.
+  const partial = { finishFlush: zlibConstants.Z_SYNC_FLUSH };
+  try {
+    switch (encoding) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(data, partial);
+      case 'deflate':
+        // Meant to be zlib-wrapped; some servers send raw deflate.
+        try {
+          return inflateSync(data, partial);
+        } catch {
+          return inflateRawSync(data, partial);
+        }
+      case 'br':
+        return brotliDecompressSync(data, { finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH });
+      case 'identity':
+      case '':
+        return data;
+      default:
+        return null;
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The start of an answer's body as text for complaint matching, undoing Content-Encoding
+ * (gzip, deflate, br; the phone's Accept-Encoding makes gateways compress their 403s). An
+ * encoding that cannot be undone gives '' — compressed bytes never match anyway.
+ */
+export function bodyHeadText(head: Buffer, contentEncoding: string | string[] | undefined, max = 4096): string {
+  const codings = (Array.isArray(contentEncoding) ? contentEncoding.join(',') : contentEncoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter(Boolean);
+  let data: Buffer | null = head;
+  for (const coding of codings.reverse()) {
+    data = decodeOne(data, coding);
+    if (data === null) return '';
+  }
+  return data.subarray(0, max).toString('utf8');
 }
 
 /** The recorded fields for an HTTP answer that came back from upstream. */

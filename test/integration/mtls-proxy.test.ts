@@ -1,14 +1,41 @@
 // mTLS through the real proxy, no client certificate configured: curl plays the phone
 // (trusting the engine's CA), each *.app.test host is map-remoted to a real backend from
 // TLS-FACTS.md, and the verdict comes from judging the recorded session lines.
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../proxy/judge/index.js';
+import { bodyHeadText } from '../../proxy/observe/upstream-outcome.js';
 import type { HostReport } from '../../proxy/judge/report-types.js';
 import type { ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
+import { testPki } from '../helpers/pki.js';
 import { curl } from '../helpers/run.js';
 import { gateway403Server, opensslServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
+
+/**
+ * A gateway whose 403 complaint is compressed when the client accepts it, as real gateways
+ * and CDNs do — and every mobile HTTP stack (OkHttp, URLSession) sends Accept-Encoding.
+ */
+function compressingGateway(): Promise<RunningServer> {
+  const pki = testPki();
+  const body = Buffer.from(JSON.stringify({ message: 'Forbidden: a valid client certificate is required for this API', pad: 'x'.repeat(200) }));
+  const server = https.createServer({ cert: pki.serverCert, key: pki.serverKey, ca: [pki.clientCaCert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    if ((req.socket as TLSSocket).authorized) return res.end('ok\n');
+    const accept = String(req.headers['accept-encoding'] ?? '');
+    const [encoding, data] = /\bbr\b/.test(accept) ? ['br', brotliCompressSync(body)] : /gzip/.test(accept) ? ['gzip', gzipSync(body)] : ['identity', body];
+    res.writeHead(403, { 'content-type': 'application/json', ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }) });
+    res.end(data);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ port, url: `https://127.0.0.1:${port}/`, close: () => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }) });
+    }),
+  );
+}
 
 const servers: Record<string, RunningServer> = {};
 let proxy: TestEngine;
@@ -19,6 +46,8 @@ const BACKENDS: Record<string, () => Promise<RunningServer>> = {
   'gateway.app.test': () => gateway403Server(),
   'bare403.app.test': () => gateway403Server({ body: JSON.stringify({ message: 'Forbidden' }) }),
   'sserver.app.test': () => opensslServer({ verify: true }),
+  'gzip-gw.app.test': compressingGateway,
+  'br-gw.app.test': compressingGateway,
   ...(nginxAvailable()
     ? {
         'nginx-on.app.test': () => startNginx({ verifyClient: 'on' }),
@@ -124,6 +153,39 @@ describe('API-gateway style 403 behind the proxy', () => {
     expect(r.stdout).toMatch(/^HTTP\/1\.1 403/);
     await proxy.waitFor(upstreamOf('bare403.app.test'));
     expect(hostReport('bare403.app.test').mtls).toEqual({ verdict: 'unknown', evidence: 'http-403', withCert: 'untested' });
+  });
+});
+
+describe('a compressed complaint (the phone sends Accept-Encoding)', () => {
+  it.each([
+    ['gzip-gw.app.test', 'gzip, deflate'],
+    ['br-gw.app.test', 'br, gzip'],
+  ])('%s: the phone gets the compressed 403 untouched; the complaint is still read: enforced', async (host, accept) => {
+    const r = await curl(proxy.proxyUrl, `https://${host}/`, ['--cacert', proxy.caPath, '-i', '--suppress-connect-headers', '-H', `Accept-Encoding: ${accept}`]);
+    expect(r.stdout).toMatch(/^HTTP\/1\.1 403/);
+    expect(r.stdout).toMatch(/content-encoding: (gzip|br)/i);
+    expect(r.stdout).not.toContain('client certificate');
+    const up = await proxy.waitFor(upstreamOf(host));
+    expect(up).toMatchObject({ outcome: 'answered', httpStatus: 403, certComplaint: true, complaint: 'client-certificate-required' });
+    expect(hostReport(host).mtls).toEqual({ verdict: 'enforced', evidence: 'http-403:client-certificate-required', withCert: 'untested' });
+  });
+});
+
+describe('bodyHeadText (what the engine reads of a compressed answer)', () => {
+  const text = 'No required SSL certificate was sent. ' + 'filler '.repeat(2000);
+  it('undoes gzip, deflate (zlib and raw), br and stacked codings; a cut-off stream still gives its start', () => {
+    expect(bodyHeadText(gzipSync(text), 'gzip')).toBe(text.slice(0, 4096));
+    expect(bodyHeadText(deflateSync(text), 'deflate')).toBe(text.slice(0, 4096));
+    expect(bodyHeadText(deflateRawSync(text), 'deflate')).toBe(text.slice(0, 4096));
+    expect(bodyHeadText(brotliCompressSync(gzipSync(text)), 'gzip, br')).toBe(text.slice(0, 4096));
+    const cut = gzipSync(text, { level: 0 }).subarray(0, 200);
+    expect(bodyHeadText(cut, 'gzip')).toMatch(/^No required SSL certificate was sent/);
+  });
+  it('identity passes through; an unknown coding or garbage gives nothing rather than noise', () => {
+    expect(bodyHeadText(Buffer.from('plain'), undefined)).toBe('plain');
+    expect(bodyHeadText(Buffer.from('plain'), 'identity')).toBe('plain');
+    expect(bodyHeadText(Buffer.from('\x28\xb5\x2f\xfd'), 'zstd')).toBe('');
+    expect(bodyHeadText(Buffer.from('not gzip at all'), 'gzip')).toBe('');
   });
 });
 
