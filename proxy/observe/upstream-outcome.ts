@@ -280,7 +280,8 @@ export function upstreamFailureMessage(host: string, c: UpstreamClassification, 
   }
   if (c.outcome === 'tls-alert') return `Pinprobe: ${host} ended the TLS connection with alert ${c.alert ?? c.alertCode ?? 'unknown'} (${c.stage})`;
   if (c.outcome === 'reset' && c.stage === 'after-handshake') {
-    return `Pinprobe: ${host} closed the connection right after the TLS handshake — it may demand a client certificate; ${hint}`;
+    const why = opts.clientCert ? 'it may have refused the client certificate Pinprobe presented' : 'it may demand a client certificate';
+    return `Pinprobe: ${host} closed the connection right after the TLS handshake — ${why}; ${hint}`;
   }
   if (c.outcome === 'reset') return `Pinprobe: ${host} closed the connection ${c.stage === 'handshake' ? 'during the TLS handshake' : 'before answering'} (${c.error ?? 'reset'})`;
   if (isUntrustedUpstream(c)) {

@@ -16,6 +16,8 @@ const pki = testPki();
 const SUBJECT = 'CN=test-device-001';
 const pem = (host: string) => ({ host, cert: pki.clientCertPath, key: pki.clientKeyPath });
 const p12 = (host: string) => ({ host, cert: pki.clientP12Path, passphrase: pki.clientP12Pass });
+/** A certificate the backends do not trust as a client: the server's own (upstream CA, serverAuth). */
+const wrong = (host: string) => ({ host, cert: pki.serverCertPath, key: pki.serverKeyPath });
 
 const isUpstream = (l: SessionLine): l is UpstreamEvent => l.type === 'upstream';
 
@@ -31,8 +33,9 @@ describe('configured client certificates through the proxy', () => {
   const servers: Record<string, RunningServer> = {};
   let proxy: TestEngine;
   // host -> [backend, client certificate form]
-  const HOSTS: Record<string, [string, 'pem' | 'p12' | null]> = {
+  const HOSTS: Record<string, [string, 'pem' | 'p12' | 'wrong' | null]> = {
     'pem13.app.test': ['node13', 'pem'],
+    'wrong13.app.test': ['node13', 'wrong'],
     'p12-13.app.test': ['node13', 'p12'],
     'gw.app.test': ['gateway', 'pem'],
     'bare-gw.app.test': ['bare403', 'pem'],
@@ -41,7 +44,8 @@ describe('configured client certificates through the proxy', () => {
           'pem-nginx.app.test': ['nginx-on', 'pem'],
           'p12-nginx.app.test': ['nginx-on', 'p12'],
           'anon-nginx.app.test': ['nginx-on', null],
-        } as Record<string, [string, 'pem' | 'p12' | null]>
+          'wrong-nginx.app.test': ['nginx-on', 'wrong'],
+        } as Record<string, [string, 'pem' | 'p12' | 'wrong' | null]>
       : {}),
   };
 
@@ -56,7 +60,7 @@ describe('configured client certificates through the proxy', () => {
     proxy = await startEngine({
       scenario: 'trusted',
       mapRemote: Object.entries(HOSTS).map(([host, [backend]]) => ({ from: host, to: `127.0.0.1:${servers[backend].port}` })),
-      clientCerts: Object.entries(HOSTS).flatMap(([host, [, form]]) => (form === 'pem' ? [pem(host)] : form === 'p12' ? [p12(host)] : [])),
+      clientCerts: Object.entries(HOSTS).flatMap(([host, [, form]]) => (form === 'pem' ? [pem(host)] : form === 'p12' ? [p12(host)] : form === 'wrong' ? [wrong(host)] : [])),
     });
   });
 
@@ -164,6 +168,35 @@ describe('configured client certificates through the proxy', () => {
       const probe = await severalRequestsOneProbe('bare-gw.app.test');
       expect(probe).toMatchObject({ httpStatus: 403, certComplaint: false });
       expect(reportFor(proxy, 'bare-gw.app.test').mtls).toEqual({ verdict: 'enforced', evidence: 'http-403', withCert: 'accepted' });
+    });
+  });
+
+  describe('a configured certificate the backend does not accept', () => {
+    it.skipIf(!nginxAvailable())('nginx: the phone gets "400 The SSL certificate error"; enforced, withCert rejected, an info finding', async () => {
+      const r = await get('wrong-nginx.app.test');
+      expect(r.stdout).toMatch(/^HTTP\/1\.1 400/);
+      expect(r.stdout).toContain('400 The SSL certificate error');
+      const up = (await proxy.waitFor((l) => isUpstream(l) && l.host === 'wrong-nginx.app.test' && !l.probe)) as UpstreamEvent;
+      expect(up).toMatchObject({ clientCert: { subject: 'CN=localhost' }, httpStatus: 400, certComplaint: true, complaint: 'ssl-certificate-error' });
+      await proxy.waitFor((l) => isUpstream(l) && l.host === 'wrong-nginx.app.test' && l.probe, 8000);
+      const host = reportFor(proxy, 'wrong-nginx.app.test');
+      expect(host.mtls).toEqual({ verdict: 'enforced', evidence: 'http-400:no-required-ssl-certificate', withCert: 'rejected' });
+      expect(host.findings).toContainEqual(expect.objectContaining({ id: 'mtls-client-cert-rejected', severity: 'info' }));
+    });
+
+    it('Node TLS 1.3: the phone gets a 502 saying our certificate was refused; withCert rejected', async () => {
+      const r = await get('wrong13.app.test');
+      expect(r.stdout).toMatch(/^HTTP\/1\.1 502/);
+      const up = (await proxy.waitFor((l) => isUpstream(l) && l.host === 'wrong13.app.test' && !l.probe)) as UpstreamEvent;
+      // Node drops a client whose certificate fails verification without an alert (docs/mtls.md).
+      expect(up).toMatchObject({ clientCert: { subject: 'CN=localhost' }, outcome: 'reset', stage: 'after-handshake', tlsVersion: 'TLSv1.3' });
+      expect(r.stdout).toContain(
+        'Pinprobe: wrong13.app.test:443 closed the connection right after the TLS handshake — it may have refused the client certificate Pinprobe presented; check the certificate given with --client-cert',
+      );
+      await proxy.waitFor((l) => isUpstream(l) && l.host === 'wrong13.app.test' && l.probe, 8000);
+      const host = reportFor(proxy, 'wrong13.app.test');
+      expect(host.mtls).toEqual({ verdict: 'enforced', evidence: 'tls-alert:certificate_required', withCert: 'rejected' });
+      expect(host.findings).toContainEqual(expect.objectContaining({ id: 'mtls-client-cert-rejected', severity: 'info' }));
     });
   });
 
