@@ -9,22 +9,27 @@ import type { SessionEvent } from '../session/events.js';
 
 export class MtlsProber {
   private probed = new Set<string>();
-  private paths = new Map<string, string>();
+  /** request id -> host:port and the path to probe, until that host:port is probed */
+  private paths = new Map<string, { key: string; path: string }>();
 
   constructor(private readonly bus: EngineBus, private readonly pool: () => UpstreamPool) {}
 
   onEvent(event: SessionEvent): void {
-    if (event.type === 'request' && event.scheme === 'https' && this.pool().clientCertFor(event.host)) {
+    if (event.type === 'request') {
       // The app's own GET path is the likeliest to be served; anything else probes "/".
+      // Remembered only until the host:port is probed, so a long session does not pile them up.
+      if (event.scheme !== 'https' || this.probed.has(key(event.host, event.port)) || !this.pool().clientCertFor(event.host, event.port)) return;
       const url = new URL(event.url);
-      this.paths.set(event.id, event.method === 'GET' ? url.pathname + url.search : '/');
+      this.paths.set(event.id, { key: key(event.host, event.port), path: event.method === 'GET' ? url.pathname + url.search : '/' });
       return;
     }
     if (event.type !== 'upstream' || event.probe || !event.clientCert) return;
-    const key = `${event.host}:${event.port}`;
-    if (this.probed.has(key)) return;
-    this.probed.add(key);
-    void this.probe(event.host, event.port, (event.request && this.paths.get(event.request)) || '/', event.request);
+    const k = key(event.host, event.port);
+    if (this.probed.has(k)) return;
+    this.probed.add(k);
+    const path = (event.request && this.paths.get(event.request)?.path) || '/';
+    for (const [id, p] of this.paths) if (p.key === k) this.paths.delete(id);
+    void this.probe(event.host, event.port, path, event.request);
   }
 
   private async probe(host: string, port: number, path: string, requestId: string | null): Promise<void> {
@@ -39,8 +44,17 @@ export class MtlsProber {
     this.bus.emit({ type: 'upstream', time: now(), id: this.bus.nextId('u'), request: requestId, host, port, probe: true, clientCert: null, ...fields });
   }
 
+  /** How many request paths are remembered (for tests: stays bounded). */
+  get pendingPaths(): number {
+    return this.paths.size;
+  }
+
   reset(): void {
     this.probed.clear();
     this.paths.clear();
   }
+}
+
+function key(host: string, port: number): string {
+  return `${host.toLowerCase()}:${port}`;
 }

@@ -60,7 +60,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   const route = pool.route(conn.host, conn.port);
   const headers = endToEndHeaders(req.rawHeaders);
   const secure = conn.scheme === 'https';
-  const ident = secure ? pool.httpsAgent(conn.host) : { agent: pool.httpAgent, clientCert: null };
+  const ident = secure ? pool.httpsAgent(conn.host, conn.port) : { agent: pool.httpAgent, clientCert: null };
   const url = `${conn.scheme}://${authority(conn)}${path}`;
 
   const reqCapture = new BodyCapture(deps.bodyCap);

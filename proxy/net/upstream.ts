@@ -50,13 +50,14 @@ export class UpstreamPool {
       : { connectHost: host, connectPort: port, servername: host };
   }
 
-  clientCertFor(host: string): LoadedClientCert | null {
-    return matchClientCert(host, this.config.clientCerts);
+  /** `port`: a glob ending in `:PORT` only matches that port (without it, any port matches). */
+  clientCertFor(host: string, port?: number): LoadedClientCert | null {
+    return matchClientCert(host, this.config.clientCerts, port);
   }
 
-  /** The agent for an https request to host; `withoutCert` forces the anonymous identity. */
-  httpsAgent(host: string, withoutCert = false): { agent: https.Agent; clientCert: LoadedClientCert | null } {
-    const clientCert = withoutCert ? null : this.clientCertFor(host);
+  /** The agent for an https request to host:port; `withoutCert` forces the anonymous identity. */
+  httpsAgent(host: string, port?: number, withoutCert = false): { agent: https.Agent; clientCert: LoadedClientCert | null } {
+    const clientCert = withoutCert ? null : this.clientCertFor(host, port);
     const key = clientCert ? clientCert.fingerprint : '-';
     let agent = this.agents.get(key);
     if (!agent) {

@@ -2,6 +2,8 @@
 // (curl) gets the backend's real 200, the engine's one extra probe without a certificate
 // tells whether the backend refuses without it, connection reuse never mixes identities,
 // and --request-client-cert records what the phone itself offers.
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../proxy/judge/index.js';
 import type { HostReport } from '../../proxy/judge/report-types.js';
@@ -29,6 +31,21 @@ function reportFor(engine: TestEngine, host: string): HostReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Answers 200 to everyone and remembers each request's path and whether a valid client certificate came. */
+const seen: Array<{ path: string; authorized: boolean }> = [];
+function recordingServer(): Promise<RunningServer> {
+  const server = https.createServer({ cert: pki.serverCert, key: pki.serverKey, ca: [pki.clientCaCert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    seen.push({ path: req.url ?? '', authorized: (req.socket as TLSSocket).authorized });
+    res.end('ok\n');
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ port, url: `https://127.0.0.1:${port}/`, close: () => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }) });
+    }),
+  );
+}
+
 describe('configured client certificates through the proxy', () => {
   const servers: Record<string, RunningServer> = {};
   let proxy: TestEngine;
@@ -38,6 +55,7 @@ describe('configured client certificates through the proxy', () => {
     'wrong13.app.test': ['node13', 'wrong'],
     'p12-13.app.test': ['node13', 'p12'],
     'gw.app.test': ['gateway', 'pem'],
+    'paths.app.test': ['recorder', 'pem'],
     'bare-gw.app.test': ['bare403', 'pem'],
     ...(nginxAvailable()
       ? {
@@ -54,6 +72,7 @@ describe('configured client certificates through the proxy', () => {
       node13: () => requireCertServer({ maxVersion: 'TLSv1.3' }),
       gateway: () => gateway403Server(),
       bare403: () => gateway403Server({ body: JSON.stringify({ message: 'Forbidden' }) }),
+      recorder: recordingServer,
       ...(nginxAvailable() ? { 'nginx-on': () => startNginx({ verifyClient: 'on' }) } : {}),
     };
     await Promise.all(Object.entries(starts).map(async ([name, start]) => (servers[name] = await start())));
@@ -200,11 +219,52 @@ describe('configured client certificates through the proxy', () => {
     });
   });
 
-  it('the probe asks for the app\'s own GET path', async () => {
-    const probe = probesOf('pem13.app.test')[0] ?? (await proxy.waitFor((l) => isUpstream(l) && l.host === 'pem13.app.test' && l.probe));
-    expect(probe.request).not.toBeNull();
-    const req = proxy.engine.lines().find((l) => l.type === 'request' && l.id === probe.request);
-    expect(req).toMatchObject({ method: 'GET', host: 'pem13.app.test' });
+  it('the probe asks for the app\'s own GET path, and the prober forgets request paths once a host is probed', async () => {
+    const r = await get('paths.app.test', '/v2/items?page=3');
+    expect(r.stdout).toMatch(/^HTTP\/1\.1 200/);
+    for (const path of ['/x', '/y']) expect((await get('paths.app.test', path)).stdout).toMatch(/^HTTP\/1\.1 200/);
+    await proxy.waitFor((l) => isUpstream(l) && l.host === 'paths.app.test' && l.probe, 8000);
+    await sleep(200);
+    // The app's three requests carried the certificate; the probe alone came without one.
+    expect(seen.filter((s) => !s.authorized).map((s) => s.path)).toEqual(['/v2/items?page=3']);
+    expect(seen.filter((s) => s.authorized).map((s) => s.path)).toEqual(['/v2/items?page=3', '/x', '/y']);
+    expect(proxy.engine['prober'].pendingPaths).toBe(0);
+  });
+});
+
+describe.skipIf(!nginxAvailable())('a --client-cert glob with :PORT applies to that port only', () => {
+  let nginx: RunningServer;
+  let proxy: TestEngine;
+
+  beforeAll(async () => {
+    nginx = await startNginx({ verifyClient: 'on' });
+    proxy = await startEngine({
+      scenario: 'trusted',
+      mapRemote: [
+        { from: 'ported.app.test:443', to: `127.0.0.1:${nginx.port}` },
+        { from: 'ported.app.test:8443', to: `127.0.0.1:${nginx.port}` },
+      ],
+      // The first match wins: on 443 the :8443 entry must not shadow the P12 one.
+      clientCerts: [wrong('ported.app.test:8443'), p12('ported.app.test')],
+    });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await nginx?.close();
+  });
+
+  it('8443 presents the :8443 certificate, 443 the port-less one; each port gets its own probe', async () => {
+    const on8443 = await curl(proxy.proxyUrl, 'https://ported.app.test:8443/', ['--cacert', proxy.caPath]);
+    expect(on8443.stdout).toContain('400 The SSL certificate error');
+    const on443 = await curl(proxy.proxyUrl, 'https://ported.app.test/', ['--cacert', proxy.caPath]);
+    expect(on443.stdout).toBe('ok\n');
+    const ups = () => proxy.engine.lines().filter(isUpstream);
+    await proxy.waitFor(() => ups().filter((u) => u.probe).length === 2, 8000);
+    expect(ups().find((u) => !u.probe && u.port === 8443)?.clientCert).toEqual({ subject: 'CN=localhost' });
+    expect(ups().find((u) => !u.probe && u.port === 443)?.clientCert).toEqual({ subject: SUBJECT });
+    const report = judge(proxy.engine.lines(), { file: 'live' }).hosts;
+    expect(report.find((h) => h.port === 443)?.mtls).toEqual({ verdict: 'enforced', evidence: 'http-400:no-required-ssl-certificate', withCert: 'accepted' });
+    expect(report.find((h) => h.port === 8443)?.mtls).toEqual({ verdict: 'enforced', evidence: 'http-400:no-required-ssl-certificate', withCert: 'rejected' });
   });
 });
 
