@@ -2,7 +2,7 @@
 // `pinprobe probe-mtls` against real backends, `pinprobe proxy` with --client-cert /
 // --expect-mtls / --request-client-cert, then `pinprobe report --format json` of the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../proxy/judge/report-types.js';
@@ -10,7 +10,7 @@ import type { ProbeResult } from '../../proxy/net/mtls-probe.js';
 import { readSession } from '../../proxy/session/reader.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { testPki } from '../helpers/pki.js';
-import { curl, pinprobe, spawnProxy } from '../helpers/run.js';
+import { curl, pinprobe, ROOT, spawnProxy } from '../helpers/run.js';
 import { opensslServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
 
 const pki = testPki();
@@ -85,11 +85,13 @@ describe('pinprobe probe-mtls', () => {
     expect(json).toMatchObject({ verdict: 'enforced', evidence: 'tls-alert:certificate_required', withCert: 'untested', acceptsAnyCert: false });
   });
 
-  it('s_server -Verify 1 accepts any certificate: CRITICAL line, exit 1', async () => {
-    const r = await probeCli(servers.sserver.url);
+  it('s_server -Verify 1 accepts any certificate: exit 1, output exactly as docs/mtls.md shows it', async () => {
+    const r = await probeCli(servers.sserver.url, ['--client-cert', pemSpec]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('mTLS: enforced (tls-alert:certificate_required)');
-    expect(r.stdout).toContain('CRITICAL: accepts any client certificate');
+    const doc = readFileSync(join(ROOT, 'docs', 'mtls.md'), 'utf8');
+    const example = /```\n(probe-mtls https:\/\/127\.0\.0\.1:\d+\/\n[\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    expect(r.stdout).toBe(example!.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${servers.sserver.port}`));
   });
 
   it('backend certificate not trusted (no --upstream-ca): incomplete, exit 3', async () => {

@@ -12,7 +12,7 @@ import type { ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/sess
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { testPki } from '../helpers/pki.js';
-import { curl } from '../helpers/run.js';
+import { curl, run } from '../helpers/run.js';
 import { gateway403Server, opensslServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
 
 /**
@@ -43,6 +43,7 @@ let proxy: TestEngine;
 const BACKENDS: Record<string, () => Promise<RunningServer>> = {
   'tls12.app.test': () => requireCertServer({ maxVersion: 'TLSv1.2' }),
   'tls13.app.test': () => requireCertServer({ maxVersion: 'TLSv1.3' }),
+  'tls13-post.app.test': () => requireCertServer({ maxVersion: 'TLSv1.3' }),
   'gateway.app.test': () => gateway403Server(),
   'bare403.app.test': () => gateway403Server({ body: JSON.stringify({ message: 'Forbidden' }) }),
   'sserver.app.test': () => opensslServer({ verify: true }),
@@ -136,6 +137,19 @@ describe('Node requestCert + rejectUnauthorized behind the proxy', () => {
     const up = await proxy.waitFor(upstreamOf('tls13.app.test'));
     expect(up).toMatchObject({ clientCert: null, outcome: 'tls-alert', stage: 'after-handshake', alert: 'certificate_required', alertCode: 116, tlsVersion: 'TLSv1.3' });
     expect(hostReport('tls13.app.test').mtls).toEqual({ verdict: 'enforced', evidence: 'tls-alert:certificate_required', withCert: 'untested' });
+  });
+});
+
+describe('an upload as the first request over TLS 1.3 (what is really observed)', () => {
+  it('the body\'s write can hit the server\'s RST before the alert is read: still enforced, evidence alert or reset:after-handshake', async () => {
+    const r = await run('curl', ['-sS', '-i', '--suppress-connect-headers', '--max-time', '15', '--proxy', proxy.proxyUrl, '--cacert', proxy.caPath, '--data-binary', '@-', 'https://tls13-post.app.test/upload'], { input: 'x'.repeat(200_000) });
+    expect(r.stdout).toMatch(/^HTTP\/1\.1 502/);
+    expect(r.stdout).toMatch(/Pinprobe: tls13-post\.app\.test:443 (demanded a client certificate \(TLS alert certificate_required\)|closed the connection right after the TLS handshake — it may demand a client certificate)/);
+    const up = await proxy.waitFor(upstreamOf('tls13-post.app.test'));
+    expect(up.stage).toBe('after-handshake');
+    const { mtls } = hostReport('tls13-post.app.test');
+    expect(mtls.verdict).toBe('enforced');
+    expect(['tls-alert:certificate_required', 'reset:after-handshake']).toContain(mtls.evidence);
   });
 });
 
