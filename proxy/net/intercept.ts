@@ -114,7 +114,7 @@ function relayTls(deps: InterceptDeps, client: tls.TLSSocket, target: InterceptT
     port: route.connectPort,
     servername: net.isIP(route.servername) ? undefined : route.servername,
     ...deps.pool.tlsOptions(),
-    ...(deps.pool.clientCertFor(target.certHost)?.tlsOptions ?? {}),
+    ...(deps.pool.clientCertFor(target.certHost, target.port)?.tlsOptions ?? {}),
     checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
   });
   upstream.once('secureConnect', () => {

@@ -51,7 +51,7 @@ export class UpstreamPool {
   }
 
   /** `port`: a glob ending in `:PORT` only matches that port (without it, any port matches). */
-  clientCertFor(host: string, port?: number): LoadedClientCert | null {
+  clientCertFor(host: string, port: number): LoadedClientCert | null {
     return matchClientCert(host, this.config.clientCerts, port);
   }
 

@@ -33,7 +33,7 @@ export function forwardUpgrade(bus: EngineBus, pool: UpstreamPool, conn: ConnInf
     headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
     // Upgraded sockets leave the pool; a private agent keeps them off the keep-alive one.
     agent: false,
-    ...(secure ? { ...pool.tlsOptions(), ...(pool.clientCertFor(conn.host)?.tlsOptions ?? {}) } : {}),
+    ...(secure ? { ...pool.tlsOptions(), ...(pool.clientCertFor(conn.host, conn.port)?.tlsOptions ?? {}) } : {}),
   });
   const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0) =>
     bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient });
