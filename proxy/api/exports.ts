@@ -43,3 +43,12 @@ export function reportDownload(view: SessionView, format: string | null): Downlo
   const file = REPORT_FILES[f];
   return { data: text, fileName: `pinprobe-report-${stem(view)}.${file.ext}`, contentType: file.type };
 }
+
+/** What `POST /api/export/save` accepts: HAR or a report format. */
+export const EXPORT_FORMATS = ['har', ...REPORT_FORMATS] as const;
+
+export function exportDownload(view: SessionView, version: string, format: unknown): Download {
+  if (format === 'har') return harDownload(view, version);
+  if (typeof format === 'string' && isReportFormat(format)) return reportDownload(view, format);
+  throw new HttpError(400, `"format" must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(format ?? null)})`);
+}

@@ -19,8 +19,12 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-export function sendError(res: ServerResponse, status: number, error: string): void {
-  sendJson(res, status, { error });
+/**
+ * `field`, when known, names the setting the error is about (e.g. `clientCerts.0.cert`)
+ * and `detail` is the part of the message to show next to that field.
+ */
+export function sendError(res: ServerResponse, status: number, error: string, field?: { field: string; detail: string }): void {
+  sendJson(res, status, field === undefined ? { error } : { error, ...field });
 }
 
 /** A download: the browser saves it under `fileName` instead of showing it. */
@@ -37,7 +41,7 @@ export function sendDownload(res: ServerResponse, data: Buffer | string, fileNam
 
 /** An error raised by a handler that should reach the user with this status. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly field?: { field: string; detail: string }) {
     super(message);
   }
 }

@@ -5,7 +5,8 @@ import { caDownload } from './ca-download.js';
 import type { EngineControl, EngineSettings } from './engine-port.js';
 import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from './http-util.js';
 import { onboardingInfo } from './onboarding-info.js';
-import { assertReadableFile, copySession, userPath } from './session-files.js';
+import { assertReadableFile, copySession, userPath, writeExport } from './session-files.js';
+import { settingErrorDetail, settingErrorField } from './setting-errors.js';
 import type { EventsResponse, StatusResponse } from './protocol.js';
 import type { SessionView } from './session-view.js';
 
@@ -46,10 +47,13 @@ const routes: Record<string, Handler> = {
     const body = await readJsonObject(req);
     const unknown = Object.keys(body).filter((k) => !SETTING_KEYS.has(k as keyof EngineSettings));
     if (unknown.length > 0) throw new HttpError(400, `unknown setting(s): ${unknown.join(', ')}`);
+    const patch = body as Partial<EngineSettings>;
     try {
-      sendJson(res, 200, await ctx.engine.updateSettings(body as Partial<EngineSettings>));
+      sendJson(res, 200, await ctx.engine.updateSettings(patch));
     } catch (err) {
-      throw new HttpError(400, errorMessage(err));
+      const message = errorMessage(err);
+      const field = settingErrorField(patch, message);
+      throw new HttpError(400, message, field === undefined ? undefined : { field, detail: settingErrorDetail(patch, message) });
     }
   },
 
@@ -99,6 +103,17 @@ const routes: Record<string, Handler> = {
     const { reportDownload } = await loadExports();
     const d = reportDownload(ctx.view, url.searchParams.get('format'));
     sendDownload(res, d.data, d.fileName, d.contentType);
+  },
+
+  // The desktop app's File › Export: the path comes from the native save dialog, and the
+  // engine writes the file (the sandboxed window cannot).
+  'POST /api/export/save': async (ctx, req, res) => {
+    const body = await readJsonObject(req);
+    const { exportDownload } = await loadExports();
+    const d = exportDownload(ctx.view, ctx.version, body['format']);
+    const to = userPath(body['path']);
+    await writeExport(to, d.data, body['overwrite'] === true);
+    sendJson(res, 200, { saved: to, format: body['format'], bytes: Buffer.byteLength(d.data) });
   },
 
   'GET /api/ca': async (ctx, _req, res, url) => {

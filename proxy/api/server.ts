@@ -45,7 +45,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
         res.destroy();
         return;
       }
-      if (err instanceof HttpError) sendError(res, err.status, err.message);
+      if (err instanceof HttpError) sendError(res, err.status, err.message, err.field);
       else sendError(res, 500, `internal error: ${errorMessage(err)}`);
     });
   });

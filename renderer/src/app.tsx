@@ -5,6 +5,7 @@ import { api } from './api/client';
 import type { EngineSettings, OnboardingInfo, StatusResponse } from './api/types';
 import { ErrorNote } from './components/error-note';
 import { errorText } from './lib/format';
+import { useMenuActions, type Notice } from './menu-actions';
 import { LiveStore } from './model/live-store';
 import { ControlsView } from './views/controls-view';
 import { HostsBoard } from './views/hosts-board';
@@ -37,6 +38,7 @@ export function App() {
   const [onboarding, setOnboarding] = useState<OnboardingInfo | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [onboardingError, setOnboardingError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const tabRefs = useRef<Array<HTMLButtonElement | null>>([]);
 
   const refreshStatus = useCallback(async () => {
@@ -69,6 +71,9 @@ export function App() {
       (err: unknown) => setOnboardingError(errorText(err)),
     );
   }, [tab, status?.engine.running, status?.engine.port]);
+
+  // The desktop app's File and Help menus.
+  useMenuActions({ showTab: setTab, onStatus: setStatus, notify: setNotice });
 
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const i = TABS.findIndex((t) => t.id === tab);
@@ -157,6 +162,15 @@ export function App() {
         </div>
       ) : null}
 
+      {notice ? (
+        <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          <span>{notice.text}</span>
+          <button type="button" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
       <ErrorNote error={loadError ?? snap.error} />
 
       <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel">
@@ -169,9 +183,12 @@ export function App() {
             onboarding={onboarding}
             viewingFile={viewingFile}
             onOpenSetup={() => setTab('setup')}
+            onOpenControls={() => setTab('controls')}
           />
         ) : null}
-        {tab === 'traffic' ? <TrafficView traffic={snap.traffic} version={snap.version} /> : null}
+        {tab === 'traffic' ? (
+          <TrafficView traffic={snap.traffic} version={snap.version} proxyAddress={onboarding?.proxyAddresses[0] ?? null} viewingFile={viewingFile} onOpenSetup={() => setTab('setup')} />
+        ) : null}
         {tab === 'setup' ? <SetupView onboarding={onboarding} error={onboardingError} devices={snap.devices} newDevice={snap.newDevice} version={snap.version} /> : null}
         {tab === 'controls' ? <ControlsView status={status} settings={settings} onSettings={setSettings} onStatus={setStatus} /> : null}
       </main>

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import jsQRModule from 'jsqr';
 import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
-import type { EngineControl } from '../../proxy/api/engine-port.js';
+import type { EngineControl, EngineSettings } from '../../proxy/api/engine-port.js';
+import { loadClientCert, specFromSetting } from '../../proxy/net/client-certs.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
 
 // jsqr is CommonJS whose exports are the function itself (with .default too); NodeNext
 // types the default import as the module, so take the function explicitly.
@@ -20,6 +22,14 @@ export const UI_DIR = join(ROOT, 'renderer', 'dist');
 export function ensureUiBuilt(): void {
   if (existsSync(join(UI_DIR, 'index.html'))) return;
   execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+/** The fake engine, plus the real engine's client-certificate loading (and its errors). */
+export class CertCheckingEngine extends FakeEngine {
+  override async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
+    for (const c of patch.clientCerts ?? []) await loadClientCert(specFromSetting(c));
+    return super.updateSettings(patch);
+  }
 }
 
 export async function startUi(engine: EngineControl): Promise<ControlApi> {

@@ -8,7 +8,7 @@ import type { ControlApi } from '../../proxy/api/index.js';
 import { FakeEngine, tlsConnection } from '../helpers/fake-engine.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { DEMO_BASE, demoSession } from './demo-session.js';
-import { ROOT, startUi } from './ui-harness.js';
+import { CertCheckingEngine, ROOT, startUi } from './ui-harness.js';
 
 // `PINPROBE_SCREENSHOTS=1 npx vitest run test/e2e/ui-screenshots.test.ts` refreshes the
 // docs; an ordinary test run writes to a temp dir so the working tree stays clean.
@@ -17,7 +17,7 @@ let browser: TestBrowser;
 
 /** A fresh engine per theme, so both themes show the very same session. */
 async function demoUi(): Promise<{ engine: FakeEngine; api: ControlApi }> {
-  const engine = new FakeEngine({
+  const engine = new CertCheckingEngine({
     events: demoSession(),
     lanAddresses: ['192.168.1.23', 'fd00::5a2c:80ff:fe12:3456'],
     port: 8080,
@@ -70,6 +70,37 @@ describe.each(['light', 'dark'] as const)('screenshots (%s)', (scheme) => {
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUT, `setup-${scheme}.png`) });
     expect(await page.locator('.address').count()).toBe(2);
+
+    // Controls, with an error shown where it happened: a client certificate that is not there.
+    // Taller, so the whole screen fits.
+    await page.getByRole('tab', { name: 'Controls' }).click();
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.setViewportSize({ width: 1280, height: 1080 });
+    const certs = page.getByRole('form', { name: 'Client certificates (mTLS)' });
+    await certs.getByRole('button', { name: 'Add client certificate' }).click();
+    await certs.getByRole('textbox', { name: 'Host glob' }).fill('payments.bankly.example');
+    await certs.getByRole('textbox', { name: 'Certificate (PEM) or .p12' }).fill('/home/tester/certs/device-001.pem');
+    await certs.getByRole('textbox', { name: 'Key (PEM; empty for .p12)' }).fill('/home/tester/certs/device-001-key.pem');
+    await certs.getByRole('button', { name: 'Apply' }).click();
+    await certs.locator('.field-error').waitFor();
+    await page.locator('.controls').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, `controls-${scheme}.png`) });
+    await page.close();
+    await api.close();
+  });
+
+  it('empty hosts board', async () => {
+    const engine = new FakeEngine({ lanAddresses: ['192.168.1.23'], port: 8080 });
+    const api = await startUi(engine);
+    const page = await browser.context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(api.url);
+    await page.getByRole('heading', { name: 'No hosts yet' }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, `empty-${scheme}.png`) });
     await page.close();
     await api.close();
   });

@@ -7,7 +7,11 @@ export function setToken(value: string): void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /**
+   * `field`: the setting the error is about (e.g. `clientCerts.0.cert`), when the API
+   * knows; `detail`: the part of the message to show next to that field.
+   */
+  constructor(readonly status: number, message: string, readonly field?: string, readonly detail?: string) {
     super(message);
   }
 }
@@ -31,8 +35,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     // fall through: reported below
   }
   if (!res.ok) {
-    const message = json && typeof json === 'object' && 'error' in json ? String((json as { error: unknown }).error) : `HTTP ${res.status}`;
-    throw new ApiError(res.status, message);
+    const err = json && typeof json === 'object' ? (json as { error?: unknown; field?: unknown; detail?: unknown }) : {};
+    const message = err.error !== undefined ? String(err.error) : `HTTP ${res.status}`;
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    throw new ApiError(res.status, message, str(err.field), str(err.detail));
   }
   return json as T;
 }

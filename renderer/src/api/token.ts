@@ -1,8 +1,6 @@
 // The control API token arrives in the URL fragment (never sent to a server). It is moved
 // to sessionStorage and wiped from the address bar so it does not linger in history or
 // screenshots; a reload in the same tab still finds it.
-import { bridge } from '../bridge';
-
 const KEY = 'pinprobe.token';
 
 export function takeToken(): string | null {
@@ -13,5 +11,5 @@ export function takeToken(): string | null {
     window.history.replaceState(null, '', window.location.pathname + window.location.search);
     return fromHash;
   }
-  return sessionStorage.getItem(KEY) ?? bridge()?.token ?? null;
+  return sessionStorage.getItem(KEY);
 }

@@ -1,10 +1,12 @@
 // Editing a list of strings as one entry per line.
 import { useId } from 'react';
+import { useFieldError } from './field-error';
 
-export function ListEditor({ label, value, onChange, placeholder, hint }: { label: string; value: string[]; onChange: (v: string[]) => void; placeholder?: string; hint?: string }) {
+export function ListEditor({ label, value, onChange, placeholder, hint, field }: { label: string; value: string[]; onChange: (v: string[]) => void; placeholder?: string; hint?: string; field?: string }) {
   const id = useId();
+  const err = useFieldError(field);
   return (
-    <div className="field">
+    <div className={`field${err.message ? ' invalid' : ''}`} data-field={field}>
       <label htmlFor={id}>{label}</label>
       <textarea
         id={id}
@@ -13,7 +15,9 @@ export function ListEditor({ label, value, onChange, placeholder, hint }: { labe
         placeholder={placeholder}
         value={value.join('\n')}
         onChange={(e) => onChange(e.target.value.split('\n'))}
+        {...err.inputProps}
       />
+      {err.note}
       {hint ? <p className="hint">{hint}</p> : null}
     </div>
   );

@@ -1,11 +1,16 @@
-// A settings section with its own Apply button and its own error line, so a bad value
-// is reported right where it was typed.
-import { useState, type FormEvent, type ReactNode } from 'react';
+// A settings section with its own Apply button. An error is reported right where the bad
+// value was typed: next to the field the API names, or at the foot of the section when
+// it names none.
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
 import { errorText } from '../lib/format';
 import { ErrorNote } from './error-note';
+import { FieldErrorContext, locateField, type FieldErrorState } from './field-error';
 
 export function SectionForm({ title, children, onApply, description }: { title: string; children: ReactNode; onApply: () => Promise<void>; description?: ReactNode }) {
+  const form = useRef<HTMLFormElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const [fieldError, setFieldError] = useState<FieldErrorState | null>(null);
   const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -13,20 +18,26 @@ export function SectionForm({ title, children, onApply, description }: { title: 
     try {
       await onApply();
       setError(null);
+      setFieldError(null);
       setState('saved');
       window.setTimeout(() => setState('idle'), 1500);
     } catch (err) {
-      setError(errorText(err));
+      const message = errorText(err);
+      const api = err instanceof ApiError ? err : null;
+      const field = locateField(form.current, api?.field);
+      setFieldError(field ? { field, message: api?.detail ?? message } : null);
+      setError(field ? null : message);
       setState('idle');
     }
   };
   return (
-    <form className="card" onSubmit={submit} aria-label={title}>
+    <form ref={form} className="card" onSubmit={submit} aria-label={title} noValidate>
       <h2>{title}</h2>
       {description ? <div className="muted">{description}</div> : null}
-      {children}
+      <FieldErrorContext.Provider value={fieldError}>{children}</FieldErrorContext.Provider>
       <ErrorNote error={error} />
       <div className="form-actions">
+        {fieldError ? <span className="text-bad not-applied">Not applied — see the error above</span> : null}
         <button type="submit" disabled={state === 'saving'}>
           {state === 'saving' ? 'Applying…' : state === 'saved' ? 'Applied ✓' : 'Apply'}
         </button>

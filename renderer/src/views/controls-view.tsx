@@ -1,14 +1,16 @@
 // Controls: proxy and session actions, exports, and the engine settings (scenario,
 // passthrough, client certificates, map-remote, upstream trust).
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api, downloadHref } from '../api/client';
 import type { ClientCertSetting, EngineSettings, MapRemoteRule, Scenario, StatusResponse, ViewInfo } from '../api/types';
 import { SCENARIO_LIST } from '../api/types';
 import { ErrorNote } from '../components/error-note';
+import { useFieldError } from '../components/field-error';
 import { ListEditor, cleanList } from '../components/list-editor';
 import { PathField } from '../components/path-field';
 import { SectionForm } from '../components/section-form';
 import { bridge } from '../bridge';
+import { EXPORTS, hasNativeDialogs, newSession, openSession, pickAndExport, saveSessionAs, SESSION_FILTERS, type ActionResult, type ExportFormat } from '../lib/file-actions';
 import { errorText } from '../lib/format';
 
 export interface ControlsViewProps {
@@ -18,7 +20,6 @@ export interface ControlsViewProps {
   onStatus: (s: StatusResponse) => void;
 }
 
-const SESSION_FILTERS = [{ name: 'Pinprobe session', extensions: ['jsonl'] }];
 const CERT_FILTERS = [{ name: 'Certificates and keys', extensions: ['pem', 'crt', 'cer', 'key', 'p12', 'pfx'] }];
 
 function useAction(): [string | null, boolean, (fn: () => Promise<void>) => Promise<void>] {
@@ -38,6 +39,8 @@ function useAction(): [string | null, boolean, (fn: () => Promise<void>) => Prom
   return [error, busy, run];
 }
 
+const EXPORT_ORDER: ExportFormat[] = ['har', 'html', 'json', 'junit', 'text'];
+
 function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' | 'onStatus'>) {
   const [error, busy, run] = useAction();
   const [openPath, setOpenPath] = useState('');
@@ -45,7 +48,15 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
   const [note, setNote] = useState<string | null>(null);
   const running = status?.engine.running ?? false;
   const view: ViewInfo | undefined = status?.view;
-  const refresh = async () => onStatus(await api.get<StatusResponse>('/api/status'));
+  const native = hasNativeDialogs();
+  /** Runs an action and reports its outcome in this card. */
+  const act = (fn: () => Promise<ActionResult>) =>
+    run(async () => {
+      setNote(null);
+      const res = await fn();
+      if (res?.status) onStatus(res.status);
+      if (res) setNote(res.message);
+    });
   return (
     <section className="card" aria-labelledby="proxy-title">
       <h2 id="proxy-title">Proxy and session</h2>
@@ -65,21 +76,11 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
         <button type="button" disabled={busy} onClick={() => run(async () => onStatus(await api.post<StatusResponse>(running ? '/api/proxy/stop' : '/api/proxy/start')))}>
           {running ? 'Stop proxy' : 'Start proxy'}
         </button>
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() =>
-            run(async () => {
-              const res = await api.post<StatusResponse & { file: string }>('/api/session/new');
-              onStatus(res);
-              setNote(`New session: ${res.file}`);
-            })
-          }
-        >
+        <button type="button" disabled={busy} onClick={() => act(newSession)}>
           New session
         </button>
         {view?.mode === 'file' ? (
-          <button type="button" disabled={busy} onClick={() => run(async () => { await api.post('/api/session/live'); await refresh(); })}>
+          <button type="button" disabled={busy} onClick={() => run(async () => { await api.post('/api/session/live'); onStatus(await api.get<StatusResponse>('/api/status')); })}>
             Back to live
           </button>
         ) : null}
@@ -88,11 +89,7 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void run(async () => {
-            await api.post('/api/session/open', { path: openPath });
-            await refresh();
-            setNote(`Opened ${openPath} (read-only)`);
-          });
+          void act(() => openSession(openPath.trim()));
         }}
       >
         <PathField label="Open a session file (read-only)" value={openPath} onChange={setOpenPath} placeholder="/path/to/session.pinprobe.jsonl" filters={SESSION_FILTERS} />
@@ -104,10 +101,8 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void run(async () => {
-            const res = await api.post<{ saved: string }>('/api/session/save-as', { path: savePath, overwrite: bridge()?.saveFile !== undefined });
-            setNote(`Saved a copy to ${res.saved}`);
-          });
+          // A native save dialog has already asked before replacing a file; a typed path has not.
+          void act(() => saveSessionAs(savePath.trim(), native));
         }}
       >
         <PathField label="Save session as" mode="save" value={savePath} onChange={setSavePath} placeholder="/path/to/copy.pinprobe.jsonl" filters={SESSION_FILTERS} />
@@ -119,13 +114,32 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
       {note && !error ? <p className="ok-note" role="status">{note}</p> : null}
       <h3>Export {view?.mode === 'file' ? 'the opened session' : 'this session'}</h3>
       <div className="button-row exports">
-        <a className="button" href={downloadHref('/api/export/har')}>HAR</a>
-        <a className="button" href={downloadHref('/api/export/report?format=html')}>HTML report</a>
-        <a className="button" href={downloadHref('/api/export/report?format=json')}>JSON report</a>
-        <a className="button" href={downloadHref('/api/export/report?format=junit')}>JUnit XML</a>
-        <a className="button" href={downloadHref('/api/export/report?format=text')}>Text</a>
+        {EXPORT_ORDER.map((f) =>
+          native ? (
+            <button key={f} type="button" disabled={busy} onClick={() => act(() => pickAndExport(f))}>
+              {EXPORTS[f].label}…
+            </button>
+          ) : (
+            <a key={f} className="button" href={downloadHref(EXPORTS[f].href)}>
+              {EXPORTS[f].label}
+            </a>
+          ),
+        )}
       </div>
     </section>
+  );
+}
+
+/** A labelled text input that shows an error the API attributes to `field`. */
+function TextField({ label, value, onChange, field, placeholder, type = 'text' }: { label: string; value: string; onChange: (v: string) => void; field: string; placeholder?: string; type?: 'text' | 'password' }) {
+  const id = useId();
+  const err = useFieldError(field);
+  return (
+    <div className={`field${err.message ? ' invalid' : ''}`} data-field={field}>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type={type} autoComplete="off" spellCheck={false} value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} {...err.inputProps} />
+      {err.note}
+    </div>
   );
 }
 
@@ -136,17 +150,11 @@ function ClientCertRows({ value, onChange }: { value: ClientCertSetting[]; onCha
       {value.map((c, i) => (
         <fieldset key={i} className="row-set">
           <legend>Client certificate {i + 1}</legend>
-          <label>
-            Host glob
-            <input type="text" value={c.host} placeholder="api.example.com or *.example.com" onChange={(e) => update(i, { host: e.target.value })} />
-          </label>
-          <PathField label="Certificate (PEM) or .p12" value={c.cert} onChange={(v) => update(i, { cert: v })} filters={CERT_FILTERS} />
-          <PathField label="Key (PEM; empty for .p12)" value={c.key ?? ''} onChange={(v) => update(i, { key: v || undefined })} filters={CERT_FILTERS} />
-          <label>
-            Passphrase (.p12)
-            <input type="password" autoComplete="off" value={c.passphrase ?? ''} onChange={(e) => update(i, { passphrase: e.target.value || undefined })} />
-          </label>
-          <button type="button" className="link-button" onClick={() => onChange(value.filter((_, j) => j !== i))}>
+          <TextField label="Host glob" field={`clientCerts.${i}.host`} value={c.host} placeholder="api.example.com or *.example.com" onChange={(v) => update(i, { host: v })} />
+          <PathField label="Certificate (PEM) or .p12" field={`clientCerts.${i}.cert`} value={c.cert} onChange={(v) => update(i, { cert: v })} filters={CERT_FILTERS} placeholder="/path/to/client.pem or client.p12" />
+          <PathField label="Key (PEM; empty for .p12)" field={`clientCerts.${i}.key`} value={c.key ?? ''} onChange={(v) => update(i, { key: v || undefined })} filters={CERT_FILTERS} placeholder="/path/to/client-key.pem" />
+          <TextField label="Passphrase (.p12)" type="password" field={`clientCerts.${i}.passphrase`} value={c.passphrase ?? ''} onChange={(v) => update(i, { passphrase: v || undefined })} />
+          <button type="button" className="link-button" aria-label={`Remove client certificate ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
             Remove
           </button>
         </fieldset>
@@ -158,19 +166,29 @@ function ClientCertRows({ value, onChange }: { value: ClientCertSetting[]; onCha
   );
 }
 
+function MapRemoteRow({ index: i, rule: r, update, remove }: { index: number; rule: MapRemoteRule; update: (patch: Partial<MapRemoteRule>) => void; remove: () => void }) {
+  const err = useFieldError(`mapRemote.${i}`);
+  return (
+    <div data-field={`mapRemote.${i}`} className={err.message ? 'invalid' : undefined}>
+      <div className="map-row">
+        <input type="text" aria-label={`Rule ${i + 1}: from host[:port]`} placeholder="api.example.com:443" value={r.from} onChange={(e) => update({ from: e.target.value })} {...err.inputProps} />
+        <span aria-hidden="true">→</span>
+        <input type="text" aria-label={`Rule ${i + 1}: to address:port`} placeholder="10.0.0.5:8443" value={r.to} onChange={(e) => update({ to: e.target.value })} {...err.inputProps} />
+        <button type="button" className="link-button" aria-label={`Remove rule ${i + 1}`} onClick={remove}>
+          Remove
+        </button>
+      </div>
+      {err.note}
+    </div>
+  );
+}
+
 function MapRemoteRows({ value, onChange }: { value: MapRemoteRule[]; onChange: (v: MapRemoteRule[]) => void }) {
   const update = (i: number, patch: Partial<MapRemoteRule>) => onChange(value.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <div className="rows">
       {value.map((r, i) => (
-        <div key={i} className="map-row">
-          <input type="text" aria-label={`Rule ${i + 1}: from host[:port]`} placeholder="api.example.com:443" value={r.from} onChange={(e) => update(i, { from: e.target.value })} />
-          <span aria-hidden="true">→</span>
-          <input type="text" aria-label={`Rule ${i + 1}: to address:port`} placeholder="10.0.0.5:8443" value={r.to} onChange={(e) => update(i, { to: e.target.value })} />
-          <button type="button" className="link-button" aria-label={`Remove rule ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
-            Remove
-          </button>
-        </div>
+        <MapRemoteRow key={i} index={i} rule={r} update={(p) => update(i, p)} remove={() => onChange(value.filter((_, j) => j !== i))} />
       ))}
       <button type="button" onClick={() => onChange([...value, { from: '', to: '' }])}>
         Add rule
@@ -217,7 +235,7 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
           </SectionForm>
 
           <SectionForm title="Passthrough" onApply={() => apply({ passthrough: cleanList(draft.passthrough), autoPassthrough: draft.autoPassthrough })}>
-            <ListEditor label="Tunnel these hosts untouched (glob, one per line)" value={draft.passthrough} onChange={(v) => set({ passthrough: v })} placeholder="*.apple.com" />
+            <ListEditor field="passthrough" label="Tunnel these hosts untouched (glob, one per line)" value={draft.passthrough} onChange={(v) => set({ passthrough: v })} placeholder="*.apple.com" />
             <label className="check">
               <input type="checkbox" checked={draft.autoPassthrough} onChange={(e) => set({ autoPassthrough: e.target.checked })} /> Tunnel a host after it rejected the trusted
               certificate, so the app keeps working
@@ -230,7 +248,7 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
             onApply={() => apply({ clientCerts: draft.clientCerts.filter((c) => c.host.trim() || c.cert.trim()), expectMtls: cleanList(draft.expectMtls), requestClientCert: draft.requestClientCert })}
           >
             <ClientCertRows value={draft.clientCerts} onChange={(v) => set({ clientCerts: v })} />
-            <ListEditor label="Hosts expected to enforce mTLS (glob, one per line)" value={draft.expectMtls} onChange={(v) => set({ expectMtls: v })} placeholder="api.bank.example" />
+            <ListEditor field="expectMtls" label="Hosts expected to enforce mTLS (glob, one per line)" value={draft.expectMtls} onChange={(v) => set({ expectMtls: v })} placeholder="api.bank.example" />
             <label className="check">
               <input type="checkbox" checked={draft.requestClientCert} onChange={(e) => set({ requestClientCert: e.target.checked })} /> Ask the app for a client certificate too
             </label>
@@ -241,7 +259,7 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
           </SectionForm>
 
           <SectionForm title="Upstream trust" onApply={() => apply({ upstreamCa: cleanList(draft.upstreamCa), upstreamInsecure: draft.upstreamInsecure })}>
-            <ListEditor label="Extra CA files trusted upstream (one path per line)" value={draft.upstreamCa} onChange={(v) => set({ upstreamCa: v })} placeholder="/path/to/staging-ca.pem" />
+            <ListEditor field="upstreamCa" label="Extra CA files trusted upstream (one path per line)" value={draft.upstreamCa} onChange={(v) => set({ upstreamCa: v })} placeholder="/path/to/staging-ca.pem" />
             {bridge()?.openFile ? (
               <button
                 type="button"

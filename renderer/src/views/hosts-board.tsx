@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import type { EngineSettings, HostVerdict, OnboardingInfo, Report, SessionLine } from '../api/types';
 import { MtlsBadge, PinningBadge, SeverityBadge } from '../components/badges';
 import { ScenarioStrip, StripLegend } from '../components/scenario-strip';
+import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
 import { hostPort } from '../lib/format';
 import { hostKeyOf, matchesFilter, sortHosts, worstSeverity } from '../model/hosts';
@@ -17,6 +18,7 @@ export interface HostsBoardProps {
   onboarding: OnboardingInfo | null;
   viewingFile: boolean;
   onOpenSetup: () => void;
+  onOpenControls: () => void;
 }
 
 function HostRow({ host }: { host: HostVerdict }) {
@@ -50,8 +52,19 @@ function HostRow({ host }: { host: HostVerdict }) {
   );
 }
 
-function EmptyBoard({ onboarding, onOpenSetup, viewingFile }: Pick<HostsBoardProps, 'onboarding' | 'onOpenSetup' | 'viewingFile'>) {
-  if (viewingFile) return <div className="empty"><h2>This session recorded no hosts</h2><p>Open another session file, or go back to live.</p></div>;
+function EmptyBoard({ onboarding, onOpenSetup, onOpenControls, viewingFile }: Pick<HostsBoardProps, 'onboarding' | 'onOpenSetup' | 'onOpenControls' | 'viewingFile'>) {
+  if (viewingFile) return <div className="empty"><h2>This session recorded no hosts</h2><p>Open another session file in Controls, or go back to live.</p></div>;
+  if (onboarding && !onboarding.running) {
+    return (
+      <div className="empty">
+        <h2>The proxy is stopped</h2>
+        <p>Nothing is intercepted until it runs. Start it in Controls; the phone's proxy setting can stay as it is.</p>
+        <button type="button" className="primary" onClick={onOpenControls}>
+          Open Controls
+        </button>
+      </div>
+    );
+  }
   const address = onboarding?.proxyAddresses[0] ?? `this computer's address:${onboarding?.proxyPort ?? 8080}`;
   return (
     <div className="empty">
@@ -90,7 +103,7 @@ export function HostsBoard(props: HostsBoardProps) {
   if (total === 0) return <EmptyBoard {...props} />;
 
   return (
-    <div className={`split${selected ? ' with-detail' : ''}`}>
+    <div className={`split${selected ? ' with-detail' : ''}`} onKeyDown={closeOnEscape(selected !== undefined, () => setSelectedKey(null))}>
       <section className="board" aria-label="Hosts">
         <div className="toolbar">
           <input

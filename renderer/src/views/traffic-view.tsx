@@ -1,6 +1,7 @@
 // Every connection and request of the session in a windowed live list, with a detail
 // pane for the selected one.
 import { useMemo, useState } from 'react';
+import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
 import { formatBytes, formatClock } from '../lib/format';
 import { rowSearchText, type TrafficModel, type TrafficRow } from '../model/traffic-rows';
@@ -54,7 +55,32 @@ function TrafficRowView({ row }: { row: TrafficRow }) {
   );
 }
 
-export function TrafficView({ traffic, version }: { traffic: TrafficModel; version: number }) {
+export interface TrafficViewProps {
+  traffic: TrafficModel;
+  version: number;
+  /** HOST:PORT for the phone's proxy setting, for the empty state */
+  proxyAddress: string | null;
+  viewingFile: boolean;
+  onOpenSetup: () => void;
+}
+
+function NoTraffic({ proxyAddress, viewingFile, onOpenSetup }: Omit<TrafficViewProps, 'traffic' | 'version'>) {
+  if (viewingFile) return <div className="empty"><h2>This session recorded no traffic</h2><p>Open another session file in Controls, or go back to live.</p></div>;
+  return (
+    <div className="empty">
+      <h2>No traffic yet</h2>
+      <p>
+        Connections and requests appear here as the phone makes them. Point its Wi-Fi proxy at{' '}
+        <strong className="mono">{proxyAddress ?? "this computer's address and the proxy port"}</strong> and trust the Pinprobe CA — Setup shows how.
+      </p>
+      <button type="button" className="primary" onClick={onOpenSetup}>
+        Open Setup
+      </button>
+    </div>
+  );
+}
+
+export function TrafficView({ traffic, version, proxyAddress, viewingFile, onOpenSetup }: TrafficViewProps) {
   const [filter, setFilter] = useState('');
   const [kind, setKind] = useState<'all' | 'connection' | 'request'>('all');
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
@@ -68,7 +94,7 @@ export function TrafficView({ traffic, version }: { traffic: TrafficModel; versi
   const selected = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
 
   return (
-    <div className={`split${selected ? ' with-detail' : ''}`}>
+    <div className={`split${selected ? ' with-detail' : ''}`} onKeyDown={closeOnEscape(selected !== undefined, () => setSelectedKey(null))}>
       <section className="traffic" aria-label="Traffic">
         <div className="toolbar">
           <input type="search" className="filter" placeholder="Filter (host, path, status, alert, client)" aria-label="Filter traffic" value={filter} onChange={(e) => setFilter(e.target.value)} />
@@ -105,7 +131,7 @@ export function TrafficView({ traffic, version }: { traffic: TrafficModel; versi
             if (r) setSelectedKey(r.key);
           }}
           renderRow={(r) => <TrafficRowView row={r} />}
-          empty={<div className="empty"><p>{traffic.rows.length === 0 ? 'No traffic yet. Connections and requests appear here as the phone makes them.' : 'No row matches the filter.'}</p></div>}
+          empty={traffic.rows.length === 0 ? <NoTraffic proxyAddress={proxyAddress} viewingFile={viewingFile} onOpenSetup={onOpenSetup} /> : <p className="empty-filter">No row matches the filter.</p>}
         />
       </section>
       {selected ? (
