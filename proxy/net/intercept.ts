@@ -40,12 +40,21 @@ const HTTP_METHOD = /^[A-Z]{3,10} /;
 export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: Buffer, target: InterceptTarget): Promise<void> {
   const { bus } = deps;
   let tlsSocket: tls.TLSSocket | null = null;
+  // Native TLS state is read only while the socket is not destroyed, and kept: once a
+  // TLSSocket is destroyed Node may already have freed its SSL (at once when the raw socket
+  // went first, as on engine.stop()), and getProtocol()/getPeerCertificate() on a freed SSL
+  // crash the whole process (SIGSEGV in SSL_get_version).
+  let tlsVersion: string | null = null;
+  let peer: tls.PeerCertificate | null = null;
+  const snapshot = () => {
+    if (tlsSocket && !tlsSocket.destroyed) tlsVersion = tlsSocket.getProtocol() ?? tlsVersion;
+  };
   const tracker = new ClientOutcomeTracker(target.connectAt, deps.idleWindow, (outcome) => {
-    const peer = deps.requestClientCert && tlsSocket && tracker.handshakeDone ? tlsSocket.getPeerCertificate() : null;
+    snapshot();
     bus.emit({
       type: 'client-tls', time: now(), id: target.connId, host: target.certHost, port: target.port, sni: target.sni,
       clientAddress: target.clientAddress, scenario: target.scenario, ...outcome,
-      tlsVersion: tlsSocket?.getProtocol() ?? null,
+      tlsVersion,
       alpn: tlsSocket && typeof tlsSocket.alpnProtocol === 'string' ? tlsSocket.alpnProtocol : null,
       ...(deps.requestClientCert
         ? { clientCert: { offered: Boolean(peer && peer.subject), subject: peer && peer.subject ? formatSubject(peer.subject) : null } }
@@ -76,7 +85,19 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     rejectUnauthorized: false,
   });
   tlsSocket = t;
+  // The version is known once our ServerHello is out (the hello is already buffered).
+  setImmediate(snapshot);
+  // TLS 1.3: our whole flight (certificate … Finished) is out once the server's application
+  // traffic secret exists. A client that closes after that without an alert had finished its
+  // side of the handshake (e.g. Node destroys the socket from checkServerIdentity before
+  // its own Finished is flushed), so the tracker can tell that from a refusal in the handshake.
+  t.on('keylog', (line: Buffer) => {
+    snapshot();
+    if (line.toString('latin1', 0, 24) === 'SERVER_TRAFFIC_SECRET_0 ') tracker.serverFinished();
+  });
   t.on('secure', () => {
+    snapshot();
+    if (deps.requestClientCert) peer = t.getPeerCertificate();
     tracker.handshake();
     t.once('data', (chunk: Buffer) => {
       tracker.firstData();
@@ -94,13 +115,16 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
   // The proxy listener allows half-open sockets (HTTP needs that); a client's FIN or
   // close_notify still ends the whole intercepted connection.
   t.on('end', () => {
+    snapshot();
     tracker.closed();
     t.end();
   });
   t.on('error', (err) => tracker.error(err));
   socket.on('error', (err) => tracker.error(err));
   t.once('close', () => {
-    tracker.closed();
+    // Without an end (FIN) or error before it, the close was ours (the proxy stopped and
+    // destroyed the socket): the client never got to decide.
+    tracker.proxyFailed('Pinprobe closed the connection (the proxy stopped) before the client accepted or rejected the certificate');
     socket.destroy();
     bus.emit({ type: 'close', time: now(), id: target.connId, bytesFromClient: socket.bytesRead, bytesToClient: socket.bytesWritten });
   });

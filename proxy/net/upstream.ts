@@ -56,7 +56,7 @@ export class UpstreamPool {
   }
 
   /** The agent for an https request to host:port; `withoutCert` forces the anonymous identity. */
-  httpsAgent(host: string, port?: number, withoutCert = false): { agent: https.Agent; clientCert: LoadedClientCert | null } {
+  httpsAgent(host: string, port: number, withoutCert = false): { agent: https.Agent; clientCert: LoadedClientCert | null } {
     const clientCert = withoutCert ? null : this.clientCertFor(host, port);
     const key = clientCert ? clientCert.fingerprint : '-';
     let agent = this.agents.get(key);
