@@ -37,6 +37,8 @@ const PROXY_SIDE = /no shared cipher|unsupported protocol|wrong version number|v
 export class ClientOutcomeTracker {
   private decided = false;
   private handshakeAt: number | null = null;
+  /** TLS 1.3: when our Finished went out (the client then has all it needs to finish). */
+  private serverFinishedAt: number | null = null;
   private windowMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -64,6 +66,17 @@ export class ClientOutcomeTracker {
     this.timer.unref();
   }
 
+  /**
+   * TLS 1.3 only: the proxy's whole flight (certificate … Finished) has been sent. A client
+   * that closes after this without an alert completed its side of the handshake and walked
+   * away — Node, for one, verifies after OpenSSL's handshake and destroys the socket before
+   * its own Finished is flushed — which is an after-handshake refusal, as on TLS 1.2.
+   */
+  serverFinished(): void {
+    if (this.decided || this.handshakeAt !== null || this.serverFinishedAt !== null) return;
+    this.serverFinishedAt = performance.now();
+  }
+
   firstData(): void {
     this.decide('accepted', null, null, null, { firstByte: true });
   }
@@ -88,6 +101,12 @@ export class ClientOutcomeTracker {
   /** The client closed (FIN or reset) — how that reads depends on when. */
   closed(how = 'closed'): void {
     if (this.decided) return;
+    if (this.handshakeAt === null && this.serverFinishedAt !== null) {
+      this.decide('rejected', 'after-handshake', null,
+        `client ${describeClose(how)} without data or an alert after receiving the certificate and Pinprobe's Finished (TLS 1.3: its side of the handshake was done; its own Finished never came)`,
+        { closed: true });
+      return;
+    }
     if (this.handshakeAt === null) {
       this.decide('rejected', 'handshake', null, `client ${describeClose(how)} before the handshake finished`, { closed: true });
       return;
@@ -123,7 +142,7 @@ export class ClientOutcomeTracker {
       alertCode: alert?.code ?? null,
       detail,
       timings: {
-        handshakeMs: since(this.handshakeAt),
+        handshakeMs: since(this.handshakeAt ?? (stage === 'after-handshake' ? this.serverFinishedAt : null)),
         firstByteMs: mark.firstByte ? since(t) : null,
         closeMs: mark.closed ? since(t) : null,
         windowMs: this.windowMs,
