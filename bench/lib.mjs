@@ -56,7 +56,7 @@ export async function startProxy(kind, dir, upstreamCa) {
   let child;
   let caPath;
   if (kind === 'mitmdump') {
-    child = spawn('mitmdump', ['--listen-host', '127.0.0.1', '-p', String(port), '--set', `confdir=${dir}/mitm`, '--set', 'ssl_verify_upstream_trusted_ca=' + upstreamCa, '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn('mitmdump', ['--listen-host', '127.0.0.1', '-p', String(port), '--set', `confdir=${dir}/mitm`, '--set', 'ssl_verify_upstream_trusted_ca=' + upstreamCa, '--set', 'stream_large_bodies=1m', '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
     caPath = join(dir, 'mitm', 'mitmproxy-ca-cert.pem');
   } else {
     const bin = join(import.meta.dirname, '..', 'bin', 'pinprobe.js');

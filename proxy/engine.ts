@@ -147,10 +147,16 @@ export class Engine implements EngineControl {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    // Wait for every cut connection to report its outcome and close line before anything
+    // (close(), a new session) ends the file: a stop must not lose session lines.
+    const closed = [...this.sockets].map((s) => new Promise<void>((ok) => (s.destroyed && !this.sockets.has(s) ? ok() : s.once('close', () => ok()))));
     await new Promise<void>((ok) => {
       server.close(() => ok());
       for (const s of this.sockets) s.destroy();
     });
+    await Promise.race([Promise.all(closed), new Promise((ok) => setTimeout(ok, 2000).unref())]);
+    // The TLS layer above each socket reports its close one tick after the socket's own.
+    await new Promise((ok) => setImmediate(ok));
   }
 
   /** Stops the proxy and ends the session file (with a session-end line). */

@@ -163,6 +163,11 @@ describe('edge cases judged with real sockets', () => {
     const host = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === 'stalled.app.test');
     expect(host?.pinning).toBe('inconclusive');
     expect(host?.passthrough).toBeUndefined();
+    // The stop waited for the cut connection: its outcome is in the file, before session-end.
+    const fileLines = readFileSync(proxy.engine.sessionFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
+    const at = fileLines.findIndex((l) => l.type === 'client-tls' && l.id === conn.id);
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(fileLines.findIndex((l) => l.type === 'session-end'));
     socket.destroy();
   });
 });
