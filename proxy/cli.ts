@@ -11,7 +11,6 @@ import { addProxyOptions, engineOptions, parsePort, type ProxyCliOptions } from 
 import { defaultDataDir } from './data-dir.js';
 import { Engine } from './engine.js';
 import { hostPort } from './net/lan-addresses.js';
-import { serveOnboarding } from './api/onboarding.js';
 import { judge } from './judge/index.js';
 import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
 import { readSession } from './session/reader.js';
@@ -33,13 +32,7 @@ const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : 
 const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : text + '\n');
 
 async function startEngine(o: ProxyCliOptions): Promise<Engine> {
-  const engine = await Engine.create({
-    ...engineOptions(o, version()),
-    onboarding: (req, res, eng) => {
-      serveOnboarding(req, res, { engine: eng });
-      return true;
-    },
-  });
+  const engine = await Engine.create(engineOptions(o, version()));
   if (o.upstreamInsecure) err('WARNING: --upstream-insecure: backend certificates are NOT verified; anyone on the path to the backend can read this traffic.');
   await engine.start();
   return engine;

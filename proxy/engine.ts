@@ -19,6 +19,7 @@ import { DEFAULT_BODY_CAP } from './net/body-capture.js';
 import { loadClientCert, parseClientCertSpec, specFromSetting } from './net/client-certs.js';
 import { lanAddresses } from './net/lan-addresses.js';
 import { createProxyServer } from './net/proxy-server.js';
+import { serveOnboarding } from './api/onboarding.js';
 import { parseMapRemote, UpstreamPool } from './net/upstream.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionHeader, type SessionLine } from './session/events.js';
@@ -34,9 +35,10 @@ export interface EngineOptions {
   bodyCap?: number;
   idleWindow?: IdleWindowRule;
   helloTimeoutMs?: number;
+  headersTimeoutMs?: number;
   upstreamTimeoutMs?: number;
   version?: string;
-  /** Called with requests sent straight to the proxy (the onboarding page); false = not handled. */
+  /** Answers requests sent straight to the proxy; default: the onboarding page. False = not handled. */
   onboarding?: (req: http.IncomingMessage, res: http.ServerResponse, engine: Engine) => boolean;
 }
 
@@ -120,8 +122,9 @@ export class Engine implements EngineControl {
       idleWindow: this.options.idleWindow ?? DEFAULT_IDLE_WINDOW,
       requestClientCert: this.current.requestClientCert,
       helloTimeoutMs: this.options.helloTimeoutMs ?? 5_000,
+      headersTimeoutMs: this.options.headersTimeoutMs ?? 30_000,
       isOwnEndpoint: (host, port) => this.isOwnEndpoint(host, port),
-      onboarding: (req, res) => this.options.onboarding?.(req, res, this) ?? false,
+      onboarding: (req, res) => (this.options.onboarding ? this.options.onboarding(req, res, this) : (serveOnboarding(req, res, { engine: this }), true)),
     });
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);

@@ -19,22 +19,28 @@ export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'inner
   onboarding: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** ms to wait for a ClientHello after CONNECT before relaying bytes untouched */
   helloTimeoutMs: number;
+  /** ms a client may take to send a request's headers (slow clients are cut off) */
+  headersTimeoutMs: number;
 }
 
 export const ONBOARDING_HOST = 'pinprobe.invalid';
 
-const SERVER_OPTIONS: http.ServerOptions = {
-  // Slow or stuck clients are cut off rather than holding sockets forever.
-  headersTimeout: 30_000,
-  requestTimeout: 0,
-  keepAliveTimeout: 30_000,
-  maxHeaderSize: 32 * 1024,
-};
+function serverOptions(headersTimeoutMs: number): http.ServerOptions {
+  return {
+    // Slow or stuck clients are cut off rather than holding sockets forever; bodies may
+    // take as long as they stream (uploads), so only the headers are timed.
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(headersTimeoutMs / 2))),
+    requestTimeout: 0,
+    keepAliveTimeout: 30_000,
+    maxHeaderSize: 32 * 1024,
+  };
+}
 
 export function createProxyServer(deps: ProxyServerDeps): http.Server {
   const connInfo = new WeakMap<net.Socket, ConnInfo>();
-  const inner = http.createServer(SERVER_OPTIONS);
-  const outer = http.createServer(SERVER_OPTIONS);
+  const inner = http.createServer(serverOptions(deps.headersTimeoutMs));
+  const outer = http.createServer(serverOptions(deps.headersTimeoutMs));
   const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo };
 
   inner.on('request', (req, res) => {

@@ -1,0 +1,100 @@
+// Routing choices with real clients: --passthrough, --upstream-insecure, non-TLS bytes after
+// CONNECT, the onboarding page through the proxy, and never forwarding to Pinprobe's own ports.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import net from 'node:net';
+import type { ConnectionEvent, ClientTlsEvent } from '../../proxy/session/events.js';
+import { startEngine, type TestEngine } from '../helpers/engine.js';
+import { startOrigin, type Origin } from '../helpers/origin.js';
+import { testPki } from '../helpers/pki.js';
+import { curl, run } from '../helpers/run.js';
+
+describe('routing', () => {
+  let origin: Origin;
+  let plain: http.Server;
+  let plainPort: number;
+  beforeAll(async () => {
+    origin = await startOrigin();
+    plain = http.createServer((req, res) => res.end(`plain origin ${req.url}\n`));
+    await new Promise<void>((ok) => plain.listen(0, '127.0.0.1', ok));
+    plainPort = (plain.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    await origin.close();
+    plain.close();
+  });
+
+  it('tunnels --passthrough hosts untouched: the client sees the real origin certificate', async () => {
+    const proxy = await startEngine({ passthrough: ['bank*.app.test'], mapRemote: [{ from: 'bank.app.test', to: `127.0.0.1:${origin.port}` }] });
+    try {
+      // Trusting only the origin's real CA: works only if Pinprobe did not intercept.
+      const r = await curl(proxy.proxyUrl, 'https://bank.app.test/', ['--cacert', testPki().caCertPath]);
+      expect(r.stdout).toBe('origin says hi to /\n');
+      const conn = (await proxy.waitFor((l) => l.type === 'connection' && l.target.host === 'bank.app.test')) as ConnectionEvent;
+      expect(conn).toMatchObject({ mode: 'tunnel', tunnelReason: 'rule', scenario: null });
+      expect(proxy.engine.lines().some((l) => l.type === 'client-tls')).toBe(false);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('with --upstream-insecure reaches a backend it cannot verify', async () => {
+    const proxy = await startEngine({ upstreamCa: [], upstreamInsecure: true, scenario: 'trusted', mapRemote: [{ from: 'insecure.app.test', to: `127.0.0.1:${origin.port}` }] });
+    try {
+      const r = await curl(proxy.proxyUrl, 'https://insecure.app.test/x', ['--cacert', proxy.caPath]);
+      expect(r.stdout).toBe('origin says hi to /x\n');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  describe('with one engine', () => {
+    let proxy: TestEngine;
+    beforeAll(async () => {
+      proxy = await startEngine({ scenario: 'trusted' });
+    });
+    afterAll(async () => {
+      await proxy.close();
+    });
+
+    it('relays non-TLS bytes after CONNECT untouched', async () => {
+      const r = await run('curl', ['-sS', '--proxytunnel', '--proxy', proxy.proxyUrl, `http://127.0.0.1:${plainPort}/tunnelled`]);
+      expect(r.stdout).toBe('plain origin /tunnelled\n');
+      const conn = (await proxy.waitFor((l) => l.type === 'connection' && l.target.port === plainPort && l.mode === 'tunnel')) as ConnectionEvent;
+      expect(conn.tunnelReason).toBe('not-tls');
+    });
+
+    it('serves the onboarding page for http://pinprobe.invalid/ through the proxy, never forwarding it', async () => {
+      const r = await run('curl', ['-sS', '--proxy', proxy.proxyUrl, '-A', 'Mozilla/5.0 (Linux; Android 14; Pixel 8)', 'http://pinprobe.invalid/']);
+      expect(r.stdout).toMatch(/Pinprobe/);
+      expect(r.stdout).toMatch(/\.0|\.cer/);
+      const direct = await run('curl', ['-sS', `http://127.0.0.1:${proxy.port}/`]);
+      expect(direct.stdout).toMatch(/Pinprobe/);
+      expect(proxy.engine.lines().some((l) => l.type === 'request' && l.host === 'pinprobe.invalid')).toBe(false);
+    });
+
+    it("refuses to forward to Pinprobe's control API port (absolute-form and CONNECT)", async () => {
+      const api = http.createServer((_q, s) => s.end('control api\n'));
+      await new Promise<void>((ok) => api.listen(0, '127.0.0.1', ok));
+      const apiPort = (api.address() as net.AddressInfo).port;
+      proxy.engine.ownPorts.add(apiPort);
+      try {
+        const abs = await curl(proxy.proxyUrl, `http://127.0.0.1:${apiPort}/api/status`, ['-w', '%{http_code}']);
+        expect(abs.stdout).toMatch(/403$/);
+        expect(abs.stdout).not.toMatch(/control api/);
+        const tunnel = await run('curl', ['-sS', '--proxytunnel', '--proxy', proxy.proxyUrl, `http://localhost:${apiPort}/api/status`]);
+        expect(tunnel.stdout).not.toMatch(/control api/);
+        expect(tunnel.stderr).toMatch(/403/);
+      } finally {
+        api.close();
+      }
+    });
+
+    it('records the SNI host when it differs from the CONNECT target', async () => {
+      const r = await run('curl', ['-sS', '--proxy', proxy.proxyUrl, '--cacert', proxy.caPath, '--connect-to', `sni.app.test:443:127.0.0.1:${origin.port}`, 'https://sni.app.test/']);
+      expect(r.code).toBe(0);
+      const tls = (await proxy.waitFor((l) => l.type === 'client-tls' && l.sni === 'sni.app.test')) as ClientTlsEvent;
+      expect(tls).toMatchObject({ host: 'sni.app.test', result: 'accepted' });
+    });
+  });
+});
