@@ -6,4 +6,4 @@ export type { HostEvents } from './group.js';
 export { checkOfFinding, severityRank, worstSeverity, CHECKS } from './findings.js';
 export type { Check } from './findings.js';
 export { BAD_SCENARIOS } from './client.js';
-export { matchesHostGlob } from './host-glob.js';
+export { matchesHostGlob } from '../host-glob.js';

@@ -6,7 +6,7 @@ import { byScenario, judgeClient, judgeValidation } from './client.js';
 import { findingsFor, severityRank, worstSeverity } from './findings.js';
 import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
-import { matchesHostGlob } from './host-glob.js';
+import { matchesHostGlob } from '../host-glob.js';
 import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
 import { judgePinning } from './pinning.js';
 import { REPORT_SCHEMA } from './report-types.js';

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { ClientCertSetting } from '../api/engine-port.js';
 import { readP12 } from './mtls-p12.js';
+import { hostGlobMatch } from '../host-glob.js';
+
+export { hostGlobMatch };
 
 /** `HOST=CERT.pem,KEY.pem`, `HOST=BUNDLE.pem` (cert and key in one file) or `HOST=FILE.p12[:PASSWORD]`. */
 export type ClientCertSpec =
@@ -163,27 +166,6 @@ function loadP12(spec: Extract<ClientCertSpec, { kind: 'p12' }>): LoadedClientCe
 /** Reads and validates the files; errors name the option, the file and what to do. */
 export async function loadClientCert(spec: ClientCertSpec): Promise<LoadedClientCert> {
   return spec.kind === 'p12' ? loadP12(spec) : loadPem(spec);
-}
-
-/**
- * Host glob match, case-insensitive. `*` matches any run of characters, dots included, so
- * `*.example.com` covers every subdomain (not example.com itself) and `api.*` any TLD; a
- * glob with no `*` is an exact name. A glob ending in `:PORT` also requires that port.
- */
-export function hostGlobMatch(glob: string, host: string, port?: number): boolean {
-  let pattern = glob.trim().toLowerCase();
-  // "host:443" or "[::1]:443" carries a port; a bare IPv6 address (several colons) does not.
-  const withPort = /^\[.*\]:\d+$/.test(pattern) || /^[^:]+:\d+$/.test(pattern);
-  if (withPort) {
-    const at = pattern.lastIndexOf(':');
-    if (port !== undefined && Number(pattern.slice(at + 1)) !== port) return false;
-    pattern = pattern.slice(0, at);
-  }
-  const name = host.trim().toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
-  pattern = pattern.replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
-  if (!pattern.includes('*')) return pattern === name;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(name);
 }
 
 /** The first loaded certificate whose glob matches host (order of the options wins). */

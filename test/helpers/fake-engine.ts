@@ -1,5 +1,6 @@
 // An in-memory EngineControl for control-API and UI tests: lines are pushed by the test
 // instead of recorded from sockets, everything else behaves like the contract says.
+import { DEFAULT_SETTINGS } from '../../proxy/engine.js';
 import type {
   CaFormat,
   EngineControl,
@@ -41,17 +42,7 @@ export class FakeEngine implements EngineControl {
   private readonly caPem: string;
   private readonly port: number;
   private readonly lan: string[];
-  private config: EngineSettings = {
-    scenario: null,
-    autoPassthrough: true,
-    passthrough: [],
-    mapRemote: [],
-    upstreamCa: [],
-    upstreamInsecure: false,
-    clientCerts: [],
-    expectMtls: [],
-    requestClientCert: false,
-  };
+  private config: EngineSettings = structuredClone(DEFAULT_SETTINGS);
   /** Calls made through the contract, for assertions. */
   readonly calls: string[] = [];
 

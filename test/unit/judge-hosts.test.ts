@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../proxy/judge/judge.js';
-import { matchesHostGlob } from '../../proxy/judge/host-glob.js';
+import { matchesHostGlob } from '../../proxy/host-glob.js';
 import type { UpstreamEvent } from '../../proxy/session/events.js';
 import { EventBuilder } from '../fixtures/events.js';
 
