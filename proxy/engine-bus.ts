@@ -51,6 +51,14 @@ export class EngineBus {
     return `${prefix}${n}`;
   }
 
+  /** Continues numbering after the ids already in a session file that is being appended to. */
+  seedIds(events: readonly SessionEvent[]): void {
+    for (const e of events) {
+      const m = 'id' in e && typeof e.id === 'string' ? /^([a-z])(\d+)$/.exec(e.id) : null;
+      if (m) this.counters.set(m[1], Math.max(this.counters.get(m[1]) ?? 0, Number(m[2])));
+    }
+  }
+
   tunnelReason(target: ConnectTarget): TunnelReason | null {
     for (const rule of this.hooks.tunnel) {
       const reason = rule(target);

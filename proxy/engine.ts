@@ -1,6 +1,7 @@
 // The engine: root CA + issuer, the proxy listener, and the features wired to its event
 // bus (recorder, scenario rotation, passthrough, mTLS prober). The CLI, the control API and
 // the desktop app all drive this one object.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import net from 'node:net';
@@ -24,6 +25,7 @@ import { parseMapRemote, UpstreamPool } from './net/upstream.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionHeader, type SessionLine } from './session/events.js';
 import { SessionWriter } from './session/writer.js';
+import { parseSessionText } from './session/reader.js';
 
 export interface EngineOptions {
   port?: number;
@@ -140,9 +142,16 @@ export class Engine implements EngineControl {
     });
     server.on('error', (err) => this.bus.emit({ type: 'error', time: now(), id: null, message: `proxy listener: ${err.message}` }));
     this.boundPort = (server.address() as net.AddressInfo).port;
-    this.server = server;
     // After listen, so the header names the real port.
-    if (!this.writer) this.openSession();
+    if (!this.writer) {
+      try {
+        this.openSession();
+      } catch (err) {
+        await new Promise((ok) => server.close(ok));
+        throw err;
+      }
+    }
+    this.server = server;
   }
 
   /** Stops accepting and closes open connections; the session file stays open. */
@@ -228,6 +237,7 @@ export class Engine implements EngineControl {
 
   private openSession(): void {
     this.memory = [];
+    if (this.continueSession()) return;
     const header: SessionHeader = {
       type: 'session',
       schema: SESSION_SCHEMA,
@@ -246,6 +256,32 @@ export class Engine implements EngineControl {
     };
     this.writer = SessionWriter.open(this.sessionPath, header);
     this.push(header);
+  }
+
+  /**
+   * `--record FILE` names a session that already exists: keep its header, load its events
+   * (the UI and the verdicts show the whole session), continue ids and audit rotation.
+   */
+  private continueSession(): boolean {
+    let text: string;
+    try {
+      text = readFileSync(this.sessionPath, 'utf8');
+    } catch {
+      return false;
+    }
+    if (text.trim() === '') return false;
+    const existing = parseSessionText(text, this.sessionPath);
+    if (!existing.header) throw new Error(`--record ${this.sessionPath}: the file exists and is not a Pinprobe session; choose another path`);
+    for (const w of existing.warnings) process.emitWarning(w);
+    // A cut last line (a killed run) must not glue itself to the first new line.
+    const writer = SessionWriter.open(this.sessionPath, null);
+    if (!text.endsWith('\n')) writer.raw('\n');
+    this.writer = writer;
+    this.bus.seedIds(existing.events);
+    this.rotation.restore(existing.events);
+    for (const e of existing.events) this.autoPassthrough.onEvent(e, { silent: true });
+    this.memory = [existing.header, ...existing.events.map(slim)];
+    return true;
   }
 
   private endSession(): void {

@@ -9,11 +9,13 @@ export class AutoPassthrough {
 
   constructor(private readonly bus: EngineBus, private readonly enabled: () => boolean) {}
 
-  onEvent(event: SessionEvent): void {
+  /** `silent`: restoring from a recorded session, whose passthrough lines exist already. */
+  onEvent(event: SessionEvent, opts: { silent?: boolean } = {}): void {
     if (event.type !== 'client-tls' || event.scenario !== 'trusted' || event.result !== 'rejected' || !this.enabled()) return;
     const key = `${event.host}:${event.port}`;
     if (this.hosts.has(key)) return;
     this.hosts.add(key);
+    if (opts.silent) return;
     this.bus.emit({
       type: 'passthrough', time: now(), host: event.host, port: event.port, reason: 'auto',
       detail: `trusted certificate rejected (${event.stage}${event.alert ? `, ${event.alert}` : ''}); later connections are tunnelled untouched`,

@@ -2,7 +2,7 @@
 // `trusted`, the next four get one bad scenario each, and every later one `trusted` again so
 // the app keeps working. A forced scenario replaces the rotation entirely.
 import type { ConnectTarget } from '../engine-bus.js';
-import { SCENARIOS, type Scenario } from '../session/events.js';
+import { SCENARIOS, type Scenario, type SessionEvent } from '../session/events.js';
 
 export class ScenarioRotation {
   private seen = new Map<string, number>();
@@ -16,6 +16,15 @@ export class ScenarioRotation {
     const n = this.seen.get(key) ?? 0;
     this.seen.set(key, n + 1);
     return n < SCENARIOS.length ? SCENARIOS[n] : 'trusted';
+  }
+
+  /** Picks up where a recorded session left off (appending with --record). */
+  restore(events: readonly SessionEvent[]): void {
+    for (const e of events) {
+      if (e.type !== 'client-tls') continue;
+      const key = `${e.host}:${e.port}`;
+      this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    }
   }
 
   reset(): void {

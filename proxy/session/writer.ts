@@ -12,13 +12,16 @@ export class SessionWriter {
     this.fd = fd;
   }
 
-  /** Opens (creating folders) for appending; a file that exists is appended to, not replaced. */
-  static open(file: string, header: SessionHeader): SessionWriter {
+  /**
+   * Opens (creating folders) for appending; a file that exists is appended to, not
+   * replaced. `header` null continues an existing session file (its header stays line 1).
+   */
+  static open(file: string, header: SessionHeader | null): SessionWriter {
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       const fd = openSync(file, 'a', 0o600);
       const writer = new SessionWriter(file, fd);
-      writer.append(header);
+      if (header) writer.append(header);
       return writer;
     } catch (err) {
       throw new Error(`cannot write the session file ${file}: ${(err as Error).message} — choose another path with --record or --data-dir`);
@@ -33,6 +36,11 @@ export class SessionWriter {
     if (this.fd === null) return;
     writeSync(this.fd, JSON.stringify(line) + '\n');
     this.lines++;
+  }
+
+  /** Bytes that are not a line (only to terminate a cut line before appending). */
+  raw(text: string): void {
+    if (this.fd !== null) writeSync(this.fd, text);
   }
 
   close(): void {

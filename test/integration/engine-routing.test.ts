@@ -48,6 +48,36 @@ describe('routing', () => {
     }
   });
 
+  it('continues a session file given with --record: one header, ids and rotation carry on', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'pinprobe-append-'));
+    const record = join(dir, 'app.pinprobe.jsonl');
+    const settings = { mapRemote: [{ from: 'again.app.test', to: `127.0.0.1:${origin.port}` }] };
+    const first = await startEngine(settings, { record, dataDir: dir });
+    await curl(first.proxyUrl, 'https://again.app.test/1', ['--cacert', first.caPath]);
+    await first.waitFor((l) => l.type === 'response');
+    await first.close();
+    const second = await startEngine(settings, { record, dataDir: dir });
+    try {
+      expect(second.engine.lines().filter((l) => l.type === 'client-tls')).toHaveLength(1);
+      const r = await curl(second.proxyUrl, 'https://again.app.test/2', ['--cacert', second.caPath]);
+      expect(r.code).toBe(60); // rotation carried on: the second connection is self-signed
+      const tls = (await second.waitFor((l) => l.type === 'client-tls' && l.scenario === 'self-signed')) as ClientTlsEvent;
+      expect(tls.id).toBe('c2');
+    } finally {
+      await second.close();
+    }
+    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(lines.filter((l) => l.type === 'session')).toHaveLength(1);
+    expect(lines[0].type).toBe('session');
+    // A file that is not a session is refused rather than appended to.
+    const other = join(dir, 'notes.txt');
+    writeFileSync(other, 'my notes\n');
+    await expect(startEngine({}, { record: other, dataDir: dir })).rejects.toThrow(/--record .*notes\.txt: the file exists and is not a Pinprobe session/);
+  });
+
   describe('with one engine', () => {
     let proxy: TestEngine;
     beforeAll(async () => {
