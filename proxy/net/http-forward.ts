@@ -94,7 +94,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     servername: secure && !isIp(route.servername) ? route.servername : undefined,
     method: req.method,
     path,
-    headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
+    headers: upstreamHeaders(req, headers) as unknown as http.OutgoingHttpHeaders,
     agent: ident.agent,
     timeout: deps.upstreamTimeoutMs,
   };
@@ -184,6 +184,18 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     if (!res.writableFinished) upReq.destroy();
   });
   void recordRequest();
+}
+
+/**
+ * The end-to-end headers, plus `Transfer-Encoding: chunked` when the client's body is
+ * chunked: Node frames a body without Content-Length only for methods that usually carry
+ * one, and would send a GET/DELETE/OPTIONS body raw — read by the backend as a second
+ * (smuggled) request on the same connection.
+ */
+function upstreamHeaders(req: http.IncomingMessage, headers: HeaderList): string[] {
+  const flat = flatHeaders(headers);
+  if (req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined) flat.push('Transfer-Encoding', 'chunked');
+  return flat;
 }
 
 function authority(conn: ConnInfo): string {
