@@ -303,8 +303,9 @@ export class Engine implements EngineControl {
 
   private isOwnEndpoint(host: string, port: number): boolean {
     if (port !== this.boundPort && !this.ownPorts.has(port)) return false;
-    const h = host.toLowerCase();
-    return h === 'localhost' || h.endsWith('.localhost') || h === '0.0.0.0' || h === '::' || isLoopback(h) || lanAddresses().includes(h) || h === this.options.listen;
+    const h = canonicalHost(host);
+    return h === 'localhost' || h.endsWith('.localhost') || h === '0.0.0.0' || h === '::' || h === '::ffff:0:0' || isLoopback(h) ||
+      lanAddresses().map(canonicalHost).includes(h) || h === canonicalHost(this.options.listen ?? '0.0.0.0');
   }
 }
 
@@ -322,7 +323,21 @@ function slim(line: SessionLine): SessionLine {
 }
 
 function isLoopback(host: string): boolean {
-  return host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
+  return host === '::1' || /^127\./.test(host) || /^::ffff:7f[0-9a-f]{2}:/.test(host);
+}
+
+/**
+ * One spelling per address, as a resolver reads it: numeric IPv4 forms (2130706433,
+ * 0x7f000001, 0177.0.0.1, 127.1, 0) and IPv6 ones ([0:0:0:0:0:0:0:1], ::ffff:127.0.0.1)
+ * normalised by the URL parser, no brackets, no trailing dot.
+ */
+function canonicalHost(host: string): string {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  try {
+    return new URL(`http://${h.includes(':') ? `[${h}]` : h}/`).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return h;
+  }
 }
 
 async function buildPool(settings: EngineSettings): Promise<UpstreamPool> {
