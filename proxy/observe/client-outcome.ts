@@ -31,8 +31,12 @@ export interface ClientOutcome {
   timings: { handshakeMs: number | null; firstByteMs: number | null; closeMs: number | null; windowMs: number | null };
 }
 
-/** TLS errors that mean the proxy could not speak the client's TLS, not that the client refused us. */
-const PROXY_SIDE = /no shared cipher|unsupported protocol|wrong version number|version too low|no suitable|http request|inappropriate fallback|unexpected message|record layer failure|packet length too long|bad record/i;
+/**
+ * TLS errors that mean the proxy could not speak the client's TLS, not that the client refused us.
+ * `no application protocol`: the client offered only ALPN protocols Pinprobe does not speak
+ * (gRPC's lone "h2"), and Pinprobe's side ended the handshake.
+ */
+const PROXY_SIDE = /no shared cipher|unsupported protocol|wrong version number|version too low|no suitable|http request|inappropriate fallback|unexpected message|record layer failure|packet length too long|bad record|no[ _]application[ _]protocol/i;
 
 export class ClientOutcomeTracker {
   private decided = false;
