@@ -41,6 +41,10 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   const connInfo = new WeakMap<net.Socket, ConnInfo>();
   const inner = http.createServer(serverOptions(deps.headersTimeoutMs));
   const outer = http.createServer(serverOptions(deps.headersTimeoutMs));
+  // Node tracks connections for headersTimeout (and starts the periodic check) when a server
+  // starts listening. `inner` never listens — intercepted sockets are emitted into it — so
+  // without this a slow client inside TLS is never cut off. close() stops the check.
+  inner.emit('listening');
   const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo };
 
   inner.on('request', (req, res) => {
