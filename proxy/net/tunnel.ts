@@ -7,7 +7,7 @@ import type { UpstreamPool } from './upstream.js';
 
 export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, client: net.Socket, first: Buffer, host: string, port: number): void {
   const route = pool.route(host, port);
-  const upstream = net.connect({ host: route.connectHost, port: route.connectPort });
+  const upstream = net.connect({ host: route.connectHost, port: route.connectPort, allowHalfOpen: true });
   let fromClient = first.length;
   let toClient = 0;
   let closed = false;
@@ -21,8 +21,15 @@ export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, clien
     if (first.length) upstream.write(first);
     client.on('data', (c: Buffer) => (fromClient += c.length));
     upstream.on('data', (c: Buffer) => (toClient += c.length));
-    pipeline(client, upstream, () => client.destroy());
-    pipeline(upstream, client, () => upstream.destroy());
+    // Each direction ends on its own: a FIN is passed on and the other side may still answer
+    // (as without a proxy). An error tears both down; the sockets close once both are done.
+    const failed = (err: Error | null | undefined) => {
+      if (!err) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    pipeline(client, upstream, failed);
+    pipeline(upstream, client, failed);
     client.resume();
   });
   upstream.once('error', (err) => {
