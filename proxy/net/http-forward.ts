@@ -134,6 +134,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   });
 
   upReq.on('response', (upRes) => {
+    // The timeout bounds the wait for the answer's headers; a streaming body (server-sent
+    // events, long-poll chunks) may pause longer without being cut.
+    upReq.setTimeout(0);
     const status = upRes.statusCode ?? 502;
     const resHeaders = endToEndHeaders(upRes.rawHeaders);
     const waitMs = performance.now() - started;
