@@ -129,6 +129,8 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   });
   upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${deps.upstreamTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
 
+  // Chunked trailers are end-to-end: hand them on before the forwarded body ends.
+  req.once('end', () => passTrailers(req, upReq));
   pipeline(req, reqCapture, upReq, (err) => {
     if (err && !res.headersSent && !upReq.destroyed) upReq.destroy(err);
   });
@@ -151,6 +153,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     if (complaintNeedsBody(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
     else decide();
     res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
+    upRes.once('end', () => passTrailers(upRes, res));
     pipeline(upRes, resCapture, res, () => {
       decide();
       void recordRequest().then(() =>
@@ -187,6 +190,15 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     if (!res.writableFinished) upReq.destroy();
   });
   void recordRequest();
+}
+
+function passTrailers(from: http.IncomingMessage, to: http.OutgoingMessage): void {
+  if (from.rawTrailers.length === 0) return;
+  try {
+    to.addTrailers(endToEndHeaders(from.rawTrailers));
+  } catch {
+    // A trailer Node will not write is dropped rather than failing the message.
+  }
 }
 
 /**
