@@ -172,6 +172,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       return;
     }
     const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
+    // A plain http:// backend has no TLS handshake: a reset there is before the answer, not
+    // "right after the TLS handshake" (whose text suggests --client-cert).
+    if (!secure && classification.outcome === 'reset') classification.stage = 'http';
     recordUpstream({ ...classification, httpStatus: null, certComplaint: false });
     const message = upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null });
     const body = Buffer.from(message + '\n');
