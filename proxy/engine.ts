@@ -68,7 +68,8 @@ export class Engine implements EngineControl {
   private autoPassthrough: AutoPassthrough;
   private prober: MtlsProber;
   private boundPort: number;
-  private sockets = new Set<net.Socket>();
+  /** open client sockets, each with a promise of its close (one listener per socket) */
+  private sockets = new Map<net.Socket, Promise<void>>();
   /** ports of other Pinprobe listeners in this process (the control API) */
   readonly ownPorts = new Set<number>();
   private sessionPath: string;
@@ -129,8 +130,10 @@ export class Engine implements EngineControl {
       onboarding: (req, res) => (this.options.onboarding ? this.options.onboarding(req, res, this) : (serveOnboarding(req, res, { engine: this }), true)),
     });
     server.on('connection', (s: net.Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
+      this.sockets.set(s, new Promise<void>((ok) => s.once('close', () => {
+        this.sockets.delete(s);
+        ok();
+      })));
     });
     const listen = this.options.listen ?? '0.0.0.0';
     await new Promise<void>((ok, fail) => {
@@ -161,10 +164,10 @@ export class Engine implements EngineControl {
     this.server = null;
     // Wait for every cut connection to report its outcome and close line before anything
     // (close(), a new session) ends the file: a stop must not lose session lines.
-    const closed = [...this.sockets].map((s) => new Promise<void>((ok) => (s.destroyed && !this.sockets.has(s) ? ok() : s.once('close', () => ok()))));
+    const closed = [...this.sockets.values()];
     await new Promise<void>((ok) => {
       server.close(() => ok());
-      for (const s of this.sockets) s.destroy();
+      for (const s of this.sockets.keys()) s.destroy();
     });
     await Promise.race([Promise.all(closed), new Promise((ok) => setTimeout(ok, 2000).unref())]);
     // The TLS layer above each socket reports its close one tick after the socket's own.

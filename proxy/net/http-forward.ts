@@ -101,98 +101,115 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   // Verify the backend against the name the client asked for, even when map-remote sends
   // the connection elsewhere.
   if (secure) options.checkServerIdentity = (_h, cert) => tlsCheck(route.servername, cert);
-  const upReq = (secure ? https : http).request(options);
 
-  let handshakeDone = !secure;
-  let fresh = true;
-  let tlsVersion: string | null = null;
   let upstreamRecorded = false;
-  const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>) => {
-    if (upstreamRecorded || !fresh || !secure) return;
-    upstreamRecorded = true;
-    bus.emit({
-      type: 'upstream', time: now(), id: bus.nextId('u'), request: requestId, host: conn.host, port: conn.port, probe: false,
-      clientCert: ident.clientCert ? { subject: ident.clientCert.subject } : null, tlsVersion, ...fields,
-    });
-  };
-
-  upReq.on('socket', (s: Socket) => {
-    fresh = !upReq.reusedSocket;
-    if (!secure || !fresh) {
-      handshakeDone = true;
-      return;
-    }
-    s.once('secureConnect', () => {
-      handshakeDone = true;
-      tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
-    });
-  });
-  upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${deps.upstreamTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
-
-  // Chunked trailers are end-to-end: hand them on before the forwarded body ends.
-  req.once('end', () => passTrailers(req, upReq));
-  pipeline(req, reqCapture, upReq, (err) => {
-    if (err && !res.headersSent && !upReq.destroyed) upReq.destroy(err);
-  });
-
-  upReq.on('response', (upRes) => {
-    // The timeout bounds the wait for the answer's headers; a streaming body (server-sent
-    // events, long-poll chunks) may pause longer without being cut.
-    upReq.setTimeout(0);
-    const status = upRes.statusCode ?? 502;
-    const resHeaders = endToEndHeaders(upRes.rawHeaders);
-    const waitMs = performance.now() - started;
-    let decided = false;
-    const decide = () => {
-      if (decided) return;
-      decided = true;
-      const body = complaintNeedsBody(status) ? bodyHeadText(resCapture.head(4096), upRes.headers['content-encoding']) : '';
-      recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
+  let current: http.ClientRequest | null = null;
+  const send = (retry: boolean): void => {
+    const upReq = (secure ? https : http).request(options);
+    current = upReq;
+    let handshakeDone = !secure;
+    let fresh = true;
+    let tlsVersion: string | null = null;
+    const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>) => {
+      if (upstreamRecorded || !fresh || !secure) return;
+      upstreamRecorded = true;
+      bus.emit({
+        type: 'upstream', time: now(), id: bus.nextId('u'), request: requestId, host: conn.host, port: conn.port, probe: false,
+        clientCert: ident.clientCert ? { subject: ident.clientCert.subject } : null, tlsVersion, ...fields,
+      });
     };
-    // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
-    if (complaintNeedsBody(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
-    else decide();
-    res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
-    upRes.once('end', () => passTrailers(upRes, res));
-    pipeline(upRes, resCapture, res, () => {
-      decide();
+
+    upReq.on('socket', (s: Socket) => {
+      fresh = !upReq.reusedSocket;
+      if (!secure || !fresh) {
+        handshakeDone = true;
+        return;
+      }
+      s.once('secureConnect', () => {
+        handshakeDone = true;
+        tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
+      });
+    });
+    upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${deps.upstreamTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+
+    if (retry) upReq.end();
+    else {
+      // Chunked trailers are end-to-end: hand them on before the forwarded body ends.
+      req.once('end', () => passTrailers(req, upReq));
+      pipeline(req, reqCapture, upReq, (err) => {
+        if (err && !res.headersSent && !upReq.destroyed) upReq.destroy(err);
+      });
+    }
+    upReq.on('response', (upRes) => {
+      // The timeout bounds the wait for the answer's headers; a streaming body (server-sent
+      // events, long-poll chunks) may pause longer without being cut.
+      upReq.setTimeout(0);
+      const status = upRes.statusCode ?? 502;
+      const resHeaders = endToEndHeaders(upRes.rawHeaders);
+      const waitMs = performance.now() - started;
+      let decided = false;
+      const decide = () => {
+        if (decided) return;
+        decided = true;
+        const body = complaintNeedsBody(status) ? bodyHeadText(resCapture.head(4096), upRes.headers['content-encoding']) : '';
+        recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
+      };
+      // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
+      if (complaintNeedsBody(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
+      else decide();
+      res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
+      upRes.once('end', () => passTrailers(upRes, res));
+      pipeline(upRes, resCapture, res, () => {
+        decide();
+        void recordRequest().then(() =>
+          bus.emit({
+            type: 'response', time: now(), id: requestId, status, statusText: upRes.statusMessage ?? '', httpVersion: upRes.httpVersion,
+            headers: resHeaders, body: resCapture.record(),
+            timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(performance.now() - started - waitMs) },
+          }),
+        );
+      });
+    });
+
+    upReq.on('error', (err) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // A pooled connection the backend closed while idle fails on reuse; a body-less,
+      // idempotent request is sent once more on a fresh connection (as browsers do).
+      if (!retry && !fresh && isRetryable(req, reqCapture, err)) return send(true);
+      const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
+      // A plain http:// backend has no TLS handshake: a reset there is before the answer, not
+      // "right after the TLS handshake" (whose text suggests --client-cert).
+      if (!secure && classification.outcome === 'reset') classification.stage = 'http';
+      recordUpstream({ ...classification, httpStatus: null, certComplaint: false });
+      const message = upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null });
+      const body = Buffer.from(message + '\n');
+      res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
+      res.end(body);
       void recordRequest().then(() =>
         bus.emit({
-          type: 'response', time: now(), id: requestId, status, statusText: upRes.statusMessage ?? '', httpVersion: upRes.httpVersion,
-          headers: resHeaders, body: resCapture.record(),
-          timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(performance.now() - started - waitMs) },
+          type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
+          headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
+          synthetic: true, timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
         }),
       );
     });
-  });
-
-  upReq.on('error', (err) => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
-    // A plain http:// backend has no TLS handshake: a reset there is before the answer, not
-    // "right after the TLS handshake" (whose text suggests --client-cert).
-    if (!secure && classification.outcome === 'reset') classification.stage = 'http';
-    recordUpstream({ ...classification, httpStatus: null, certComplaint: false });
-    const message = upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null });
-    const body = Buffer.from(message + '\n');
-    res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
-    res.end(body);
-    void recordRequest().then(() =>
-      bus.emit({
-        type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
-        headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
-        synthetic: true, timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
-      }),
-    );
-  });
+  };
+  send(false);
 
   res.on('close', () => {
-    if (!res.writableFinished) upReq.destroy();
+    if (!res.writableFinished) current?.destroy();
   });
   void recordRequest();
+}
+
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+function isRetryable(req: http.IncomingMessage, body: BodyCapture, err: NodeJS.ErrnoException): boolean {
+  return RETRYABLE_METHODS.has(req.method ?? '') && req.complete && body.size === 0 &&
+    (err.code === 'ECONNRESET' || err.code === 'EPIPE' || /socket hang up/.test(err.message));
 }
 
 function passTrailers(from: http.IncomingMessage, to: http.OutgoingMessage): void {
