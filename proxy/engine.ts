@@ -84,6 +84,7 @@ export class Engine implements EngineControl {
   ) {
     this.current = settings;
     this.pool = pool;
+    pool.ownEndpoint = (host, port) => this.isOwnEndpoint(host, port);
     this.boundPort = options.port ?? 8080;
     this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', sessionFileName()));
     this.rotation = new ScenarioRotation(() => this.current.scenario);
@@ -213,6 +214,7 @@ export class Engine implements EngineControl {
     if (needsPool) {
       const old = this.pool;
       this.pool = pool;
+      pool.ownEndpoint = (host, port) => this.isOwnEndpoint(host, port);
       // Running listeners keep their pool; restart so new upstream settings apply everywhere.
       if (this.server) {
         await this.stop();

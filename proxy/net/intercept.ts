@@ -141,6 +141,7 @@ function relayTls(deps: InterceptDeps, client: tls.TLSSocket, target: InterceptT
     ...(deps.pool.clientCertFor(target.certHost, target.port)?.tlsOptions ?? {}),
     checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
   });
+  deps.pool.guard(upstream);
   upstream.once('secureConnect', () => {
     pipeline(client, upstream, () => upstream.destroy());
     pipeline(upstream, client, () => client.destroy());

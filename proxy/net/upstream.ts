@@ -2,6 +2,7 @@
 // or none with --upstream-insecure) and client certificates. One keep-alive agent per
 // client identity, so pooled connections never mix identities.
 import http from 'node:http';
+import type net from 'node:net';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { LoadedClientCert } from './client-certs.js';
@@ -35,6 +36,9 @@ export class UpstreamPool {
   private agents = new Map<string, https.Agent>();
   private readonly plainAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 15_000 });
   private readonly ca: string[] | undefined;
+
+  /** Set by the engine: is this address:port Pinprobe's own listener or control API? */
+  ownEndpoint: ((host: string, port: number) => boolean) | null = null;
 
   constructor(readonly config: UpstreamConfig) {
     this.ca = config.extraCa.length ? [...rootCertificates, ...config.extraCa] : undefined;
@@ -77,6 +81,22 @@ export class UpstreamPool {
   /** Trust options for one-off upstream sockets (TLS relays, probes, WebSocket upgrades). */
   tlsOptions(): { ca: string[] | undefined; rejectUnauthorized: boolean } {
     return { ca: this.ca, rejectUnauthorized: !this.config.insecure };
+  }
+
+  /**
+   * Names are checked before connecting, but a name may resolve to this machine (its own
+   * hostname, a map-remote rule): check the address actually reached, and refuse the loop.
+   */
+  guard(socket: net.Socket): void {
+    const own = this.ownEndpoint;
+    if (!own) return;
+    socket.once('connect', () => {
+      const address = socket.remoteAddress ?? '';
+      const port = socket.remotePort ?? 0;
+      if (own(address, port)) {
+        socket.destroy(Object.assign(new Error(`${address}:${port} is Pinprobe's own listener; refusing to forward to itself`), { code: 'EPINPROBELOOP' }));
+      }
+    });
   }
 
   get httpAgent(): http.Agent {

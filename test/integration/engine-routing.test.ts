@@ -120,6 +120,19 @@ describe('routing', () => {
       }
     });
 
+    it('refuses a name that leads back to Pinprobe itself (map-remote or DNS), checking the address reached', async () => {
+      await proxy.engine.updateSettings({ mapRemote: [{ from: 'loop.app.test', to: `127.0.0.1:${proxy.port}` }, { from: 'loop-tls.app.test', to: `127.0.0.1:${proxy.port}` }] });
+      const plainLoop = await curl(proxy.proxyUrl, 'http://loop.app.test/', ['-w', '\n%{http_code}']);
+      expect(plainLoop.stdout).toMatch(/is Pinprobe's own listener; refusing to forward to itself/);
+      expect(plainLoop.stdout).toMatch(/502$/);
+      expect(plainLoop.stdout).not.toMatch(/Install the Pinprobe certificate|<html/i);
+      const tlsLoop = await curl(proxy.proxyUrl, 'https://loop-tls.app.test/', ['--cacert', proxy.caPath, '-w', '\n%{http_code}']);
+      expect(tlsLoop.stdout).toMatch(/refusing to forward to itself/);
+      const tunnelLoop = await run('curl', ['-sS', '--max-time', '5', '--proxytunnel', '--proxy', proxy.proxyUrl, 'http://loop.app.test/']);
+      expect(tunnelLoop.stdout).not.toMatch(/<html/i);
+      await proxy.engine.updateSettings({ mapRemote: [] });
+    });
+
     it('records the SNI host when it differs from the CONNECT target', async () => {
       const r = await run('curl', ['-sS', '--proxy', proxy.proxyUrl, '--cacert', proxy.caPath, '--connect-to', `sni.app.test:443:127.0.0.1:${origin.port}`, 'https://sni.app.test/']);
       expect(r.code).toBe(0);
