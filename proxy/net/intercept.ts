@@ -71,7 +71,10 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     return;
   }
   if (socket.destroyed) {
-    tracker.closed();
+    // While the certificate was being built: a reset from the client is its doing; a
+    // destroy without an error is ours (the proxy stopped).
+    if (socket.errored) tracker.error(socket.errored);
+    else tracker.proxyFailed('Pinprobe closed the connection (the proxy stopped) before the handshake began');
     return;
   }
 
