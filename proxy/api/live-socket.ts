@@ -26,6 +26,8 @@ export interface LiveSocketOptions {
 
 export class LiveSocket {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  /** How long the last judging took, to pace the next. */
+  private lastJudgeMs = 0;
   private verdictTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: () => void;
 
@@ -79,20 +81,27 @@ export class LiveSocket {
 
   private safeReport(): LiveMessage {
     try {
-      return { kind: 'verdicts', report: this.opts.view.report() };
+      const started = performance.now();
+      const report = this.opts.view.report();
+      this.lastJudgeMs = performance.now() - started;
+      return { kind: 'verdicts', report };
     } catch (err) {
       return { kind: 'error', error: `could not judge the session: ${errorMessage(err)}` };
     }
   }
 
-  /** Throttled, not debounced: steady traffic must not postpone verdicts forever. */
+  /**
+   * Throttled, not debounced: steady traffic must not postpone verdicts forever. The wait
+   * grows with the judge's last run (at most ~20% of the engine's time goes to judging),
+   * so a very long session under steady traffic does not starve the proxy itself.
+   */
   private scheduleVerdicts(): void {
     if (this.verdictTimer) return;
     this.verdictTimer = setTimeout(() => {
       this.verdictTimer = null;
       if (this.wss.clients.size === 0) return;
       this.broadcast(this.safeReport());
-    }, VERDICT_DELAY_MS);
+    }, Math.max(VERDICT_DELAY_MS, Math.round(this.lastJudgeMs * 4)));
   }
 
   private broadcast(message: LiveMessage): void {
