@@ -61,6 +61,13 @@ function validated(option: string, check: (v: string) => unknown) {
 }
 
 export function addProxyOptions(cmd: Command): Command {
+  addOptions(cmd);
+  // Repeatable options start empty; "(default: [])" in --help reads like noise.
+  for (const o of cmd.options) if (Array.isArray(o.defaultValue)) o.defaultValueDescription = 'none';
+  return cmd;
+}
+
+function addOptions(cmd: Command): Command {
   return cmd
     .option('--port <n>', 'proxy port', (v) => parsePort(v), 8080)
     .option('--listen <addr>', 'address to listen on', '0.0.0.0')
