@@ -7,6 +7,7 @@ import { findingsFor, severityRank, worstSeverity } from './findings.js';
 import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
 import { matchesHostGlob } from '../host-glob.js';
+import { sessionAdvice } from './advice.js';
 import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
 import { judgePinning } from './pinning.js';
 import { REPORT_SCHEMA } from './report-types.js';
@@ -115,5 +116,6 @@ export function judge(lines: readonly SessionLine[] | SessionContent, opts: Judg
     schema: REPORT_SCHEMA,
     session: { file: opts.file, started: header?.time ?? null, ended, connections },
     hosts,
+    advice: sessionAdvice(hosts),
   };
 }

@@ -46,8 +46,15 @@ export interface HostVerdict {
   passthrough?: boolean;
 }
 
+/** Session-level advice for the tester (UI, text and HTML; not part of the JSON schema). */
+export interface Advice {
+  id: string;
+  text: string;
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   session: { file: string; started: string | null; ended: string | null; connections: number };
   hosts: HostVerdict[];
+  advice?: Advice[];
 }

@@ -80,6 +80,7 @@ export function renderHtml(report: Report, lines: readonly SessionLine[]): strin
 <h2>Summary</h2>
 ${summary(report)}
 <p>Findings: ${e(severitySummary(allFindings(report)))}</p>
+${(report.advice ?? []).map((a) => `<p class="note advice" id="advice-${e(a.id)}"><strong>Note:</strong> ${e(a.text)}</p>`).join('\n')}
 ${report.hosts.length === 0 ? NO_TRAFFIC : hostsTable(report)}
 ${sections}
 ${HOW_TO_READ}

@@ -97,6 +97,11 @@ export function renderText(report: Report, opts: TextOptions): string {
   out.push('');
   out.push(paint(`Legend: ${LEGEND}`, 'dim', color));
 
+  for (const a of report.advice ?? []) {
+    out.push('');
+    out.push(paint(`Note: ${a.text}`, 'warn', color));
+  }
+
   const findings = allFindings(report);
   out.push('');
   out.push(`Findings: ${severitySummary(findings)}`);

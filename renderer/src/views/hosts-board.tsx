@@ -120,6 +120,14 @@ export function HostsBoard(props: HostsBoardProps) {
             {counts.cleartext ? <> · {counts.cleartext} cleartext</> : null}
           </p>
         </div>
+        {(props.report?.advice ?? []).map((a) => (
+          <p key={a.id} className="advice" role="status" data-advice={a.id}>
+            {a.text}{' '}
+            <button type="button" className="link-button" onClick={props.onOpenSetup}>
+              Open Setup
+            </button>
+          </p>
+        ))}
         <div className="board-head" aria-hidden="true">
           <span className="col-host">Host</span>
           <span className="col-pinning">Pinning</span>

@@ -1,0 +1,23 @@
+// Session-level advice: patterns across hosts that say more than any one host's verdict.
+// The commonest: the device does not trust Pinprobe's CA at all (an Android 7+ app with a
+// user-installed CA, an iOS profile without full trust), so every host refuses `trusted`
+// in the handshake and no pinning verdict can be reached. Testers should hear that first.
+import type { Advice, HostVerdict } from './report-types.js';
+
+export function sessionAdvice(hosts: readonly HostVerdict[]): Advice[] {
+  const advice: Advice[] = [];
+  const accepted = hosts.some((h) => h.client.trusted.result === 'accepted');
+  const refusedInHandshake = hosts.filter((h) => h.client.trusted.result === 'rejected' && h.client.trusted.stage === 'handshake');
+  if (!accepted && refusedInHandshake.length > 0) {
+    const n = refusedInHandshake.length;
+    advice.push({
+      id: 'ca-not-trusted',
+      text:
+        `No connection accepted Pinprobe's CA, and ${n} host${n === 1 ? '' : 's'} refused it during the handshake: ` +
+        'the device most likely does not trust the CA yet, so pinning cannot be judged. ' +
+        'Android 7+: apps ignore user-installed CAs — put the CA in the system store (emulator or rooted device) or test a debug build that trusts user CAs. ' +
+        'iOS: after installing the profile, enable full trust in Settings → General → About → Certificate Trust Settings.',
+    });
+  }
+  return advice;
+}
