@@ -10,8 +10,12 @@ export function shellQuote(text: string): string {
 
 export function toCurl(request: RequestEvent): string {
   const parts = ['curl'];
-  if (request.method !== 'GET' || request.body.size > 0) parts.push('-X', request.method);
-  parts.push(shellQuote(request.url));
+  // Both come from the session line, which may be a hostile file: the method is quoted like
+  // everything else, and a URL that is not http(s) goes after --url so curl never reads
+  // it as an option (e.g. `-K/dev/stdin`).
+  if (request.method !== 'GET' || request.body.size > 0) parts.push('-X', shellQuote(request.method));
+  if (/^https?:\/\//i.test(request.url)) parts.push(shellQuote(request.url));
+  else parts.push('--url', shellQuote(request.url));
   for (const [name, value] of request.headers) {
     if (!SKIP.has(name.toLowerCase())) parts.push('-H', shellQuote(`${name}: ${value}`));
   }
