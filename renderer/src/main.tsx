@@ -3,13 +3,18 @@ import { createRoot } from 'react-dom/client';
 import { setToken } from './api/client';
 import { takeToken } from './api/token';
 import { App } from './app';
+import { CrashScreen } from './components/crash-screen';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
 const token = takeToken();
 if (token) {
   setToken(token);
-  root.render(<App />);
+  root.render(
+    <CrashScreen>
+      <App />
+    </CrashScreen>,
+  );
 } else {
   root.render(
     <main className="no-token">
