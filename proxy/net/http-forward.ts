@@ -121,7 +121,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
 
     upReq.on('socket', (s: Socket) => {
       fresh = !upReq.reusedSocket;
-      if (fresh) pool.guard(s);
+      if (fresh) pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
       if (!secure || !fresh) {
         handshakeDone = true;
         return;

@@ -144,7 +144,7 @@ function relayTls(deps: InterceptDeps, client: tls.TLSSocket, target: InterceptT
     ...(deps.pool.clientCertFor(target.certHost, target.port)?.tlsOptions ?? {}),
     checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
   });
-  deps.pool.guard(upstream);
+  deps.pool.guard(upstream, { clientAddress: target.clientAddress, mapped: route.mapped });
   upstream.once('secureConnect', () => {
     pipeline(client, upstream, () => upstream.destroy());
     pipeline(upstream, client, () => client.destroy());

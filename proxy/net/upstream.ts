@@ -30,6 +30,8 @@ export interface UpstreamRoute {
   connectPort: number;
   /** the name the backend is asked for (SNI) and verified against */
   servername: string;
+  /** sent elsewhere by a --map-remote rule (an explicit choice of the tester) */
+  mapped: boolean;
 }
 
 export class UpstreamPool {
@@ -50,8 +52,8 @@ export class UpstreamPool {
       this.config.mapRemote.find((m) => m.host === h && m.port === port) ??
       this.config.mapRemote.find((m) => m.host === h && m.port === null);
     return hit
-      ? { connectHost: hit.toHost, connectPort: hit.toPort, servername: host }
-      : { connectHost: host, connectPort: port, servername: host };
+      ? { connectHost: hit.toHost, connectPort: hit.toPort, servername: host, mapped: true }
+      : { connectHost: host, connectPort: port, servername: host, mapped: false };
   }
 
   /** `port`: a glob ending in `:PORT` only matches that port (without it, any port matches). */
@@ -85,17 +87,18 @@ export class UpstreamPool {
 
   /**
    * Names are checked before connecting, but a name may resolve to this machine (its own
-   * hostname, a map-remote rule): check the address actually reached, and refuse the loop.
+   * hostname, a map-remote rule): check the address actually reached. Refuse the loop to
+   * Pinprobe itself, and a device on the network reaching this computer's loopback-only
+   * services (databases, dev servers) unless a --map-remote rule sends it there on purpose.
    */
-  guard(socket: net.Socket): void {
-    const own = this.ownEndpoint;
-    if (!own) return;
+  guard(socket: net.Socket, from: { clientAddress: string; mapped: boolean }): void {
     socket.once('connect', () => {
       const address = socket.remoteAddress ?? '';
       const port = socket.remotePort ?? 0;
-      if (own(address, port)) {
-        socket.destroy(Object.assign(new Error(`${address}:${port} is Pinprobe's own listener; refusing to forward to itself`), { code: 'EPINPROBELOOP' }));
-      }
+      const refusal = this.ownEndpoint?.(address, port)
+        ? { code: 'EPINPROBELOOP', message: `${address}:${port} is Pinprobe's own listener; refusing to forward to itself` }
+        : loopbackRefusal(from.clientAddress, address, from.mapped);
+      if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
     });
   }
 
@@ -130,4 +133,18 @@ export function splitHostPort(text: string, defaultPort: number | null): { host:
   const port = m[2] === undefined ? defaultPort : Number(m[2]);
   if (port !== null && (port < 1 || port > 65535)) return null;
   return { host: m[1], port };
+}
+
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a);
+}
+
+/** Why a connection from clientAddress to address must not be made, or null. */
+export function loopbackRefusal(clientAddress: string, address: string, mapped: boolean): { code: string; message: string } | null {
+  if (mapped || !isLoopbackAddress(address) || isLoopbackAddress(clientAddress)) return null;
+  return {
+    code: 'EPINPROBELOCAL',
+    message: `${address} is this computer's loopback, and ${clientAddress} is a device on the network; Pinprobe does not open local-only services to it (use --map-remote to send a host there on purpose)`,
+  };
 }

@@ -35,7 +35,7 @@ export function forwardUpgrade(bus: EngineBus, pool: UpstreamPool, conn: ConnInf
     agent: false,
     ...(secure ? { ...pool.tlsOptions(), ...(pool.clientCertFor(conn.host, conn.port)?.tlsOptions ?? {}) } : {}),
   });
-  upReq.on('socket', (s) => pool.guard(s));
+  upReq.on('socket', (s) => pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped }));
   const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0) =>
     bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient });
 
