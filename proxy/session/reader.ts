@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { SessionEvent, SessionHeader } from './events.js';
+import { headerProblem, shapeProblem } from './line-shape.js';
 
 export interface ReadSessionResult {
   header: SessionHeader | null;
@@ -79,6 +80,8 @@ class LineCollector {
     const type = record['type'];
     if (typeof type !== 'string') return 'no "type" field';
     if (type === 'session') {
+      const bad = headerProblem(record);
+      if (bad) return bad;
       if (this.result.header === null && this.result.events.length === 0) {
         this.result.header = record as unknown as SessionHeader;
         return null;
@@ -92,6 +95,8 @@ class LineCollector {
       return null;
     }
     if (typeof record['time'] !== 'string') return `a "${type}" event without a "time"`;
+    const malformed = shapeProblem(type, record);
+    if (malformed) return malformed;
     if (this.result.header === null && this.result.events.length === 0) {
       this.result.warnings.push(`${this.name}:${this.lineNo}: the file does not start with a session header`);
     }
