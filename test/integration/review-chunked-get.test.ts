@@ -5,21 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
+import { rawExchange } from '../helpers/raw.js';
 
-function exchange(port: number, text: string): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    const got: Buffer[] = [];
-    const timer = setTimeout(() => s.destroy(), 5000);
-    s.on('data', (c: Buffer) => got.push(c));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(got).toString('latin1'));
-    });
-    s.write(text);
-  });
-}
+const exchange = (port: number, text: string): Promise<string> => rawExchange(port, text, 5000);
 
 describe('chunked request bodies on GET/DELETE', () => {
   let backend: http.Server;

@@ -2,23 +2,10 @@
 // CONNECT)". Numeric and trailing-dot spellings of loopback reach the same socket as
 // 127.0.0.1 does, so they must be refused too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
+import { rawExchange } from '../helpers/raw.js';
 
-function exchange(port: number, text: string): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    const got: Buffer[] = [];
-    const timer = setTimeout(() => s.destroy(), 2000);
-    s.on('data', (c: Buffer) => got.push(c));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(got).toString('latin1'));
-    });
-    s.write(text);
-  });
-}
+const exchange = (port: number, text: string): Promise<string> => rawExchange(port, text, 2000);
 
 const SPELLINGS = ['2130706433', '0x7f000001', '0177.0.0.1', '127.1', '0', 'localhost.', '127.0.0.1.', '[0:0:0:0:0:0:0:1]', '[::ffff:7f00:1]'];
 
