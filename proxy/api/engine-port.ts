@@ -46,10 +46,19 @@ export type CaFormat = 'pem' | 'der' | 'android' | 'ios';
 
 export interface EngineControl {
   status(): EngineStatus;
-  /** Lines of the current session recorded so far (header first). */
+  /**
+   * Lines of the current session recorded so far (header first), as kept in memory: the
+   * older request/response lines of a long session may be light copies (`evicted: true`,
+   * no headers, no body data) — reduced in place, so a held reference changes too.
+   */
   lines(): readonly SessionLine[];
-  /** Called for every line as it is appended; returns an unsubscribe function. */
+  /** Called for every line as it is appended (the in-memory copy); returns an unsubscribe function. */
   subscribe(listener: (line: SessionLine) => void): () => void;
+  /**
+   * Line `index` of lines() as the session file holds it (headers, bodies up to the body
+   * cap), or null when there is no such line or it cannot be read back.
+   */
+  fullLine?(index: number): Promise<SessionLine | null>;
   settings(): EngineSettings;
   /** Validates and applies; rejects with an Error whose message names the bad field. */
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;

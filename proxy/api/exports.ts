@@ -12,8 +12,9 @@ export interface Download {
   contentType: string;
 }
 
-function events(view: SessionView): SessionEvent[] {
-  return view.lines().filter((l): l is SessionEvent => l.type !== 'session');
+/** With headers and bodies: evicted lines of a long live session are read back from its file. */
+async function events(view: SessionView): Promise<SessionEvent[]> {
+  return (await view.fullLines()).filter((l): l is SessionEvent => l.type !== 'session');
 }
 
 /** `2024-05-01T10-00-00.pinprobe.jsonl` -> `2024-05-01T10-00-00` */
@@ -21,8 +22,8 @@ function stem(view: SessionView): string {
   return basename(view.info().file).replace(/\.pinprobe\.jsonl$|\.jsonl$/i, '') || 'session';
 }
 
-export function harDownload(view: SessionView, version: string): Download {
-  const har: unknown = toHar(events(view), { creatorVersion: version });
+export async function harDownload(view: SessionView, version: string): Promise<Download> {
+  const har: unknown = toHar(await events(view), { creatorVersion: version });
   const text = typeof har === 'string' ? har : JSON.stringify(har, null, 2);
   return { data: text, fileName: `pinprobe-${stem(view)}.har`, contentType: 'application/json; charset=utf-8' };
 }
@@ -47,8 +48,9 @@ export function reportDownload(view: SessionView, format: string | null): Downlo
 /** What `POST /api/export/save` accepts: HAR or a report format. */
 export const EXPORT_FORMATS = ['har', ...REPORT_FORMATS] as const;
 
-export function exportDownload(view: SessionView, version: string, format: unknown): Download {
+export async function exportDownload(view: SessionView, version: string, format: unknown): Promise<Download> {
   if (format === 'har') return harDownload(view, version);
+  // Reports use no headers or bodies, so the in-memory lines serve.
   if (typeof format === 'string' && isReportFormat(format)) return reportDownload(view, format);
   throw new HttpError(400, `"format" must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(format ?? null)})`);
 }

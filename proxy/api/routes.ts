@@ -41,6 +41,20 @@ const routes: Record<string, Handler> = {
     sendJson(res, 200, body);
   },
 
+  // One line in full: the live session keeps only recent headers/bodies in memory and marks
+  // older lines `evicted`; the UI fetches those here when the tester opens one.
+  'GET /api/line': async (ctx, _req, res, url) => {
+    const raw = url.searchParams.get('index') ?? '';
+    const index = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(index)) throw new HttpError(400, `"index" must be a line index ≥ 0 (got "${raw}")`);
+    const line = await ctx.view.fullLine(index);
+    if (line === null) {
+      const count = ctx.view.lines().length;
+      throw new HttpError(404, index >= count ? `no line ${index}: the session has ${count} line(s)` : `line ${index} could not be read back from ${ctx.view.info().file}`);
+    }
+    sendJson(res, 200, line);
+  },
+
   'GET /api/settings': async (ctx, _req, res) => sendJson(res, 200, ctx.engine.settings()),
 
   'PUT /api/settings': async (ctx, req, res) => {
@@ -95,7 +109,7 @@ const routes: Record<string, Handler> = {
 
   'GET /api/export/har': async (ctx, _req, res) => {
     const { harDownload } = await loadExports();
-    const d = harDownload(ctx.view, ctx.version);
+    const d = await harDownload(ctx.view, ctx.version);
     sendDownload(res, d.data, d.fileName, d.contentType);
   },
 
@@ -110,7 +124,7 @@ const routes: Record<string, Handler> = {
   'POST /api/export/save': async (ctx, req, res) => {
     const body = await readJsonObject(req);
     const { exportDownload } = await loadExports();
-    const d = exportDownload(ctx.view, ctx.version, body['format']);
+    const d = await exportDownload(ctx.view, ctx.version, body['format']);
     const to = userPath(body['path']);
     await writeExport(to, d.data, body['overwrite'] === true);
     sendJson(res, 200, { saved: to, format: body['format'], bytes: Buffer.byteLength(d.data) });

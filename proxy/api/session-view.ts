@@ -55,6 +55,38 @@ export class SessionView {
     return this.opened ? this.opened.lines : this.live;
   }
 
+  /**
+   * Line `index` of lines() with its headers and bodies: an opened file holds them already;
+   * an evicted live line is read back from the session file by the engine.
+   */
+  async fullLine(index: number): Promise<SessionLine | null> {
+    const lines = this.lines();
+    const line = lines[index];
+    if (!line) return null;
+    if (this.opened || !isEvicted(line)) return line;
+    const full = (await this.engine.fullLine?.(index)) ?? null;
+    // A new session or an opened file meanwhile: the index no longer names this line.
+    if (this.lines() !== lines || lines[index] !== line) return null;
+    return full;
+  }
+
+  /** All lines of the view, evicted ones read back in full (for exports); unreadable ones stay light. */
+  async fullLines(): Promise<readonly SessionLine[]> {
+    const lines = this.lines();
+    if (!lines.some(isEvicted)) return lines;
+    const out = [...lines];
+    const evicted = out.flatMap((l, i) => (isEvicted(l) ? [i] : []));
+    for (let i = 0; i < evicted.length; i += 64) {
+      await Promise.all(
+        evicted.slice(i, i + 64).map(async (index) => {
+          const full = await this.fullLine(index);
+          if (full) out[index] = full;
+        }),
+      );
+    }
+    return out;
+  }
+
   report(): Report {
     if (this.cachedReport === null) {
       this.cachedReport = judge(this.lines(), { file: this.info().file });
@@ -108,4 +140,8 @@ export class SessionView {
   private emit(change: ViewChange): void {
     for (const listener of this.listeners) listener(change);
   }
+}
+
+function isEvicted(line: SessionLine): boolean {
+  return (line.type === 'request' || line.type === 'response') && line.evicted === true;
 }

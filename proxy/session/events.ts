@@ -107,6 +107,11 @@ export interface RequestEvent {
   headers: HeaderList;
   body: BodyRecord;
   clientAddress: string;
+  /**
+   * In-memory copy only; never written to a file. The engine dropped this line's headers
+   * and body from memory (a long session); the full line is read back from the session file.
+   */
+  evicted?: true;
 }
 
 export interface ResponseEvent {
@@ -122,6 +127,8 @@ export interface ResponseEvent {
   /** Produced by Pinprobe itself (e.g. a 502), not by the backend. */
   synthetic?: boolean;
   timings: { sendMs: number; waitMs: number; receiveMs: number };
+  /** In-memory copy only; never written to a file (see RequestEvent.evicted). */
+  evicted?: true;
 }
 
 export interface WebSocketEvent {

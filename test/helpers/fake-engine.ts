@@ -7,7 +7,9 @@ import type {
   EngineSettings,
   EngineStatus,
 } from '../../proxy/api/engine-port.js';
-import { isScenario, SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine } from '../../proxy/session/events.js';
+import {
+  isScenario, SESSION_SCHEMA, type RequestEvent, type ResponseEvent, type SessionEvent, type SessionHeader, type SessionLine,
+} from '../../proxy/session/events.js';
 
 export interface FakeEngineOptions {
   /** PEM of the CA to export; a placeholder when the test does not parse it. */
@@ -36,6 +38,8 @@ export function fakeHeader(port: number, time = new Date().toISOString()): Sessi
 export class FakeEngine implements EngineControl {
   private current: SessionLine[];
   private readonly listeners = new Set<(line: SessionLine) => void>();
+  /** The full lines behind light copies pushed with pushEvicted, by index. */
+  private full = new Map<number, SessionLine>();
   private running = true;
   private sessionCount = 1;
   private sessionFile: string;
@@ -60,6 +64,21 @@ export class FakeEngine implements EngineControl {
       this.current.push(line);
       for (const listener of this.listeners) listener(line);
     }
+  }
+
+  /**
+   * Appends light copies of request/response lines (`evicted`, no headers, no body data),
+   * as a long live session keeps its old lines; fullLine returns the originals.
+   */
+  pushEvicted(...lines: Array<RequestEvent | ResponseEvent>): void {
+    for (const line of lines) {
+      this.full.set(this.current.length, line);
+      this.push({ ...line, headers: [], body: { ...line.body, data: '', truncated: true }, evicted: true });
+    }
+  }
+
+  async fullLine(index: number): Promise<SessionLine | null> {
+    return this.full.get(index) ?? this.current[index] ?? null;
   }
 
   status(): EngineStatus {
@@ -125,6 +144,7 @@ export class FakeEngine implements EngineControl {
     this.sessionFile = `/tmp/pinprobe-fake/session-${this.sessionCount}.pinprobe.jsonl`;
     const header = fakeHeader(this.port);
     this.current = [header];
+    this.full = new Map();
     for (const listener of this.listeners) listener(header);
     return this.sessionFile;
   }

@@ -133,7 +133,7 @@ export class LiveStore {
       return;
     }
     this.lines.push(line);
-    this.traffic.add(line);
+    this.traffic.add(line, index);
     const device = this.devices.add(line, this.replayed);
     if (device && device.fresh) this.newDevice = device;
   }

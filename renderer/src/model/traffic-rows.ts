@@ -17,6 +17,9 @@ export interface RequestRow {
   seq: number;
   request: RequestEvent;
   response: ResponseEvent | null;
+  /** Line indexes in the viewed session (-1 when not known), to fetch an evicted line in full. */
+  requestIndex: number;
+  responseIndex: number | null;
   upstream: UpstreamEvent[];
   websocket: WebSocketEvent | null;
   /** The connection row this request travelled on, when known. */
@@ -30,7 +33,8 @@ export class TrafficModel {
   private readonly connections = new Map<string, ConnectionRow>();
   private readonly requests = new Map<string, RequestRow>();
 
-  add(line: SessionLine): void {
+  /** `index`: the line's index in the viewed session (for /api/line), -1 when unknown. */
+  add(line: SessionLine, index = -1): void {
     switch (line.type) {
       case 'connection': {
         const row: ConnectionRow = { kind: 'connection', key: `c:${line.id}`, seq: this.rows.length, conn: line, tls: null, closed: null };
@@ -51,6 +55,7 @@ export class TrafficModel {
       case 'request': {
         const row: RequestRow = {
           kind: 'request', key: `r:${line.id}`, seq: this.rows.length, request: line, response: null, upstream: [], websocket: null,
+          requestIndex: index, responseIndex: null,
           connection: this.connections.get(line.conn) ?? null,
         };
         this.requests.set(line.id, row);
@@ -59,7 +64,10 @@ export class TrafficModel {
       }
       case 'response': {
         const row = this.requests.get(line.id);
-        if (row) row.response = line;
+        if (row) {
+          row.response = line;
+          row.responseIndex = index;
+        }
         return;
       }
       case 'upstream': {

@@ -1,7 +1,8 @@
 // Detail of one Traffic row: a connection's TLS outcome, or a request with headers,
 // bodies, the connection it used, upstream attempts, and "Copy as curl".
-import { useState } from 'react';
-import type { ClientTlsEvent } from '../api/types';
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+import type { ClientTlsEvent, RequestEvent, ResponseEvent, SessionLine } from '../api/types';
 import { BodyView } from '../components/body-view';
 import { ErrorNote } from '../components/error-note';
 import { copyText, toCurl } from '../lib/curl';
@@ -92,11 +93,63 @@ function ConnectionDetail({ row }: { row: ConnectionRow }) {
   );
 }
 
+interface FullLines {
+  key: string;
+  request: RequestEvent | null;
+  response: ResponseEvent | null;
+  error: string | null;
+}
+
+/**
+ * A long live session keeps only recent headers and bodies in memory; an older request or
+ * response arrives as a light copy (`evicted`) and is fetched in full from the engine,
+ * which reads it back from the session file.
+ */
+function useFullLines(row: RequestRow): { request: RequestEvent; response: ResponseEvent | null; loading: boolean; error: string | null } {
+  const needRequest = row.request.evicted === true;
+  const needResponse = row.response?.evicted === true;
+  const key = `${row.key}:${needRequest ? row.requestIndex : ''}:${needResponse ? row.responseIndex : ''}`;
+  const [state, setState] = useState<FullLines | null>(null);
+  useEffect(() => {
+    if (!needRequest && !needResponse) return;
+    let cancelled = false;
+    const fetchLine = async <T extends SessionLine>(index: number | null, type: T['type']): Promise<T> => {
+      if (index === null || index < 0) throw new Error('its place in the session is not known');
+      const line = await api.get<SessionLine>(`/api/line?index=${index}`);
+      if (line.type !== type) throw new Error(`line ${index} is a ${line.type} line, not the ${type}`);
+      return line as T;
+    };
+    Promise.all([
+      needRequest ? fetchLine<RequestEvent>(row.requestIndex, 'request') : Promise.resolve(null),
+      needResponse ? fetchLine<ResponseEvent>(row.responseIndex, 'response') : Promise.resolve(null),
+    ]).then(
+      ([request, response]) => {
+        if (!cancelled) setState({ key, request, response, error: null });
+      },
+      (err: unknown) => {
+        if (!cancelled) setState({ key, request: null, response: null, error: `Could not load the full headers and body: ${errorText(err)}` });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [key, needRequest, needResponse, row.requestIndex, row.responseIndex]);
+  const loaded = state?.key === key ? state : null;
+  return {
+    request: loaded?.request ?? row.request,
+    response: loaded?.response ?? row.response,
+    loading: (needRequest || needResponse) && loaded === null,
+    error: loaded?.error ?? null,
+  };
+}
+
 function RequestDetail({ row }: { row: RequestRow }) {
   const [copyState, setCopyState] = useState<string | null>(null);
   const [copyError, setCopyError] = useState<string | null>(null);
-  const r = row.request;
-  const res = row.response;
+  const full = useFullLines(row);
+  const r = full.request;
+  const res = full.response;
+  const pending = full.loading || full.error !== null;
   return (
     <article className="detail">
       <header className="detail-head">
@@ -110,6 +163,7 @@ function RequestDetail({ row }: { row: RequestRow }) {
         <div className="actions">
           <button
             type="button"
+            disabled={pending && r.evicted === true}
             onClick={async () => {
               try {
                 await copyText(toCurl(r));
@@ -139,10 +193,24 @@ function RequestDetail({ row }: { row: RequestRow }) {
           <p className="muted">No response recorded yet.</p>
         )}
       </section>
-      <Headers headers={r.headers} title="Request headers" />
-      <BodyView body={r.body} headers={r.headers} label="Request body" />
-      {res ? <Headers headers={res.headers} title="Response headers" /> : null}
-      {res ? <BodyView body={res.body} headers={res.headers} label="Response body" /> : null}
+      {full.loading ? (
+        <p className="muted" role="status">
+          Loading headers and bodies from the session file…
+        </p>
+      ) : null}
+      <ErrorNote error={full.error} />
+      {pending && r.evicted ? null : (
+        <>
+          <Headers headers={r.headers} title="Request headers" />
+          <BodyView body={r.body} headers={r.headers} label="Request body" />
+        </>
+      )}
+      {res && !(pending && res.evicted) ? (
+        <>
+          <Headers headers={res.headers} title="Response headers" />
+          <BodyView body={res.body} headers={res.headers} label="Response body" />
+        </>
+      ) : null}
       {row.connection?.tls ? (
         <section>
           <h3>TLS outcome of its connection</h3>
