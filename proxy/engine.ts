@@ -2,7 +2,6 @@
 // bus (recorder, scenario rotation, passthrough, mTLS prober). The CLI, the control API and
 // the desktop app all drive this one object.
 import { readFileSync } from 'node:fs';
-import { open as openFile, readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
@@ -17,14 +16,17 @@ import { passthroughRule } from './features/passthrough-rules.js';
 import { ScenarioRotation } from './features/scenario-rotation.js';
 import type { CaFormat, EngineControl, EngineSettings, EngineStatus } from './api/engine-port.js';
 import { DEFAULT_BODY_CAP } from './net/body-capture.js';
-import { loadClientCert, parseClientCertSpec, specFromSetting } from './net/client-certs.js';
+import { parseClientCertSpec } from './net/client-certs.js';
 import { lanAddresses } from './net/lan-addresses.js';
 import { createProxyServer } from './net/proxy-server.js';
 import { serveOnboarding } from './api/onboarding.js';
-import { parseMapRemote, UpstreamPool } from './net/upstream.js';
+import type { UpstreamPool } from './net/upstream.js';
+import { buildPool } from './net/upstream-settings.js';
+import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
-import { SESSION_SCHEMA, type RequestEvent, type ResponseEvent, type SessionHeader, type SessionLine } from './session/events.js';
+import { SESSION_SCHEMA, type SessionHeader, type SessionLine } from './session/events.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
+import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
 import { parseSessionText } from './session/reader.js';
 
 export interface EngineOptions {
@@ -62,13 +64,7 @@ export class Engine implements EngineControl {
   readonly bus = new EngineBus();
   private server: http.Server | null = null;
   private writer: SessionWriter | null = null;
-  private memory: SessionLine[] = [];
-  /** Where each line of `memory` sits in the session file (same index; offset -1 = unknown). */
-  private offsets: number[] = [];
-  private lengths: number[] = [];
-  /** Indexes of request/response lines still full in memory, oldest first (from `fullHead`). */
-  private fullHttp: number[] = [];
-  private fullHead = 0;
+  private memory: SessionMemory;
   private listeners = new Set<(line: SessionLine) => void>();
   private pool: UpstreamPool;
   private current: EngineSettings;
@@ -94,6 +90,7 @@ export class Engine implements EngineControl {
     this.pool = pool;
     pool.ownEndpoint = (host, port) => this.isOwnEndpoint(host, port);
     this.boundPort = options.port ?? 8080;
+    this.memory = new SessionMemory(options.memoryHttpLines ?? MEMORY_HTTP_LINES);
     this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', sessionFileName()));
     this.rotation = new ScenarioRotation(() => this.current.scenario);
     this.autoPassthrough = new AutoPassthrough(this.bus, () => this.current.autoPassthrough && this.current.scenario === null);
@@ -203,41 +200,12 @@ export class Engine implements EngineControl {
   }
 
   lines(): readonly SessionLine[] {
-    return this.memory;
+    return this.memory.lines;
   }
 
-  /**
-   * A line as the session file holds it (bodies up to the body cap, headers), read back by
-   * its offset; null when the index is out of range or the file no longer has it.
-   */
-  async fullLine(index: number): Promise<SessionLine | null> {
-    const line = this.memory[index];
-    const offset = this.offsets[index] ?? -1;
-    const length = this.lengths[index] ?? 0;
-    if (!line || offset < 0) return line && !isEvicted(line) ? line : null;
-    const file = this.sessionPath;
-    let text: string;
-    try {
-      const handle = await openFile(file, 'r');
-      try {
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, offset);
-        text = buf.subarray(0, bytesRead).toString('utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      return null;
-    }
-    let full: SessionLine;
-    try {
-      full = JSON.parse(text) as SessionLine;
-    } catch {
-      return null;
-    }
-    // The file changed under us (replaced, or a new session began meanwhile): do not return another line.
-    if (full?.type !== line.type || ('id' in line && 'id' in full && full.id !== line.id)) return null;
-    return full;
+  /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */
+  fullLine(index: number): Promise<SessionLine | null> {
+    return this.memory.fullLine(index, this.sessionPath);
   }
 
   subscribe(listener: (line: SessionLine) => void): () => void {
@@ -283,11 +251,7 @@ export class Engine implements EngineControl {
   }
 
   private openSession(): void {
-    this.memory = [];
-    this.offsets = [];
-    this.lengths = [];
-    this.fullHttp = [];
-    this.fullHead = 0;
+    this.memory.reset();
     if (this.continueSession()) return;
     const header: SessionHeader = {
       type: 'session',
@@ -334,7 +298,7 @@ export class Engine implements EngineControl {
     for (const e of existing.events) this.autoPassthrough.onEvent(e, { silent: true });
     const loaded: SessionLine[] = [existing.header, ...existing.events];
     const places = placesOf(bytes, loaded);
-    loaded.forEach((line, i) => this.store(line, places[i] ?? null));
+    loaded.forEach((line, i) => this.memory.store(line, places[i] ?? null));
     return true;
   }
 
@@ -352,165 +316,14 @@ export class Engine implements EngineControl {
 
   /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
   private push(line: SessionLine, place: LinePlace | null): void {
-    const stored = this.store(line, place);
+    const stored = this.memory.store(line, place);
     for (const l of this.listeners) l(stored);
   }
 
-  /**
-   * Keeps the in-memory copy of a line. Request/response lines are private copies: once
-   * more than `memoryHttpLines` newer ones exist, the oldest is reduced in place to a light
-   * copy (no headers, no body data, `evicted: true`) that `fullLine` reads back from the file.
-   */
-  private store(line: SessionLine, place: LinePlace | null): SessionLine {
-    const index = this.memory.length;
-    const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line;
-    this.memory.push(stored);
-    this.offsets.push(place ? place.offset : -1);
-    this.lengths.push(place ? place.length : 0);
-    // Without a known place in the file the line could not be read back: it stays full.
-    if (place && (stored.type === 'request' || stored.type === 'response')) {
-      this.fullHttp.push(index);
-      const keep = this.options.memoryHttpLines ?? MEMORY_HTTP_LINES;
-      while (this.fullHttp.length - this.fullHead > keep) {
-        const old = this.memory[this.fullHttp[this.fullHead++]!];
-        if (old && (old.type === 'request' || old.type === 'response')) evict(old);
-      }
-      if (this.fullHead > 4096 && this.fullHead * 2 > this.fullHttp.length) {
-        this.fullHttp = this.fullHttp.slice(this.fullHead);
-        this.fullHead = 0;
-      }
-    }
-    return stored;
-  }
-
   private isOwnEndpoint(host: string, port: number): boolean {
-    if (port !== this.boundPort && !this.ownPorts.has(port)) return false;
-    const h = canonicalHost(host);
-    return h === 'localhost' || h.endsWith('.localhost') || h === '0.0.0.0' || h === '::' || h === '::ffff:0:0' || isLoopback(h) ||
-      lanAddresses().map(canonicalHost).includes(h) || h === canonicalHost(this.options.listen ?? '0.0.0.0');
+    return isOwnEndpoint(host, port, { ports: new Set([this.boundPort, ...this.ownPorts]), listen: this.options.listen ?? '0.0.0.0' });
   }
-}
-
-/** Bodies kept in memory for the UI; the session file keeps up to the full body cap. */
-export const MEMORY_BODY_CAP = 64 * 1024;
-
-/**
- * Request/response lines kept in memory with their headers and bodies (the most recent
- * ones; the UI shows them without a round trip). Older ones keep only what the Traffic list
- * and the verdicts need — ~6 KiB per request otherwise, 388 MiB for a 38,800-request run.
- * 2000 lines is ~1000 requests, ~6 MiB (up to 2000 × 64 KiB with large bodies).
- */
-export const MEMORY_HTTP_LINES = 2000;
-
-/**
- * The in-memory copy of a request/response line (always a copy: it may be evicted in place
- * later), with bodies cut to MEMORY_BODY_CAP so a long session with large bodies does not
- * grow the process without bound (the file keeps the capped body).
- */
-function slim<T extends RequestEvent | ResponseEvent>(line: T): T {
-  if (line.body.data.length <= MEMORY_BODY_CAP) return { ...line };
-  const keep = line.body.encoding === 'base64' ? Math.floor(MEMORY_BODY_CAP / 4) * 4 : MEMORY_BODY_CAP;
-  return { ...line, body: { ...line.body, data: line.body.data.slice(0, keep), truncated: true } };
-}
-
-/** Reduces an in-memory copy to a light one; the session file still has it all. */
-function evict(line: RequestEvent | ResponseEvent): void {
-  line.headers = [];
-  line.body = { ...line.body, data: '', truncated: true };
-  line.evicted = true;
-}
-
-function isEvicted(line: SessionLine): boolean {
-  return (line.type === 'request' || line.type === 'response') && line.evicted === true;
-}
-
-/**
- * Byte places of lines loaded from an existing session file (`--record FILE`), matched in
- * order against the file's raw lines; a line that cannot be matched gets null (kept full).
- */
-function placesOf(buf: Buffer, lines: readonly SessionLine[]): Array<LinePlace | null> {
-  const raw: Array<{ offset: number; length: number; text: string }> = [];
-  for (let start = 0; start < buf.length; ) {
-    let end = buf.indexOf(0x0a, start);
-    if (end < 0) end = buf.length;
-    let stop = end > start && buf[end - 1] === 0x0d ? end - 1 : end;
-    let offset = start;
-    if (start === 0 && buf.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))) offset = Math.min(3, stop);
-    if (stop < offset) stop = offset;
-    raw.push({ offset, length: stop - offset, text: buf.subarray(offset, stop).toString('utf8') });
-    start = end + 1;
-  }
-  const places: Array<LinePlace | null> = [];
-  let next = 0;
-  for (const line of lines) {
-    const want = JSON.stringify(line);
-    let found = -1;
-    for (let i = next; i < raw.length; i++) {
-      if (sameJson(raw[i]!.text, want)) {
-        found = i;
-        break;
-      }
-    }
-    if (found < 0) {
-      places.push(null);
-      continue;
-    }
-    places.push({ offset: raw[found]!.offset, length: raw[found]!.length });
-    next = found + 1;
-  }
-  return places;
-}
-
-function sameJson(text: string, want: string): boolean {
-  if (text === want) return true;
-  const t = text.trim();
-  if (!t.startsWith('{')) return false;
-  try {
-    return JSON.stringify(JSON.parse(t)) === want;
-  } catch {
-    return false;
-  }
-}
-
-function isLoopback(host: string): boolean {
-  return host === '::1' || /^127\./.test(host) || /^::ffff:7f[0-9a-f]{2}:/.test(host);
-}
-
-/**
- * One spelling per address, as a resolver reads it: numeric IPv4 forms (2130706433,
- * 0x7f000001, 0177.0.0.1, 127.1, 0) and IPv6 ones ([0:0:0:0:0:0:0:1], ::ffff:127.0.0.1)
- * normalised by the URL parser, no brackets, no trailing dot.
- */
-function canonicalHost(host: string): string {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
-  try {
-    return new URL(`http://${h.includes(':') ? `[${h}]` : h}/`).hostname.replace(/^\[(.*)\]$/, '$1');
-  } catch {
-    return h;
-  }
-}
-
-async function buildPool(settings: EngineSettings): Promise<UpstreamPool> {
-  const extraCa = await Promise.all(
-    settings.upstreamCa.map((file) =>
-      readFile(file, 'utf8').then(
-        (pem) => {
-          if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--upstream-ca ${file}: not a PEM certificate file`);
-          return pem;
-        },
-        (err: Error) => {
-          throw new Error(`--upstream-ca ${file}: cannot read it (${err.message})`);
-        },
-      ),
-    ),
-  );
-  const clientCerts = await Promise.all(settings.clientCerts.map((c) => loadClientCert(specFromSetting(c))));
-  return new UpstreamPool({
-    extraCa,
-    insecure: settings.upstreamInsecure,
-    mapRemote: settings.mapRemote.map((m) => parseMapRemote(`${m.from}=${m.to}`)),
-    clientCerts,
-  });
 }
 
 export { parseClientCertSpec };
+export { MEMORY_BODY_CAP, MEMORY_HTTP_LINES } from './session/memory.js';

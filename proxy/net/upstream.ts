@@ -137,7 +137,7 @@ export function splitHostPort(text: string, defaultPort: number | null): { host:
 
 export function isLoopbackAddress(address: string): boolean {
   const a = address.toLowerCase();
-  return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a);
+  return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a) || /^::ffff:7f[0-9a-f]{2}:/.test(a);
 }
 
 /** Why a connection from clientAddress to address must not be made, or null. */
