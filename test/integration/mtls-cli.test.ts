@@ -36,7 +36,7 @@ const probeCli = (url: string, extra: string[] = []) => pinprobe(['probe-mtls', 
 const pemSpec = `${pki.clientCertPath},${pki.clientKeyPath}`;
 
 describe('pinprobe probe-mtls', () => {
-  it.skipIf(!nginxAvailable())('nginx on, text: every attempt line, enforced by the 400, exit 0', async () => {
+  it('nginx on, text: every attempt line, enforced by the 400, exit 0', async () => {
     const r = await probeCli(servers.on.url);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -52,7 +52,7 @@ describe('pinprobe probe-mtls', () => {
     expect(lines).toContain('with the configured certificate: untested (no --client-cert)');
   });
 
-  it.skipIf(!nginxAvailable())('nginx on, json with --client-cert (HOST= left out): enforced + accepted, exit 0', async () => {
+  it('nginx on, json with --client-cert (HOST= left out): enforced + accepted, exit 0', async () => {
     const r = await probeCli(servers.on.url, ['--client-cert', pemSpec, '--format', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as ProbeResult;
@@ -61,7 +61,7 @@ describe('pinprobe probe-mtls', () => {
     expect(j.attempts.filter((a) => a.cert === 'configured').map((a) => a.httpStatus)).toEqual([200, 200]);
   });
 
-  it.skipIf(!nginxAvailable())('nginx off: not-enforced, an info finding, exit 0 (text and json)', async () => {
+  it('nginx off: not-enforced, an info finding, exit 0 (text and json)', async () => {
     const text = await probeCli(servers.off.url);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('mTLS: not-enforced (http-200)');
@@ -142,7 +142,7 @@ describe('pinprobe proxy --client-cert: bad certificates are one line and exit 2
   });
 });
 
-describe.skipIf(!nginxAvailable())('pinprobe proxy, then pinprobe report --format json', () => {
+describe('pinprobe proxy, then pinprobe report --format json', () => {
   it('--expect-mtls makes not-enforced high (else info); --client-cert gives enforced + accepted; --request-client-cert records the phone\'s certificate', async () => {
     const dataDir = tmp();
     const record = join(dataDir, 'mtls.pinprobe.jsonl');

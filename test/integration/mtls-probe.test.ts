@@ -44,7 +44,7 @@ function withServer(start: () => Promise<RunningServer>): () => RunningServer {
 
 const probe = (server: RunningServer, clientCert?: LoadedClientCert) => probeMtls(server.url, { upstreamCa: [pki.caCert], clientCert, timeoutMs: 5000 });
 
-describe.skipIf(!nginxAvailable())('nginx ssl_verify_client on', () => {
+describe('nginx ssl_verify_client on', () => {
   const server = withServer(() => startNginx({ verifyClient: 'on' }));
   it('enforced by HTTP 400 "No required SSL certificate was sent"; a bad certificate gets "The SSL certificate error"', async () => {
     const r = await probe(server());
@@ -66,7 +66,7 @@ describe.skipIf(!nginxAvailable())('nginx ssl_verify_client on', () => {
   });
 });
 
-describe.skipIf(!nginxAvailable())('nginx ssl_verify_client optional', () => {
+describe('nginx ssl_verify_client optional', () => {
   const server = withServer(() => startNginx({ verifyClient: 'optional' }));
   it('asks for a certificate but serves without one: not-enforced', async () => {
     const r = await probe(server(), pem);
@@ -75,7 +75,7 @@ describe.skipIf(!nginxAvailable())('nginx ssl_verify_client optional', () => {
   });
 });
 
-describe.skipIf(!nginxAvailable())('nginx without client verification', () => {
+describe('nginx without client verification', () => {
   const server = withServer(() => startNginx({ verifyClient: 'off' }));
   it('not-enforced', async () => {
     const r = await probe(server());

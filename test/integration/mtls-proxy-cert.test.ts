@@ -123,7 +123,7 @@ describe('configured client certificates through the proxy', () => {
     return probe;
   }
 
-  describe.skipIf(!nginxAvailable())('nginx ssl_verify_client on', () => {
+  describe('nginx ssl_verify_client on', () => {
     it('PEM: the phone gets 200; the probe gets the 400; enforced (http-400:no-required-ssl-certificate) + withCert accepted', async () => {
       const probe = await severalRequestsOneProbe('pem-nginx.app.test');
       expect(probe).toMatchObject({ outcome: 'answered', httpStatus: 400, certComplaint: true, complaint: 'no-required-ssl-certificate' });
@@ -191,7 +191,7 @@ describe('configured client certificates through the proxy', () => {
   });
 
   describe('a configured certificate the backend does not accept', () => {
-    it.skipIf(!nginxAvailable())('nginx: the phone gets "400 The SSL certificate error"; enforced, withCert rejected, an info finding', async () => {
+    it('nginx: the phone gets "400 The SSL certificate error"; enforced, withCert rejected, an info finding', async () => {
       const r = await get('wrong-nginx.app.test');
       expect(r.stdout).toMatch(/^HTTP\/1\.1 400/);
       expect(r.stdout).toContain('400 The SSL certificate error');
@@ -232,7 +232,7 @@ describe('configured client certificates through the proxy', () => {
   });
 });
 
-describe.skipIf(!nginxAvailable())('a --client-cert glob with :PORT applies to that port only', () => {
+describe('a --client-cert glob with :PORT applies to that port only', () => {
   let nginx: RunningServer;
   let proxy: TestEngine;
 

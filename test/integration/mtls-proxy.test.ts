@@ -86,7 +86,7 @@ async function responseFor(ev: UpstreamEvent): Promise<ResponseEvent> {
   return (await proxy.waitFor((l) => l.type === 'response' && l.id === ev.request, 5000)) as ResponseEvent;
 }
 
-describe.skipIf(!nginxAvailable())('nginx behind the proxy, no client certificate', () => {
+describe('nginx behind the proxy, no client certificate', () => {
   it('ssl_verify_client on: the phone gets nginx\'s own 400, the report says enforced (http-400:no-required-ssl-certificate)', async () => {
     const r = await get('nginx-on.app.test', '/api/me');
     expect(r.code).toBe(0);
