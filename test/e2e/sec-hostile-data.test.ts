@@ -4,34 +4,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ControlApi } from '../../proxy/api/index.js';
-import { exchange, fakeHeader, FakeEngine, tlsConnection } from '../helpers/fake-engine.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { startUi } from './ui-harness.js';
+import { describe, expect, it } from 'vitest';
+import { exchange, fakeHeader, tlsConnection } from '../helpers/fake-engine.js';
+import { useFakeUi } from './ui-harness.js';
 
-let api: ControlApi;
-let engine: FakeEngine;
-let browser: TestBrowser;
+const ui = useFakeUi();
 
 const XSS = `"><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 
-beforeAll(async () => {
-  engine = new FakeEngine({ lanAddresses: ['192.168.1.23'], port: 8080 });
-  api = await startUi(engine);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
 
 describe('hostile recorded data', () => {
   it('is shown as text in the hosts board, evidence and traffic detail', async () => {
     const host = `evil${XSS}.example`;
     const c = tlsConnection({ host, scenario: 'trusted', result: 'accepted', client: `10.0.0.9${XSS}` });
-    engine.push(
+    ui.engine.push(
       ...c.events,
       ...exchange({
         conn: c.id, host, path: `/x?q=${XSS}`, method: 'POST', requestBody: XSS,
@@ -39,10 +25,10 @@ describe('hostile recorded data', () => {
         responseBody: `<html><body>${XSS}</body></html>`, responseType: 'text/html',
       }),
     );
-    const page = await browser.context.newPage();
+    const page = await ui.browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(api.url);
+    await page.goto(ui.api.url);
     const row = page.getByRole('option').filter({ hasText: 'onerror' });
     await row.waitFor();
     await row.click();
@@ -72,8 +58,8 @@ describe('hostile recorded data', () => {
       { type: 'response', time: t, id: 'r1', status: 'x', headers: [[1]], body: { size: 'big', encoding: 'zzz', data: 5 } },
     ];
     writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const page = await browser.context.newPage();
-    await page.goto(api.url);
+    const page = await ui.browser.context.newPage();
+    await page.goto(ui.api.url);
     await page.getByRole('tab', { name: 'Controls' }).click();
     await page.getByLabel('Open a session file (read-only)').fill(file);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -85,7 +71,7 @@ describe('hostile recorded data', () => {
     // on screen (a reload would otherwise show the same broken file again).
     await page.getByRole('button', { name: 'Back to live' }).first().click({ timeout: 3000 });
     const c = tlsConnection({ host: 'after.example', scenario: 'trusted', result: 'accepted' });
-    engine.push(...c.events);
+    ui.engine.push(...c.events);
     await page.getByRole('option').filter({ hasText: 'after.example' }).waitFor({ timeout: 5000 });
     await page.close();
   });

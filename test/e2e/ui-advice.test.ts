@@ -1,33 +1,19 @@
 // The hosts board tells a tester when the device does not trust Pinprobe's CA at all —
 // the most common setup mistake (Android user CA, iOS without full trust).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ControlApi } from '../../proxy/api/index.js';
-import { FakeEngine, tlsConnection } from '../helpers/fake-engine.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { startUi } from './ui-harness.js';
+import { describe, expect, it } from 'vitest';
+import { tlsConnection } from '../helpers/fake-engine.js';
+import { useFakeUi } from './ui-harness.js';
 
-let api: ControlApi;
-let engine: FakeEngine;
-let browser: TestBrowser;
+const ui = useFakeUi();
 
-beforeAll(async () => {
-  engine = new FakeEngine({ lanAddresses: ['192.168.1.23'], port: 8080 });
-  api = await startUi(engine);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
 
 describe('CA trust advice on the hosts board', () => {
   it('appears while every trusted connection is refused in the handshake, and goes once one is accepted', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(api.url);
+    const page = await ui.browser.context.newPage();
+    await page.goto(ui.api.url);
     await page.getByRole('heading', { name: 'No hosts yet' }).waitFor();
     for (const host of ['api.bank.example', 'cdn.bank.example']) {
-      engine.push(...tlsConnection({ host, scenario: 'trusted', result: 'rejected', stage: 'handshake', alert: 'certificate_unknown' }).events);
+      ui.engine.push(...tlsConnection({ host, scenario: 'trusted', result: 'rejected', stage: 'handshake', alert: 'certificate_unknown' }).events);
     }
     const advice = page.locator('[data-advice="ca-not-trusted"]');
     await advice.waitFor({ timeout: 3000 });
@@ -36,7 +22,7 @@ describe('CA trust advice on the hosts board', () => {
     await expect(page.getByRole('tab', { name: 'Setup' }).getAttribute('aria-selected')).resolves.toBe('true');
 
     await page.getByRole('tab', { name: /Hosts/ }).click();
-    engine.push(...tlsConnection({ host: 'www.other.example', scenario: 'trusted', result: 'accepted' }).events);
+    ui.engine.push(...tlsConnection({ host: 'www.other.example', scenario: 'trusted', result: 'accepted' }).events);
     await advice.waitFor({ state: 'detached', timeout: 3000 });
     await page.close();
   });

@@ -9,7 +9,9 @@ import jsQRModule from 'jsqr';
 import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
 import type { EngineControl, EngineSettings } from '../../proxy/api/engine-port.js';
 import { loadClientCert, specFromSetting } from '../../proxy/net/client-certs.js';
+import { afterAll, beforeAll } from 'vitest';
 import { FakeEngine } from '../helpers/fake-engine.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 
 // jsqr is CommonJS whose exports are the function itself (with .default too); NodeNext
 // types the default import as the module, so take the function explicitly.
@@ -35,6 +37,30 @@ export class CertCheckingEngine extends FakeEngine {
 export async function startUi(engine: EngineControl): Promise<ControlApi> {
   ensureUiBuilt();
   return startControlApi({ engine, port: 0, uiDir: UI_DIR, version: '0.1.0-test' });
+}
+
+export interface FakeUi {
+  engine: FakeEngine;
+  api: ControlApi;
+  browser: TestBrowser;
+}
+
+/**
+ * Registers the usual hooks for a UI test file: a fake engine whose proxy a phone reaches
+ * at 192.168.1.23:8080, its control API, and Chromium. The fields are set once beforeAll ran.
+ */
+export function useFakeUi(): FakeUi {
+  const ui = {} as FakeUi;
+  beforeAll(async () => {
+    ui.engine = new FakeEngine({ lanAddresses: ['192.168.1.23'], port: 8080 });
+    ui.api = await startUi(ui.engine);
+    ui.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await ui.browser?.close();
+    await ui.api?.close();
+  });
+  return ui;
 }
 
 /** Decodes the QR image in the page: drawn onto a canvas there, decoded here with jsQR. */

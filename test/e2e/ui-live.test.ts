@@ -3,44 +3,30 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ControlApi } from '../../proxy/api/index.js';
-import { exchange, fakeHeader, FakeEngine, tlsConnection } from '../helpers/fake-engine.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { exchange, fakeHeader, tlsConnection } from '../helpers/fake-engine.js';
 import { demoSession } from './demo-session.js';
-import { decodeQr, startUi } from './ui-harness.js';
+import { decodeQr, useFakeUi } from './ui-harness.js';
 
-let api: ControlApi;
-let engine: FakeEngine;
-let browser: TestBrowser;
+const ui = useFakeUi();
 
-beforeAll(async () => {
-  engine = new FakeEngine({ lanAddresses: ['192.168.1.23'], port: 8080 });
-  api = await startUi(engine);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
 
 describe('UI against the control API', () => {
   it('opens with the token, hides it, and shows a host pushed live without reload', async () => {
-    const page = await browser.context.newPage();
+    const page = await ui.browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(api.url);
+    await page.goto(ui.api.url);
     await page.getByRole('heading', { name: 'No hosts yet' }).waitFor();
-    expect(page.url()).not.toContain(api.token);
+    expect(page.url()).not.toContain(ui.api.token);
     await expect(page.getByText('192.168.1.23:8080').first().isVisible()).resolves.toBe(true);
 
     const c = tlsConnection({ host: 'api.live.example', scenario: 'trusted', result: 'accepted' });
     const pushed = Date.now();
-    engine.push(...c.events, ...exchange({ conn: c.id, host: 'api.live.example', path: '/v1/ping', responseBody: '{"ok":true}' }));
+    ui.engine.push(...c.events, ...exchange({ conn: c.id, host: 'api.live.example', path: '/v1/ping', responseBody: '{"ok":true}' }));
     const row = page.getByRole('option').filter({ hasText: 'api.live.example' });
     await row.waitFor({ timeout: 2000 });
     expect(Date.now() - pushed).toBeLessThan(2000);
@@ -62,8 +48,8 @@ describe('UI against the control API', () => {
   });
 
   it('Setup is one click away and its QR code decodes to the onboarding URL', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(api.url);
+    const page = await ui.browser.context.newPage();
+    await page.goto(ui.api.url);
     await page.getByRole('tab', { name: 'Setup' }).click();
     await page.locator('.address', { hasText: '192.168.1.23:8080' }).waitFor();
     const qr = await decodeQr(page, 'img.qr');
@@ -73,15 +59,15 @@ describe('UI against the control API', () => {
 
     // A phone's first request shows up as a new device, by address.
     const c = tlsConnection({ host: 'api.live.example', scenario: 'self-signed', result: 'rejected', client: '192.168.1.99' });
-    engine.push(...c.events);
+    ui.engine.push(...c.events);
     await page.getByText('New device').first().waitFor({ timeout: 2000 });
     await expect(page.locator('.new-device').textContent()).resolves.toContain('192.168.1.99');
     await page.close();
   });
 
   it('Traffic lists connections and requests, with a detail pane', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(api.url);
+    const page = await ui.browser.context.newPage();
+    await page.goto(ui.api.url);
     await page.getByRole('tab', { name: 'Traffic' }).click();
     const req = page.getByRole('option').filter({ hasText: 'api.live.example/v1/ping' });
     await req.waitFor();
@@ -96,8 +82,8 @@ describe('UI against the control API', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pinprobe-e2e-'));
     const file = join(dir, 'recorded.pinprobe.jsonl');
     writeFileSync(file, [fakeHeader(8080), ...demoSession()].map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const page = await browser.context.newPage();
-    await page.goto(api.url);
+    const page = await ui.browser.context.newPage();
+    await page.goto(ui.api.url);
     await page.getByRole('tab', { name: 'Controls' }).click();
     await page.getByLabel('Open a session file (read-only)').fill(file);
     await page.getByRole('button', { name: 'Open', exact: true }).click();

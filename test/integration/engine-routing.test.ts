@@ -2,12 +2,12 @@
 // CONNECT, the onboarding page through the proxy, and never forwarding to Pinprobe's own ports.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import net from 'node:net';
 import type { ConnectionEvent, ClientTlsEvent } from '../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { testPki } from '../helpers/pki.js';
 import { curl, run } from '../helpers/run.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 describe('routing', () => {
   let origin: Origin;
@@ -16,8 +16,7 @@ describe('routing', () => {
   beforeAll(async () => {
     origin = await startOrigin();
     plain = http.createServer((req, res) => res.end(`plain origin ${req.url}\n`));
-    await new Promise<void>((ok) => plain.listen(0, '127.0.0.1', ok));
-    plainPort = (plain.address() as net.AddressInfo).port;
+    plainPort = await listenLoopback(plain);
   });
   afterAll(async () => {
     await origin.close();
@@ -105,8 +104,7 @@ describe('routing', () => {
 
     it("refuses to forward to Pinprobe's control API port (absolute-form and CONNECT)", async () => {
       const api = http.createServer((_q, s) => s.end('control api\n'));
-      await new Promise<void>((ok) => api.listen(0, '127.0.0.1', ok));
-      const apiPort = (api.address() as net.AddressInfo).port;
+      const apiPort = await listenLoopback(api);
       proxy.engine.ownPorts.add(apiPort);
       try {
         const abs = await curl(proxy.proxyUrl, `http://127.0.0.1:${apiPort}/api/status`, ['-w', '%{http_code}']);

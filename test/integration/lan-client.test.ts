@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { judge } from '../../proxy/judge/index.js';
 import type { ClientTlsEvent } from '../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { run } from '../helpers/run.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const tag = randomBytes(3).toString('hex');
@@ -42,8 +42,7 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
     ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
     // A loopback-only service of the laptop (a dev server, a database's HTTP port).
     local = http.createServer((_q, s) => s.end('secret-local-answer\n'));
-    await new Promise<void>((ok) => local.listen(0, '127.0.0.1', ok));
-    localPort = (local.address() as AddressInfo).port;
+    localPort = await listenLoopback(local);
     origin = await startOrigin();
     proxy = await startEngine(
       { scenario: 'trusted', mapRemote: [{ from: 'mock.app.test', to: `127.0.0.1:${localPort}` }, { from: 'api.app.test', to: `127.0.0.1:${origin.port}` }] },

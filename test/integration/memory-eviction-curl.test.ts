@@ -2,7 +2,6 @@
 // copies in memory, the verdicts are those of the full session file, and the HAR export
 // through the control API carries the headers and bodies of the evicted requests.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
 import { judge } from '../../proxy/judge/index.js';
@@ -12,6 +11,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { testPki } from '../helpers/pki.js';
 import { curl } from '../helpers/run.js';
+import { listenLoopback } from '../helpers/listen.js';
+import { UI_DIR } from '../e2e/ui-harness.js';
 
 const isHttp = (l: SessionLine): l is RequestEvent | ResponseEvent => l.type === 'request' || l.type === 'response';
 
@@ -33,8 +34,7 @@ describe('memory-bounded live session with curl', () => {
       req.on('end', () => res.end(`echo ${req.url} ${body}`));
     });
     cleartext = http.createServer((req, res) => res.end(`plain ${req.url}`));
-    await new Promise<void>((ok) => cleartext.listen(0, '127.0.0.1', ok));
-    const clearPort = (cleartext.address() as AddressInfo).port;
+    const clearPort = await listenLoopback(cleartext);
     proxy = await startEngine(
       {
         scenario: 'trusted',
@@ -46,7 +46,7 @@ describe('memory-bounded live session with curl', () => {
       },
       { memoryHttpLines: 4, version: '0.1.0-test' },
     );
-    api = await startControlApi({ engine: proxy.engine, port: 0, version: '0.1.0-test' });
+    api = await startControlApi({ engine: proxy.engine, port: 0, uiDir: UI_DIR, version: '0.1.0-test' });
     proxy.engine.ownPorts.add(api.port);
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { testPki } from '../helpers/pki.js';
 import { curl, pinprobe, ROOT, spawnProxy } from '../helpers/run.js';
 import { opensslServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
+import type { ConnectionEvent } from '../../proxy/session/events.js';
 
 const pki = testPki();
 const tmp = () => mkdtempSync(join(tmpdir(), 'pinprobe-mtls-cli-'));
@@ -188,7 +189,7 @@ describe('pinprobe proxy, then pinprobe report --format json', () => {
 
       const session = await readSession(record);
       const tlsOf = (name: string) => {
-        const conn = session.events.find((e) => e.type === 'connection' && e.target.host === name);
+        const conn = session.events.find((e): e is ConnectionEvent => e.type === 'connection' && e.target.host === name);
         return session.events.find((e) => e.type === 'client-tls' && e.id === conn?.id);
       };
       expect(tlsOf('device.app.test')).toMatchObject({ clientCert: { offered: true, subject: 'CN=test-device-001' } });

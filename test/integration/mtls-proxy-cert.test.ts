@@ -6,13 +6,14 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../proxy/judge/index.js';
-import type { HostReport } from '../../proxy/judge/report-types.js';
+import type { HostVerdict } from '../../proxy/judge/report-types.js';
 import type { ClientTlsEvent, ConnectionEvent, ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { testPki } from '../helpers/pki.js';
 import { curl } from '../helpers/run.js';
 import { gateway403Server, plainServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
+import type { ClientCertSetting } from '../../proxy/api/engine-port.js';
 
 const pki = testPki();
 const SUBJECT = 'CN=test-device-001';
@@ -23,7 +24,7 @@ const wrong = (host: string) => ({ host, cert: pki.serverCertPath, key: pki.serv
 
 const isUpstream = (l: SessionLine): l is UpstreamEvent => l.type === 'upstream';
 
-function reportFor(engine: TestEngine, host: string): HostReport {
+function reportFor(engine: TestEngine, host: string): HostVerdict {
   const found = judge(engine.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === host && h.port === 443);
   if (!found) throw new Error(`no report for ${host}`);
   return found;
@@ -79,7 +80,7 @@ describe('configured client certificates through the proxy', () => {
     proxy = await startEngine({
       scenario: 'trusted',
       mapRemote: Object.entries(HOSTS).map(([host, [backend]]) => ({ from: host, to: `127.0.0.1:${servers[backend].port}` })),
-      clientCerts: Object.entries(HOSTS).flatMap(([host, [, form]]) => (form === 'pem' ? [pem(host)] : form === 'p12' ? [p12(host)] : form === 'wrong' ? [wrong(host)] : [])),
+      clientCerts: Object.entries(HOSTS).flatMap(([host, [, form]]): ClientCertSetting[] => (form === 'pem' ? [pem(host)] : form === 'p12' ? [p12(host)] : form === 'wrong' ? [wrong(host)] : [])),
     });
   });
 

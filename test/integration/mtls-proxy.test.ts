@@ -7,7 +7,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../proxy/judge/index.js';
 import { bodyHeadText } from '../../proxy/observe/upstream-outcome.js';
-import type { HostReport } from '../../proxy/judge/report-types.js';
+import type { HostVerdict } from '../../proxy/judge/report-types.js';
 import type { ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
@@ -75,7 +75,7 @@ const get = (host: string, path = '/') => curl(proxy.proxyUrl, `https://${host}$
 
 const upstreamOf = (host: string) => (l: SessionLine): l is UpstreamEvent => l.type === 'upstream' && l.host === host;
 
-function hostReport(host: string): HostReport {
+function hostReport(host: string): HostVerdict {
   const found = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === host && h.port === 443);
   if (!found) throw new Error(`no report for ${host}`);
   return found;

@@ -3,9 +3,9 @@
 // reads as a second, smuggled request on the same connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { rawExchange } from '../helpers/raw.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 const exchange = (port: number, text: string): Promise<string> => rawExchange(port, text, 5000);
 
@@ -23,8 +23,7 @@ describe('chunked request bodies on GET/DELETE', () => {
         res.end(`${req.method} ${req.url} body=[${Buffer.concat(body).toString()}]`);
       });
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    port = (backend.address() as net.AddressInfo).port;
+    port = await listenLoopback(backend);
     proxy = await startEngine({ scenario: 'trusted' });
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { curl } from '../helpers/run.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 describe('502 text for a plain backend that resets', () => {
   let backend: net.Server;
@@ -14,8 +15,7 @@ describe('502 text for a plain backend that resets', () => {
       c.on('error', () => undefined);
       c.once('data', () => c.resetAndDestroy());
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    port = (backend.address() as net.AddressInfo).port;
+    port = await listenLoopback(backend);
     proxy = await startEngine({ scenario: 'trusted' });
   });
   afterAll(async () => {

@@ -2,9 +2,9 @@
 // and a client's request trailers reach the backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { rawExchange } from '../helpers/raw.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 const exchange = (port: number, text: string): Promise<string> => rawExchange(port, text, 5000);
 
@@ -22,8 +22,7 @@ describe('chunked trailers', () => {
         res.end();
       });
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    port = (backend.address() as net.AddressInfo).port;
+    port = await listenLoopback(backend);
     proxy = await startEngine({ scenario: 'trusted' });
   });
   afterAll(async () => {

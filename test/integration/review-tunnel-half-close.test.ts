@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 describe('half-closed tunnels', () => {
   let backend: net.Server;
@@ -17,8 +18,7 @@ describe('half-closed tunnels', () => {
       c.on('end', () => c.end(`got ${Buffer.concat(got).toString()}`));
       c.on('error', () => undefined);
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    port = (backend.address() as net.AddressInfo).port;
+    port = await listenLoopback(backend);
     proxy = await startEngine({ scenario: 'trusted' });
   });
   afterAll(async () => {

@@ -3,9 +3,9 @@
 // chunks) may pause longer than that without being cut.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { curl } from '../helpers/run.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 describe('upstream timeout and streaming bodies', () => {
   let backend: http.Server;
@@ -19,8 +19,7 @@ describe('upstream timeout and streaming bodies', () => {
       const t = setTimeout(() => res.end('data: two\n\n'), 1200);
       res.on('close', () => clearTimeout(t));
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    port = (backend.address() as net.AddressInfo).port;
+    port = await listenLoopback(backend);
     proxy = await startEngine({ scenario: 'trusted' }, { upstreamTimeoutMs: 500 });
   });
   afterAll(async () => {

@@ -2,9 +2,10 @@
 // body-less request is retried once on a fresh connection instead of becoming a 502.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { run } from '../helpers/run.js';
+import { listenLoopback } from '../helpers/listen.js';
 
 describe('upstream keep-alive reuse', () => {
   let backend: http.Server;
@@ -23,8 +24,7 @@ describe('upstream keep-alive reuse', () => {
       res.end(`${req.method} ${req.url} ok\n`);
     });
     backend.on('connection', () => connections++);
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    port = (backend.address() as AddressInfo).port;
+    port = await listenLoopback(backend);
     proxy = await startEngine();
   });
   afterAll(async () => {

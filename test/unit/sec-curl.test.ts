@@ -37,7 +37,7 @@ describe('copy as curl from a hostile session', () => {
 
   it('never lets the URL be read as an option (e.g. -K/dev/stdin with a piped body)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pinprobe-curl-'));
-    const body = { size: 4, encoding: 'base64' as const, data: Buffer.from('data').toString('base64') };
+    const body = { size: 4, encoding: 'base64' as const, data: Buffer.from('data').toString('base64'), truncated: false };
     for (const url of ['-K/dev/stdin', '--config=/dev/stdin', '-o/tmp/x']) {
       const args = argsOf(toCurl(request({ method: 'POST', url, body })), dir);
       const at = args.indexOf(url);
