@@ -19,7 +19,7 @@ describe('CA trust advice on the hosts board', () => {
     await advice.waitFor({ timeout: 3000 });
     await expect(advice.textContent()).resolves.toMatch(/device most likely does not trust the CA/);
     await advice.getByRole('button', { name: 'Open Setup' }).click();
-    await expect(page.getByRole('tab', { name: 'Setup' }).getAttribute('aria-selected')).resolves.toBe('true');
+    await expect.poll(() => page.getByRole('tab', { name: 'Setup' }).getAttribute('aria-selected'), { timeout: 5000 }).toBe('true');
 
     await page.getByRole('tab', { name: /Hosts/ }).click();
     ui.engine.push(...tlsConnection({ host: 'www.other.example', scenario: 'trusted', result: 'accepted' }).events);

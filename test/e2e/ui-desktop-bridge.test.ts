@@ -155,7 +155,8 @@ describe('native menu actions reach the UI', () => {
     await page.getByRole('tab', { name: 'Controls' }).click();
     await menu(page, 'open-session', recorded);
     await page.getByText('Viewing a recorded session (read-only)').waitFor();
-    await expect(page.getByRole('tab', { name: /Hosts/ }).getAttribute('aria-selected')).resolves.toBe('true');
+    // The banner can arrive over the live socket before the open call returns and switches tabs.
+    await expect.poll(() => page.getByRole('tab', { name: /Hosts/ }).getAttribute('aria-selected'), { timeout: 5000 }).toBe('true');
     await page.getByRole('option').filter({ hasText: 'auth.shopfast.example' }).getByText('Pinned').waitFor();
     const [call] = await calls(page);
     expect(call?.kind).toBe('openFile');
@@ -168,7 +169,7 @@ describe('native menu actions reach the UI', () => {
   it('new-session starts a new session file; show-setup shows Setup', async () => {
     const page = await desktopPage();
     await menu(page, 'show-setup');
-    await expect(page.getByRole('tab', { name: 'Setup' }).getAttribute('aria-selected')).resolves.toBe('true');
+    await expect.poll(() => page.getByRole('tab', { name: 'Setup' }).getAttribute('aria-selected'), { timeout: 5000 }).toBe('true');
     await page.locator('img.qr').waitFor();
 
     const before = engine.calls.filter((c) => c === 'newSession').length;
