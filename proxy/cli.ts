@@ -1,7 +1,7 @@
 // The `pinprobe` command (SPEC "Command line"). Bad options and unreadable files are one
 // line on stderr and exit 2; everything else a user can hit names what to do.
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
@@ -13,6 +13,7 @@ import { Engine } from './engine.js';
 import { hostPort } from './net/lan-addresses.js';
 import { judge } from './judge/index.js';
 import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
+import { notASessionMessage } from './session/not-a-session.js';
 import { readSession } from './session/reader.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,6 +50,23 @@ function banner(engine: Engine): void {
   out(`Recording to: ${s.sessionFile}`);
   const set = engine.settings();
   out(`Certificates: ${set.scenario ? `scenario ${set.scenario} on every connection` : 'audit rotation (trusted, then each bad scenario once per host)'}`);
+}
+
+/**
+ * `ca --out`: a folder (an existing one, or any path ending in "/") receives the export
+ * under its usual name, as `cp` would do; anything else is the file itself.
+ */
+async function caOutFile(outOpt: string | undefined, caDir: string, fileName: string): Promise<string> {
+  if (outOpt === undefined) return resolve(caDir, fileName);
+  const target = resolve(outOpt);
+  const isDir = /[\\/]$/.test(outOpt) || (await stat(target).then((s) => s.isDirectory(), () => false));
+  return isDir ? join(target, fileName) : target;
+}
+
+function writeReason(e: NodeJS.ErrnoException): string {
+  if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') return 'no permission to write there';
+  if (e.code === 'ENOTDIR') return 'a part of the path is a file, not a folder';
+  return e.code ?? e.message;
 }
 
 /** Resolves when SIGINT/SIGTERM arrives; then closes the engine and prints the summary. */
@@ -121,11 +139,13 @@ function buildProgram(): Command {
       const dataDir = resolve(o.dataDir ?? defaultDataDir());
       const root = await loadOrCreateRootCa(dataDir);
       const exp = exportCa(root, o.format);
-      const file = resolve(o.out ?? join(dataDir, 'ca', exp.fileName));
+      const file = await caOutFile(o.out, join(dataDir, 'ca'), exp.fileName);
       if (file !== root.certPath) {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, exp.data).catch((e: Error) => {
-          throw new UsageError(`--out ${file}: cannot write it (${e.message})`);
+        await mkdir(dirname(file), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`--out ${o.out}: cannot create the folder ${dirname(file)} (${e.code ?? e.message})`);
+        });
+        await writeFile(file, exp.data).catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`--out ${o.out}: cannot write ${file} (${writeReason(e)})`);
         });
       }
       out(file);
@@ -144,6 +164,9 @@ function buildProgram(): Command {
       const session = await readSession(file).catch((e: Error) => {
         throw new UsageError(e.message);
       });
+      // Before --fail-on: a gate given the wrong file must fail, never pass on "0 hosts".
+      const wrongFile = await notASessionMessage(file, session);
+      if (wrongFile) throw new UsageError(wrongFile);
       for (const w of session.warnings) err(`warning: ${w}`);
       const lines = session.header ? [session.header, ...session.events] : session.events;
       const report = judge(lines, { file });

@@ -5,6 +5,7 @@
 import { judge } from '../judge/index.js';
 import type { Report } from '../judge/report-types.js';
 import type { SessionLine } from '../session/events.js';
+import { notASessionMessage } from '../session/not-a-session.js';
 import { readSession } from '../session/reader.js';
 import type { EngineControl } from './engine-port.js';
 import type { ViewInfo } from './protocol.js';
@@ -97,9 +98,8 @@ export class SessionView {
   /** Opens a recorded session read-only; the live session keeps recording meanwhile. */
   async open(file: string): Promise<ViewInfo> {
     const read = await readSession(file);
-    if (read.header === null && read.events.length === 0) {
-      throw new Error(`${file} holds no session lines; pick a .pinprobe.jsonl file written by Pinprobe`);
-    }
+    const wrongFile = await notASessionMessage(file, read);
+    if (wrongFile) throw new Error(wrongFile);
     const lines: SessionLine[] = read.header ? [read.header, ...read.events] : [...read.events];
     this.opened = { file, lines, warnings: read.warnings };
     return this.reset();

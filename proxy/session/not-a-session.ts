@@ -1,0 +1,55 @@
+// Says what a file holds when it is not a Pinprobe session, so `report` (a CI gate) and
+// the UI refuse the wrong file with a line naming it, instead of "0 hosts" and a pass.
+import { open } from 'node:fs/promises';
+import type { ReadSessionResult } from './reader.js';
+
+/** A session has a header or at least one event line; anything else is another file. */
+export function isSession(read: ReadSessionResult): boolean {
+  return read.header !== null || read.events.length > 0;
+}
+
+/** What the first bytes of a file look like, in words ("a PEM certificate", "empty"). */
+export function describeContent(head: Buffer): string {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  if (text.trim() === '') return head.length === 0 ? 'it is empty' : 'it holds only blank space';
+  if (head.includes(0)) return 'it holds binary data';
+  const pem = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text);
+  if (pem) return `it holds a PEM ${pem[1]!.toLowerCase()}`;
+  const first = text.trimStart();
+  if (first.startsWith('{') || first.startsWith('[')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (Array.isArray(value)) return 'it holds a JSON array';
+    if (typeof value === 'object' && value !== null) {
+      const rec = value as Record<string, unknown>;
+      if ('log' in rec) return 'it holds a HAR file (HTTP traffic only, not a session)';
+      if (rec['schema'] === 'pinprobe.report/1') return 'it holds a Pinprobe JSON report, not the session it was made from';
+      const keys = Object.keys(rec);
+      return keys.length === 0 ? 'it holds an empty JSON object ({})' : `it holds a JSON object without a "type" (keys: ${keys.slice(0, 4).join(', ')})`;
+    }
+    return 'it holds JSON lines that are not Pinprobe session lines';
+  }
+  if (/^<\?xml|^<[a-z]/i.test(first)) return 'it holds XML or HTML';
+  return 'it holds text that is not JSON Lines';
+}
+
+/** The one-line refusal for `file`, or null when `read` is a session. */
+export async function notASessionMessage(file: string, read: ReadSessionResult): Promise<string | null> {
+  if (isSession(read)) return null;
+  let head = Buffer.alloc(0);
+  const handle = await open(file, 'r').catch(() => null);
+  if (handle) {
+    try {
+      const buf = Buffer.alloc(4096);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+  return `${file} is not a Pinprobe session: ${describeContent(head)}; pass a .pinprobe.jsonl file that Pinprobe recorded`;
+}
