@@ -164,6 +164,14 @@ if (!app.requestSingleInstanceLock()) {
       void stopping.stop().finally(() => app.quit());
     }
   });
+  // Ctrl-C in the terminal of `npm start` (which scripts/start.js forwards again), SIGTERM
+  // or a closed terminal: quit through before-quit so the engine finishes the session.
+  // Repeats while it stops are ignored; a second quit would not wait for the engine.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (!quitting) app.quit();
+    });
+  }
   app
     .whenReady()
     .then(boot)

@@ -69,16 +69,34 @@ function writeReason(e: NodeJS.ErrnoException): string {
   return e.code ?? e.message;
 }
 
-/** Resolves when SIGINT/SIGTERM arrives; then closes the engine and prints the summary. */
+/** A repeat of the same signal this soon is the same Ctrl-C delivered twice, not a new one. */
+const DUPLICATE_SIGNAL_MS = 500;
+
+/**
+ * Resolves when SIGINT/SIGTERM/SIGHUP arrives; then closes the engine and prints the summary.
+ * The handlers stay installed for the whole stop: under `npm start` the terminal's Ctrl-C
+ * reaches us and scripts/start.js forwards it again, and a second signal meeting Node's
+ * default handler would kill us before the session-end line. A repeat within
+ * DUPLICATE_SIGNAL_MS is ignored; a later one (the user pressing Ctrl-C again) hurries the
+ * stop — open connections are cut without waiting for their close lines — but the
+ * session still ends with its session-end line and the summary is still printed.
+ */
 function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}): Promise<void> {
   return new Promise((done) => {
-    let stopping = false;
+    let stoppingSince = 0;
+    let hurried = false;
     const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      err(`\n${signal}: stopping…`);
+      if (stoppingSince) {
+        if (hurried || Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
+        hurried = true;
+        err(`${signal} again: hurrying — cutting open connections; the session file is still finished.`);
+        engine.hurry();
+        return;
+      }
+      stoppingSince = Date.now();
+      err(`\n${signal}: stopping… (finishing the session file)`);
       void (async () => {
-        await extra();
+        await Promise.race([extra(), new Promise((ok) => setTimeout(ok, 3000).unref())]);
         await engine.close();
         const report = judge(engine.lines(), { file: engine.sessionFile });
         out(renderReport('text', report, engine.lines(), { color: Boolean(process.stdout.isTTY) }));
@@ -86,9 +104,7 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
         done();
       })();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGHUP', () => stop('SIGHUP'));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
     // Under npx/npm the proxy runs behind `sh -c`, which dies on SIGTERM without passing it
     // on; the orphaned proxy would keep running unseen. Being reparented means "stop".
     if (process.env.npm_command || process.env.npm_lifecycle_event) {

@@ -175,9 +175,22 @@ export class Engine implements EngineControl {
       server.close(() => ok());
       for (const s of this.sockets.keys()) s.destroy();
     });
-    await Promise.race([Promise.all(closed), new Promise((ok) => setTimeout(ok, 2000).unref())]);
+    await Promise.race([
+      Promise.all(closed),
+      new Promise((ok) => setTimeout(ok, 2000).unref()),
+      new Promise<void>((ok) => (this.hurryStop = ok)),
+    ]);
+    this.hurryStop = null;
     // The TLS layer above each socket reports its close one tick after the socket's own.
     await new Promise((ok) => setImmediate(ok));
+  }
+
+  /** Set while stop() waits for cut connections; hurry() ends that wait. */
+  private hurryStop: (() => void) | null = null;
+
+  /** A second Ctrl-C: stop waiting for cut connections' close lines (the session still ends). */
+  hurry(): void {
+    this.hurryStop?.();
   }
 
   /** Stops the proxy and ends the session file (with a session-end line). */
