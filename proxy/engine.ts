@@ -29,6 +29,8 @@ import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
 import { parseSessionText } from './session/reader.js';
 
+const BENCH_NO_RECORD = process.env.PINPROBE_BENCH_NO_RECORD === '1';
+
 export interface EngineOptions {
   port?: number;
   listen?: string;
@@ -323,6 +325,9 @@ export class Engine implements EngineControl {
   }
 
   private record(line: SessionLine): void {
+    // Benchmark only (bench/run.js, "recording off"): what recording costs is measured by
+    // not doing it. Never set by the CLI, the UI or the app.
+    if (BENCH_NO_RECORD) return;
     const place = this.writer?.append(line) ?? null;
     this.push(line, place);
   }

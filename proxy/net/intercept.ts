@@ -140,8 +140,7 @@ function relayTls(deps: InterceptDeps, client: tls.TLSSocket, target: InterceptT
     host: route.connectHost,
     port: route.connectPort,
     servername: net.isIP(route.servername) ? undefined : route.servername,
-    ...deps.pool.tlsOptions(),
-    ...(deps.pool.clientCertFor(target.certHost, target.port)?.tlsOptions ?? {}),
+    ...deps.pool.connectOptions(target.certHost, target.port),
     checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
   });
   deps.pool.guard(upstream, { clientAddress: target.clientAddress, mapped: route.mapped });

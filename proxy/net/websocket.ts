@@ -33,7 +33,7 @@ export function forwardUpgrade(bus: EngineBus, pool: UpstreamPool, conn: ConnInf
     headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
     // Upgraded sockets leave the pool; a private agent keeps them off the keep-alive one.
     agent: false,
-    ...(secure ? { ...pool.tlsOptions(), ...(pool.clientCertFor(conn.host, conn.port)?.tlsOptions ?? {}) } : {}),
+    ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
   });
   upReq.on('socket', (s) => pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped }));
   const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0) =>

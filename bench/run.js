@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// `npm run bench`: one run, one machine, every proxy side by side against one loopback HTTPS
+// origin — no proxy, Pinprobe (recording on; recording off; UI connected), mitmdump and
+// mockttp. Prints a table with ratios and the issue-10 targets, writes JSON.
+//   node bench/run.js [--quick] [--out FILE] [--only pinprobe,mockttp,...] [--cpu-prof DIR]
+// --quick: short phases and a short long-session (< 1 minute; for CI). Loopback only.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { KINDS, PROXY_CORE, pinSelf, startOrigin, startProxy, treeCpuUs, treeRssMiB, workDir } from './lib.mjs';
+import { connect } from './client.mjs';
+import { burst, downloads, keepAlive, latency, newConnections, target } from './phases.mjs';
+import { printTable, targets } from './table.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const quick = flag('--quick');
+const out = value('--out') ?? join(ROOT, 'bench', quick ? 'last-run-quick.json' : 'last-run.json');
+const only = value('--only')?.split(',');
+const cpuProf = value('--cpu-prof');
+const P = quick
+  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, longTotal: 3000, longCheck: 1000, starts: 1 }
+  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, longTotal: 60_000, longCheck: 10_000, starts: 3 };
+const wanted = (k) => !only || only.includes(k);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (s) => process.stderr.write(s + '\n');
+
+if (!existsSync(join(ROOT, 'dist', 'proxy', 'cli.js'))) {
+  log('building the engine (npm run build:engine)…');
+  execFileSync('npm', ['run', 'build:engine'], { cwd: ROOT, stdio: 'inherit' });
+}
+const hasMitm = spawnSync('mitmdump', ['--version'], { stdio: 'pipe' }).status === 0;
+let hasMockttp = true;
+try {
+  await import('mockttp');
+} catch {
+  hasMockttp = false;
+}
+
+pinSelf();
+const started = Date.now();
+const w = workDir();
+const origin = await startOrigin(w);
+const results = {};
+const machine = {
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  memGiB: +(totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  openssl: process.versions.openssl,
+  mitmdump: hasMitm ? spawnSync('mitmdump', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
+  mockttp: hasMockttp ? JSON.parse(readFileSync(join(ROOT, 'node_modules', 'mockttp', 'package.json'), 'utf8')).version : null,
+  proxyCore: PROXY_CORE,
+  loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+};
+
+/** The standard phases for one proxy (or none). */
+async function measure(kind, proxy) {
+  const t = target(origin.port, proxy);
+  const r = {};
+  log(`${KINDS[kind]}: keep-alive…`);
+  r.keepAlive = await keepAlive(t, proxy, { seconds: P.seconds });
+  if (kind === 'pinprobe-norec' || kind === 'pinprobe-ui') return r;
+  log(`${KINDS[kind]}: latency, new connections, downloads, 50 new hosts…`);
+  r.latency = await latency(t, { seconds: P.latencySeconds });
+  r.newConnections = await newConnections(t, proxy, { seconds: P.newSeconds });
+  r.download = await downloads(t, proxy, { repeat: P.downloads });
+  r.burst = await burst(t, proxy);
+  if (proxy) r.idleRssMiB = +treeRssMiB(proxy.pid).toFixed(1);
+  return r;
+}
+
+async function withProxy(kind, fn, opts) {
+  const proxy = await startProxy(kind, w, opts);
+  try {
+    return await fn(proxy);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+// A first Pinprobe start makes the root CA; every later start finds it (the case measured).
+await withProxy('pinprobe', async () => undefined);
+
+if (wanted('none')) results.none = await measure('none', null);
+
+for (const kind of ['pinprobe', 'pinprobe-norec', 'mockttp', 'mitmdump']) {
+  if (!wanted(kind)) continue;
+  if (kind === 'mitmdump' && !hasMitm) {
+    log('mitmdump not installed: skipped');
+    continue;
+  }
+  if (kind === 'mockttp' && !hasMockttp) {
+    log('mockttp not installed (npm install): skipped');
+    continue;
+  }
+  results[kind] = await withProxy(kind, async (proxy) => ({ startMs: +proxy.startMs.toFixed(0), ...(await measure(kind, proxy)) }), { cpuProf });
+}
+
+// The UI connected: a live WebSocket client receiving every line and the verdicts.
+if (wanted('pinprobe-ui')) {
+  results['pinprobe-ui'] = await withProxy('pinprobe-ui', async (proxy) => {
+    const wsUrl = proxy.uiUrl.replace(/^http/, 'ws').replace(/\/#token=(.*)$/, '/api/live?token=$1');
+    const ws = new WebSocket(wsUrl);
+    let messages = 0;
+    let bytes = 0;
+    ws.on('message', (d) => (messages++, (bytes += d.length)));
+    await new Promise((ok, fail) => ws.once('open', ok).once('error', fail));
+    const r = { startMs: +proxy.startMs.toFixed(0), ...(await measure('pinprobe-ui', proxy)) };
+    await sleep(500);
+    ws.close();
+    return { ...r, liveMessages: messages, liveMiB: +(bytes / 2 ** 20).toFixed(1) };
+  }, { cpuProf });
+}
+
+// Start to listening with an existing CA (median of a few starts).
+if (wanted('pinprobe')) {
+  const starts = [];
+  for (let i = 0; i < P.starts; i++) starts.push(await withProxy('pinprobe', async (p) => p.startMs));
+  starts.sort((a, b) => a - b);
+  results.pinprobe.startMs = +starts[Math.floor(starts.length / 2)].toFixed(0);
+  results.pinprobe.startSamplesMs = starts.map((x) => +x.toFixed(0));
+}
+
+// The long session: recording on, RSS after every `longCheck` requests, then `pinprobe report`.
+if (wanted('pinprobe')) {
+  const record = join(w.dir, 'long-session.jsonl');
+  results.pinprobe.longSession = await withProxy('pinprobe', async (proxy) => {
+    log(`Pinprobe: long session, ${P.longTotal} requests…`);
+    const t = target(origin.port, proxy);
+    const rss = {};
+    const conns = await Promise.all(Array.from({ length: 20 }, () => connect(t)));
+    let done = 0;
+    const cpu0 = treeCpuUs(proxy.pid);
+    for (let next = P.longCheck; next <= P.longTotal; next += P.longCheck) {
+      await Promise.all(conns.map(async (c) => {
+        while (done < next) {
+          done++;
+          await c.get('/small');
+        }
+      }));
+      // A breath so the proxy finishes its work for these requests, then its memory.
+      await sleep(300);
+      rss[next] = +treeRssMiB(proxy.pid).toFixed(1);
+    }
+    for (const c of conns) c.close();
+    const cpuUsPerReq = Math.round((treeCpuUs(proxy.pid) - cpu0) / done);
+    await sleep(500);
+    const endRss = +treeRssMiB(proxy.pid).toFixed(1);
+    const lines = readFileSync(record, 'utf8').split('\n').length - 1;
+    return { requests: done, lines, rssMiB: rss, endRssMiB: endRss, cpuUsPerReq };
+  }, { record });
+  const s = performance.now();
+  const rep = spawnSync(process.execPath, [join(ROOT, 'bin', 'pinprobe.js'), 'report', record, '--format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  results.pinprobe.longSession.reportSeconds = +((performance.now() - s) / 1000).toFixed(2);
+  results.pinprobe.longSession.reportExit = rep.status;
+}
+
+origin.stop();
+const report = { date: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), params: P, machine, loadavgAfter: readFileSync('/proc/loadavg', 'utf8').trim(), results, targets: targets(results) };
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+printTable(report);
+console.log(`\nJSON: ${out}`);
+process.exit(0);
