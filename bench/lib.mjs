@@ -198,17 +198,22 @@ export async function startProxy(kind, w, opts = {}) {
   };
 }
 
-/** Longest event-loop stall since the last call (Node proxies under test only), in ms. */
-export async function loopStall(proxy) {
+/**
+ * Event-loop stall tracking inside a Node proxy under test: `loopStall(p, 'start')`, then
+ * `loopStall(p, 'stop')` gives the longest stall between the two, in ms (null for mitmdump).
+ */
+export async function loopStall(proxy, what) {
   if (!proxy.stallFile || proxy.kind === 'mitmdump') return null;
   const { readFileSync: read, rmSync } = await import('node:fs');
   rmSync(proxy.stallFile, { force: true });
   // The proxy runs behind taskset (same pid: taskset execs), so the signal reaches Node.
   process.kill(proxy.pid, 'SIGUSR2');
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 5));
     try {
-      return Number(read(proxy.stallFile, 'utf8'));
+      const text = read(proxy.stallFile, 'utf8');
+      if (what === 'start' && text === 'started') return null;
+      if (what === 'stop' && text !== 'started' && text !== '') return Number(text);
     } catch {
       // not written yet
     }

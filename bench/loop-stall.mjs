@@ -1,5 +1,6 @@
-// Preloaded into Node proxies under test (`node --import`): tracks the longest event-loop
-// stall and writes it (ms) to $BENCH_STALL_FILE on SIGUSR2, then starts a new window.
+// Preloaded into Node proxies under test (`node --import`): the first SIGUSR2 starts
+// tracking the longest event-loop stall, the next writes it (ms) to $BENCH_STALL_FILE and
+// stops (a 1 ms sampling timer would otherwise cost CPU in every other phase).
 // Measurement only; the proxy's code is unchanged.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -7,9 +8,16 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 const file = process.env.BENCH_STALL_FILE;
 if (file) {
   const h = monitorEventLoopDelay({ resolution: 1 });
-  h.enable();
+  let on = false;
   process.on('SIGUSR2', () => {
-    writeFileSync(file, String(h.max / 1e6));
-    h.reset();
+    if (!on) {
+      h.reset();
+      h.enable();
+      writeFileSync(file, 'started');
+    } else {
+      h.disable();
+      writeFileSync(file, String(h.max / 1e6));
+    }
+    on = !on;
   });
 }

@@ -130,12 +130,9 @@ export async function burst(t, proxy) {
   });
   await sleep(200);
   await ask();
-  if (proxy) await loopStall(proxy);
   await sleep(300);
-  const baseline = await new Promise((ok) => {
-    probe.postMessage('report');
-    probe.once('message', ok);
-  });
+  const baseline = await ask();
+  if (proxy) await loopStall(proxy, 'start');
   const s = performance.now();
   const times = await Promise.all(Array.from({ length: EXTRA_HOSTS }, async (_, i) => {
     const sock = await openTls({ ...t, host: `127.0.0.${i + 2}` });
@@ -144,11 +141,8 @@ export async function burst(t, proxy) {
     return ms;
   }));
   await sleep(100);
-  const during = await new Promise((ok) => {
-    probe.postMessage('report');
-    probe.once('message', ok);
-  });
-  const stall = proxy ? await loopStall(proxy) : null;
+  const during = await ask();
+  const stall = proxy ? await loopStall(proxy, 'stop') : null;
   await probe.terminate();
   times.sort((a, b) => a - b);
   return {
