@@ -1,28 +1,27 @@
-// A pass-through stream that keeps the first `cap` bytes of a body for the session file
-// and counts the true size. It never holds more than the cap, so bodies of any size
-// stream through with backpressure intact.
-import { Transform, type TransformCallback } from 'node:stream';
+// Keeps the first `cap` bytes of a body for the session file and counts the true size. A
+// passive observer of the stream's chunks (not a stream in the path): the body flows
+// through `pipe` with its backpressure, and capturing adds no stream machinery per request
+// (a Transform plus `stream.pipeline` cost an AbortController, a DOMException and several
+// listeners per message). It never holds more than the cap.
 import type { BodyRecord } from '../session/events.js';
 
 export const DEFAULT_BODY_CAP = 1024 * 1024;
 
-export class BodyCapture extends Transform {
+export class BodyCapture {
   private kept: Buffer[] = [];
   private keptBytes = 0;
   size = 0;
 
-  constructor(private readonly cap: number = DEFAULT_BODY_CAP) {
-    super();
-  }
+  constructor(private readonly cap: number = DEFAULT_BODY_CAP) {}
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+  /** Sees one chunk of the body (a copy of what fits under the cap is kept). */
+  add(chunk: Buffer): void {
     this.size += chunk.length;
     if (this.keptBytes < this.cap) {
       const take = chunk.subarray(0, this.cap - this.keptBytes);
       this.kept.push(Buffer.from(take));
       this.keptBytes += take.length;
     }
-    callback(null, chunk);
   }
 
   /** The first bytes seen so far (for classifying an answer before the body ends). */

@@ -5,7 +5,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { pipeline } from 'node:stream';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
@@ -79,10 +78,10 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         });
         resolve();
       };
-      if (reqCapture.writableFinished || req.complete) write();
+      if (req.complete) write();
       else {
-        reqCapture.once('finish', write);
-        reqCapture.once('close', write);
+        req.once('end', write);
+        req.once('close', write);
       }
     });
     return requestRecorded;
@@ -137,8 +136,12 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     else {
       // Chunked trailers are end-to-end: hand them on before the forwarded body ends.
       req.once('end', () => passTrailers(req, upReq));
-      pipeline(req, reqCapture, upReq, (err) => {
-        if (err && !res.headersSent && !upReq.destroyed) upReq.destroy(err);
+      // `pipe` plus explicit error handling, and the capture as a passive observer: far
+      // cheaper per request than `stream.pipeline` through a Transform (profiled).
+      req.on('data', (chunk: Buffer) => reqCapture.add(chunk));
+      req.pipe(upReq);
+      req.once('error', (err) => {
+        if (!res.headersSent && !upReq.destroyed) upReq.destroy(err);
       });
     }
     upReq.on('response', (upRes) => {
@@ -156,11 +159,21 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
       };
       // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
-      if (complaintNeedsBody(status)) resCapture.on('data', () => resCapture.head(4096).length >= 4096 && decide());
+      upRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
+      if (complaintNeedsBody(status)) upRes.on('data', () => resCapture.head(4096).length >= 4096 && decide());
       else decide();
       res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
       upRes.once('end', () => passTrailers(upRes, res));
-      pipeline(upRes, resCapture, res, () => {
+      upRes.pipe(res);
+      // What `pipeline` did for us: a backend that fails mid-body fails the client's answer too.
+      upRes.once('error', () => res.destroy());
+      upRes.once('close', () => {
+        if (!upRes.complete) res.destroy();
+      });
+      let finished = false;
+      const onDone = () => {
+        if (finished) return;
+        finished = true;
         decide();
         void recordRequest().then(() =>
           bus.emit({
@@ -169,7 +182,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
             timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(performance.now() - started - waitMs) },
           }),
         );
-      });
+      };
+      res.once('finish', onDone);
+      res.once('close', onDone);
     });
 
     upReq.on('error', (err) => {
