@@ -10,7 +10,7 @@ import { loadOrCreateRootCa } from './ca/root-ca.js';
 import { addProxyOptions, engineOptions, parsePort, type ProxyCliOptions } from './cli-options.js';
 import { defaultDataDir } from './data-dir.js';
 import { Engine } from './engine.js';
-import { hostPort } from './net/lan-addresses.js';
+import { hostPort, isLoopbackListen, loopbackOnlyAdvice } from './net/lan-addresses.js';
 import { judge } from './judge/index.js';
 import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
 import { notASessionMessage } from './session/not-a-session.js';
@@ -41,11 +41,19 @@ async function startEngine(o: ProxyCliOptions): Promise<Engine> {
 
 function banner(engine: Engine): void {
   const s = engine.status();
-  const addrs = s.lanAddresses.length ? s.lanAddresses : ['127.0.0.1'];
   out(`Pinprobe ${version()} — proxy listening on ${hostPort(s.listen, s.port)}`);
-  out(`Set the phone's Wi-Fi proxy to${addrs.length > 1 ? ' one of' : ''}:`);
-  for (const a of addrs) out(`  ${hostPort(a, s.port)}`);
-  out(`Phone setup page: http://${hostPort(addrs[0], s.port)}/  (or http://pinprobe.invalid/ through the proxy)`);
+  if (isLoopbackListen(s.listen)) {
+    // Never advertise a LAN address nothing listens on.
+    for (const line of loopbackOnlyAdvice(s.listen, s.port)) out(line);
+    out(`Setup page on this computer: http://${hostPort(s.listen, s.port)}/  (or http://pinprobe.invalid/ through the proxy)`);
+  } else if (s.lanAddresses.length === 0) {
+    out(`No LAN address found: connect this computer to the phone's Wi-Fi network (the proxy is on ${hostPort(s.listen, s.port)}).`);
+  } else {
+    const addrs = s.lanAddresses;
+    out(`Set the phone's Wi-Fi proxy to${addrs.length > 1 ? ' one of' : ''}:`);
+    for (const a of addrs) out(`  ${hostPort(a, s.port)}`);
+    out(`Phone setup page: http://${hostPort(addrs[0]!, s.port)}/  (or http://pinprobe.invalid/ through the proxy)`);
+  }
   out(`Root CA: ${s.caCertPath}  (${s.caSubject})`);
   out(`Recording to: ${s.sessionFile}`);
   const set = engine.settings();

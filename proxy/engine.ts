@@ -17,7 +17,7 @@ import { ScenarioRotation } from './features/scenario-rotation.js';
 import type { CaFormat, EngineControl, EngineSettings, EngineStatus } from './api/engine-port.js';
 import { DEFAULT_BODY_CAP } from './net/body-capture.js';
 import { parseClientCertSpec } from './net/client-certs.js';
-import { lanAddresses } from './net/lan-addresses.js';
+import { lanAddresses, reachableAddresses } from './net/lan-addresses.js';
 import { createProxyServer } from './net/proxy-server.js';
 import { serveOnboarding } from './api/onboarding.js';
 import type { UpstreamPool } from './net/upstream.js';
@@ -210,7 +210,7 @@ export class Engine implements EngineControl {
       sessionFile: this.sessionPath,
       caCertPath: this.root.certPath,
       caSubject: this.root.subject,
-      lanAddresses: lanAddresses(),
+      lanAddresses: reachableAddresses(this.options.listen ?? '0.0.0.0', lanAddresses()),
     };
   }
 

@@ -1,6 +1,7 @@
 // What the Setup view shows: the proxy's LAN addresses, the onboarding URL and its QR
 // code, and the CA downloads per platform.
 import QRCode from 'qrcode';
+import { isLoopbackListen, reachableAddresses } from '../net/lan-addresses.js';
 import type { CaFormat, EngineControl } from './engine-port.js';
 import { ONBOARDING_HOST } from './onboarding.js';
 import type { OnboardingInfo } from './protocol.js';
@@ -13,7 +14,8 @@ function authority(address: string, port: number): string {
 
 export async function onboardingInfo(engine: EngineControl): Promise<OnboardingInfo> {
   const status = engine.status();
-  const ordered = [...status.lanAddresses.filter((a) => !a.includes(':')), ...status.lanAddresses.filter((a) => a.includes(':'))];
+  const reachable = reachableAddresses(status.listen, status.lanAddresses);
+  const ordered = [...reachable.filter((a) => !a.includes(':')), ...reachable.filter((a) => a.includes(':'))];
   const proxyAddresses = ordered.map((a) => authority(a, status.port));
   const url = proxyAddresses[0] ? `http://${proxyAddresses[0]}/` : null;
   const reservedUrl = `http://${ONBOARDING_HOST}/`;
@@ -24,6 +26,8 @@ export async function onboardingInfo(engine: EngineControl): Promise<OnboardingI
     running: status.running,
     proxyPort: status.port,
     proxyAddresses,
+    loopbackOnly: isLoopbackListen(status.listen),
+    listenAddress: authority(status.listen, status.port),
     url,
     reservedUrl,
     qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,

@@ -50,8 +50,12 @@ export interface CaDownload {
 export interface OnboardingInfo {
   running: boolean;
   proxyPort: number;
-  /** HOST:PORT for each LAN address, IPv4 first. */
+  /** HOST:PORT for each LAN address the proxy is reachable at, IPv4 first (none when loopback-only). */
   proxyAddresses: string[];
+  /** The proxy listens on loopback only (`--listen 127.0.0.1`): no phone on Wi-Fi can reach it. */
+  loopbackOnly: boolean;
+  /** HOST:PORT the proxy is bound to, e.g. 127.0.0.1:8080 or 0.0.0.0:8080 */
+  listenAddress: string;
   /** http://<first LAN address>:<proxy port>/ — null when no LAN address was found */
   url: string | null;
   /** Works on a device whose proxy is already set. */

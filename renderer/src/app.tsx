@@ -125,7 +125,7 @@ export function App() {
           {engine ? (
             <span className={`chip ${engine.running ? 'chip-on' : 'chip-off'}`}>
               <span className="dot" aria-hidden="true" />
-              {engine.running ? `Proxy on ${onboarding?.proxyAddresses[0] ?? `${engine.listen}:${engine.port}`}` : 'Proxy stopped'}
+              {engine.running ? proxyChipText(onboarding, engine) : 'Proxy stopped'}
             </span>
           ) : null}
           <span className={`chip link-${snap.link}`} title="Live connection to Pinprobe">
@@ -194,4 +194,10 @@ export function App() {
       </main>
     </div>
   );
+}
+
+/** Only an address something listens on: a loopback-only proxy says so instead of a LAN address. */
+function proxyChipText(onboarding: OnboardingInfo | null, engine: { listen: string; port: number }): string {
+  if (onboarding?.loopbackOnly) return `Proxy on ${onboarding.listenAddress} · this computer only`;
+  return `Proxy on ${onboarding?.proxyAddresses[0] ?? `${engine.listen}:${engine.port}`}`;
 }

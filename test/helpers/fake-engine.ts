@@ -17,6 +17,8 @@ export interface FakeEngineOptions {
   sessionFile?: string;
   port?: number;
   lanAddresses?: string[];
+  /** where the proxy listens (default "::", so every LAN address is reachable) */
+  listen?: string;
   /** Lines after the header to start with. */
   events?: SessionEvent[];
 }
@@ -46,6 +48,7 @@ export class FakeEngine implements EngineControl {
   private readonly caPem: string;
   private readonly port: number;
   private readonly lan: string[];
+  private readonly listen: string;
   private config: EngineSettings = structuredClone(DEFAULT_SETTINGS);
   /** Calls made through the contract, for assertions. */
   readonly calls: string[] = [];
@@ -54,6 +57,7 @@ export class FakeEngine implements EngineControl {
     this.caPem = opts.caPem ?? PLACEHOLDER_PEM;
     this.port = opts.port ?? 8080;
     this.lan = opts.lanAddresses ?? ['192.168.1.23', 'fe80::1c2b:3aff:fe4d:5e6f'];
+    this.listen = opts.listen ?? '::';
     this.sessionFile = opts.sessionFile ?? '/tmp/pinprobe-fake/session-1.pinprobe.jsonl';
     this.current = [fakeHeader(this.port), ...(opts.events ?? [])];
   }
@@ -84,7 +88,7 @@ export class FakeEngine implements EngineControl {
   status(): EngineStatus {
     return {
       running: this.running,
-      listen: '0.0.0.0',
+      listen: this.listen,
       port: this.port,
       sessionFile: this.sessionFile,
       caCertPath: '/tmp/pinprobe-fake/ca/pinprobe-ca.pem',

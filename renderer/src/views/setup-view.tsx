@@ -42,6 +42,33 @@ function Devices({ devices, newDevice }: { devices: DeviceModel; newDevice: Devi
   );
 }
 
+/**
+ * `--listen 127.0.0.1`: nothing on the LAN can reach the proxy, so no LAN address and no
+ * QR code (its URL would not open); say so and how to open it to a phone.
+ */
+function LoopbackOnly({ onboarding }: { onboarding: OnboardingInfo }) {
+  const port = onboarding.proxyPort;
+  return (
+    <div className="loopback-only" role="note">
+      <p className="text-warn">
+        <strong>This computer only.</strong> The proxy listens on <span className="mono">{onboarding.listenAddress}</span>: a phone on Wi-Fi cannot reach it, so
+        there is no address or QR code to scan here.
+      </p>
+      <ul className="steps">
+        <li>
+          Phone on Wi-Fi: restart Pinprobe with <code>--listen 0.0.0.0</code> (all networks) or <code>--listen</code> this computer's LAN address.
+        </li>
+        <li>
+          Android over USB or an emulator: <code>adb reverse tcp:{port} tcp:{port}</code>, then set its proxy to <span className="mono">127.0.0.1:{port}</span>.
+        </li>
+        <li>
+          On this computer: proxy <span className="mono">{onboarding.listenAddress}</span>; setup page <span className="mono">http://{onboarding.listenAddress}/</span>.
+        </li>
+      </ul>
+    </div>
+  );
+}
+
 export function SetupView({ onboarding, error, devices, newDevice }: SetupViewProps) {
   return (
     <div className="setup">
@@ -49,7 +76,9 @@ export function SetupView({ onboarding, error, devices, newDevice }: SetupViewPr
       <div className="setup-grid">
         <section className="card connect" aria-labelledby="connect-title">
           <h2 id="connect-title">1. Point the device at Pinprobe</h2>
-          {onboarding ? (
+          {onboarding?.loopbackOnly ? (
+            <LoopbackOnly onboarding={onboarding} />
+          ) : onboarding ? (
             <>
               <p>Set the phone's Wi-Fi proxy to <em>Manual</em> with one of these addresses (same network as this computer):</p>
               <ul className="addresses">
@@ -108,7 +137,15 @@ export function SetupView({ onboarding, error, devices, newDevice }: SetupViewPr
           <ol className="steps">
             <li>
               Wi-Fi → the network → Edit → Proxy: <em>Manual</em>, host and port above. From a computer:{' '}
-              <code>adb shell settings put global http_proxy {onboarding?.proxyAddresses[0] ?? 'HOST:PORT'}</code> — and afterwards clear it with{' '}
+              {onboarding?.loopbackOnly ? (
+                <>
+                  <code>adb reverse tcp:{onboarding.proxyPort} tcp:{onboarding.proxyPort}</code> then{' '}
+                  <code>adb shell settings put global http_proxy 127.0.0.1:{onboarding.proxyPort}</code> (USB; the proxy is loopback-only)
+                </>
+              ) : (
+                <code>adb shell settings put global http_proxy {onboarding?.proxyAddresses[0] ?? 'HOST:PORT'}</code>
+              )}{' '}
+              — and afterwards clear it with{' '}
               <code>adb shell settings put global http_proxy :0</code>
             </li>
             <li>Install the .cer from the setup page: Settings → Security → Encryption &amp; credentials → Install a certificate → CA certificate.</li>
