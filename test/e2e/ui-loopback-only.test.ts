@@ -36,7 +36,7 @@ describe('a loopback-only proxy is advertised as such', () => {
       const page = await browser.context.newPage();
       await page.setViewportSize({ width, height: 900 });
       await page.goto(api.url);
-      await expect(page.locator('.status .chip').first().textContent()).resolves.toBe('Proxy on 127.0.0.1:8080 · this computer only');
+      await expect.poll(() => page.locator('.status .chip').first().textContent()).toBe('Proxy on 127.0.0.1:8080 · this computer only');
       await page.getByRole('tab', { name: 'Setup' }).click();
       const note = page.getByRole('note');
       await note.waitFor();

@@ -77,16 +77,17 @@ describe('UI with the real engine', () => {
     await page.close();
   });
 
-  it('Setup QR decodes to the onboarding URL, which the proxy serves', async () => {
+  // This engine listens on 127.0.0.1, so Setup must not offer a QR code or LAN address a
+  // phone could not reach (the QR itself is decoded in ui-live.test.ts, LAN-reachable).
+  it('Setup says the loopback-only proxy is this computer only; the setup page is served', async () => {
     const page = await browser.context.newPage();
     await page.goto(api.url);
     await page.getByRole('tab', { name: 'Setup' }).click();
-    await page.locator('img.qr').waitFor();
+    await page.getByRole('note').filter({ hasText: 'This computer only.' }).waitFor();
     const info = (await (await fetch(`http://127.0.0.1:${api.port}/api/onboarding`, { headers: { authorization: `Bearer ${api.token}` } })).json()) as OnboardingInfo;
-    expect(await decodeQr(page, 'img.qr')).toBe(info.qrTarget);
-    if (info.url) {
-      await expect(page.locator('.address').first().textContent()).resolves.toBe(info.proxyAddresses[0]);
-    }
+    expect(info).toMatchObject({ loopbackOnly: true, proxyAddresses: [], url: null });
+    expect(await page.locator('img.qr').count()).toBe(0);
+    expect(await page.locator('.address').count()).toBe(0);
     // The page the QR leads to, fetched the way a phone would (straight to the proxy port).
     const direct = await fetch(`http://127.0.0.1:${engine.status().port}/`, { headers: { 'user-agent': 'Mozilla/5.0 (Linux; Android 14)' } });
     expect(await direct.text()).toContain('/ca/pinprobe-ca.cer');
