@@ -2,10 +2,13 @@
 // choose a tunnel or a scenario certificate for the SNI name up front. The bytes read are
 // returned so they can be handed on (unshifted) to whatever handles the connection.
 import type { Socket } from 'node:net';
+import { fingerprintOf, type HelloFields, type TlsFingerprint } from './tls-fingerprint.js';
 
 export interface ClientHello {
   sni: string | null;
   alpn: string[];
+  /** JA4 and JA3 of this hello (SPEC "TLS client"). */
+  fingerprint: TlsFingerprint;
 }
 
 export type HelloParse =
@@ -62,31 +65,60 @@ export function parseClientHello(buf: Buffer): HelloParse {
 }
 
 function readHelloBody(b: Buffer): ClientHello {
-  let p = 2 + 32; // client_version, random
   const need = (n: number) => {
     if (p + n > b.length) throw new Error('ClientHello truncated');
   };
+  let p = 0;
+  need(2 + 32);
+  const fields: HelloFields = {
+    legacyVersion: b.readUInt16BE(0), ciphers: [], extensions: [], groups: [], pointFormats: [],
+    signatureAlgorithms: [], supportedVersions: [], hasSni: false, alpn: [],
+  };
+  p = 2 + 32; // client_version, random
   need(1);
   p += 1 + b[p]; // session id
   need(2);
-  p += 2 + b.readUInt16BE(p); // cipher suites
+  const cipherEnd = p + 2 + b.readUInt16BE(p);
+  if (cipherEnd > b.length) throw new Error('ClientHello truncated');
+  for (let c = p + 2; c + 2 <= cipherEnd; c += 2) fields.ciphers.push(b.readUInt16BE(c));
+  p = cipherEnd;
   need(1);
   p += 1 + b[p]; // compression methods
-  const hello: ClientHello = { sni: null, alpn: [] };
-  if (p + 2 > b.length) return hello; // no extensions (SSLv3-era hello)
-  const extEnd = p + 2 + b.readUInt16BE(p);
-  p += 2;
-  if (extEnd > b.length) throw new Error('extensions truncated');
-  while (p + 4 <= extEnd) {
-    const type = b.readUInt16BE(p);
-    const len = b.readUInt16BE(p + 2);
-    const body = b.subarray(p + 4, p + 4 + len);
-    if (body.length !== len) throw new Error('extension truncated');
-    if (type === 0) hello.sni = readServerName(body);
-    else if (type === 16) hello.alpn = readAlpn(body);
-    p += 4 + len;
+  let sni: string | null = null;
+  if (p + 2 <= b.length) {
+    const extEnd = p + 2 + b.readUInt16BE(p);
+    p += 2;
+    if (extEnd > b.length) throw new Error('extensions truncated');
+    while (p + 4 <= extEnd) {
+      const type = b.readUInt16BE(p);
+      const len = b.readUInt16BE(p + 2);
+      const body = b.subarray(p + 4, p + 4 + len);
+      if (body.length !== len) throw new Error('extension truncated');
+      fields.extensions.push(type);
+      readExtension(type, body, fields);
+      if (type === 0) sni = readServerName(body);
+      p += 4 + len;
+    }
+  } // else: no extensions (SSLv3-era hello)
+  return { sni, alpn: fields.alpn, fingerprint: fingerprintOf(fields) };
+}
+
+/** The extensions JA3/JA4 look inside; lists of 16-bit values behind a length prefix. */
+function readExtension(type: number, body: Buffer, fields: HelloFields): void {
+  const u16List = (start: number): number[] => {
+    const out: number[] = [];
+    for (let i = start; i + 2 <= body.length; i += 2) out.push(body.readUInt16BE(i));
+    return out;
+  };
+  switch (type) {
+    case 0: fields.hasSni = true; break;
+    case 10: fields.groups = u16List(2); break; // supported_groups
+    case 11: fields.pointFormats = [...body.subarray(1, 1 + (body[0] ?? 0))]; break; // ec_point_formats
+    case 13: fields.signatureAlgorithms = u16List(2); break;
+    case 16: fields.alpn = readAlpn(body); break;
+    case 43: fields.supportedVersions = u16List(1); break; // one-byte length prefix
+    default: break;
   }
-  return hello;
 }
 
 function readServerName(body: Buffer): string | null {

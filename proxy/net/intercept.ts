@@ -12,6 +12,7 @@ import { ClientOutcomeTracker, type IdleWindowRule } from '../observe/client-out
 import type { Scenario } from '../session/events.js';
 import type { ConnInfo } from './http-forward.js';
 import type { UpstreamPool } from './upstream.js';
+import type { TlsFingerprint } from './tls-fingerprint.js';
 
 export interface InterceptDeps {
   bus: EngineBus;
@@ -33,6 +34,8 @@ export interface InterceptTarget {
   clientAddress: string;
   scenario: Scenario;
   connectAt: number;
+  /** JA4/JA3 of the ClientHello (proxy/net/tls-fingerprint.ts). */
+  fingerprint: TlsFingerprint;
 }
 
 const HTTP_METHOD = /^[A-Z]{3,10} /;
@@ -59,6 +62,7 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
       ...(deps.requestClientCert
         ? { clientCert: { offered: Boolean(peer && peer.subject), subject: peer && peer.subject ? formatSubject(peer.subject) : null } }
         : {}),
+      fingerprint: target.fingerprint,
     });
   });
 

@@ -162,7 +162,7 @@ async function handleConnect(deps: ProxyServerDeps, interceptDeps: InterceptDeps
   }
   const scenario = deps.bus.hooks.scenario(connectTarget);
   record('intercept', scenario, null);
-  await intercept(interceptDeps, socket, bytes, { connId, certHost, port, sni, clientAddress: client.address, scenario, connectAt });
+  await intercept(interceptDeps, socket, bytes, { connId, certHost, port, sni, clientAddress: client.address, scenario, connectAt, fingerprint: parse.hello.fingerprint });
 }
 
 function absoluteUrl(raw: string | undefined): URL | null {
