@@ -35,6 +35,8 @@ export interface FindingInput {
   cleartext: boolean;
   /** From proxy/judge/mtls.ts (`mtlsFindings`): the mTLS work owns those rules and ids. */
   mtlsFindings: readonly Finding[];
+  /** Every trusted connection carried a request and was dropped before the answer (late-refusal.ts). */
+  lateRefusal?: boolean;
 }
 
 export function findingsFor(input: FindingInput): Finding[] {
@@ -49,6 +51,15 @@ export function findingsFor(input: FindingInput): Finding[] {
       id: 'pinning-missing',
       severity: 'medium',
       title: 'No certificate pinning: traffic was intercepted with a CA the device trusts',
+      masvs: 'MASVS-NETWORK-2',
+      mastg: 'MASTG-TEST-0244',
+    });
+  }
+  if (input.lateRefusal) {
+    out.push({
+      id: 'pinning-late-check',
+      severity: 'medium',
+      title: 'The request left the device before the app refused the certificate (a late pin check leaks the request)',
       masvs: 'MASVS-NETWORK-2',
       mastg: 'MASTG-TEST-0244',
     });

@@ -18,6 +18,8 @@ export interface HostEvents {
   tls: ClientTlsEvent[];
   /** HTTP requests (both schemes), onboarding-page requests excluded. */
   requests: RequestEvent[];
+  /** Responses to those requests. */
+  responses: ResponseEvent[];
   upstream: UpstreamEvent[];
   passthrough: PassthroughEvent[];
   /** Tunnel connections (rule, auto, not-tls) that moved bytes. */
@@ -50,7 +52,7 @@ export function isOnboardingRequest(
 }
 
 function emptyHost(host: string, port: number): HostEvents {
-  return { host: host.toLowerCase(), port, tls: [], requests: [], upstream: [], passthrough: [], tunnels: [], intercepts: [] };
+  return { host: host.toLowerCase(), port, tls: [], requests: [], responses: [], upstream: [], passthrough: [], tunnels: [], intercepts: [] };
 }
 
 /** Groups events by host:port; the map keeps first-seen order. */
@@ -87,7 +89,12 @@ export function groupByHost(events: readonly SessionEvent[], header: SessionHead
         bucket(event.host, event.port)?.tls.push(event);
         break;
       case 'request':
-        if (!isOnboardingRequest(event, responses.get(event.id), header)) bucket(event.host, event.port)?.requests.push(event);
+        if (!isOnboardingRequest(event, responses.get(event.id), header)) {
+          const b = bucket(event.host, event.port);
+          b?.requests.push(event);
+          const response = responses.get(event.id);
+          if (b && response) b.responses.push(response);
+        }
         break;
       case 'upstream':
         bucket(event.host, event.port)?.upstream.push(event);

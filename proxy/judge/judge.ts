@@ -2,14 +2,16 @@
 // events, so the live engine can re-judge on every change and a reopened file gives the
 // very same answer.
 import type { ClientTlsEvent, SessionEvent, SessionHeader, SessionLine } from '../session/events.js';
-import { byScenario, judgeClient, judgeValidation } from './client.js';
+import { BAD_SCENARIOS, byScenario, judgeClient, judgeValidation } from './client.js';
+import { DeviceTrust } from './device-trust.js';
+import { lateRefusal } from './late-refusal.js';
 import { findingsFor, severityRank, worstSeverity } from './findings.js';
 import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
 import { matchesHostGlob } from '../host-glob.js';
 import { sessionAdvice } from './advice.js';
 import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
-import { judgePinning } from './pinning.js';
+import { judgePinning, type TrustedElsewhere } from './pinning.js';
 import { REPORT_SCHEMA } from './report-types.js';
 import type { HostVerdict, Report } from './report-types.js';
 
@@ -40,32 +42,61 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** client address -> hosts (display) where it accepted the trusted certificate. */
-function trustedAcceptances(hosts: Iterable<HostEvents>): Map<string, string[]> {
-  const byAddress = new Map<string, string[]>();
+/** `address|ja4` -> hosts (display) where that TLS client accepted the trusted certificate. */
+type TrustedIndex = Map<string, Map<string | null, string[]>>;
+
+function trustedAcceptances(hosts: Iterable<HostEvents>): TrustedIndex {
+  const byAddress: TrustedIndex = new Map();
   for (const host of hosts) {
-    const seen = new Set<string>();
+    const name = formatHostPort(host.host, host.port);
     for (const event of host.tls) {
-      if (event.scenario !== 'trusted' || event.result !== 'accepted' || seen.has(event.clientAddress)) continue;
-      seen.add(event.clientAddress);
-      const list = byAddress.get(event.clientAddress) ?? [];
-      list.push(formatHostPort(host.host, host.port));
-      byAddress.set(event.clientAddress, list);
+      if (event.scenario !== 'trusted' || event.result !== 'accepted') continue;
+      const ja4 = typeof event.fingerprint?.ja4 === 'string' ? event.fingerprint.ja4 : null;
+      let byJa4 = byAddress.get(event.clientAddress);
+      if (!byJa4) byAddress.set(event.clientAddress, (byJa4 = new Map()));
+      const list = byJa4.get(ja4) ?? [];
+      if (!list.includes(name)) list.push(name);
+      byJa4.set(ja4, list);
     }
   }
   return byAddress;
 }
 
-function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Map<string, string[]>): HostVerdict {
+function elsewhere(index: TrustedIndex, self: string, address: string, ja4: string | null): TrustedElsewhere {
+  const sameClient: string[] = [];
+  const otherClients: Array<{ ja4: string | null; hosts: string[] }> = [];
+  for (const [key, hosts] of index.get(address) ?? []) {
+    const others = hosts.filter((h) => h !== self);
+    if (others.length === 0) continue;
+    // A line without a fingerprint (an older file) cannot be told apart: same client.
+    if (key === ja4 || key === null || ja4 === null) sameClient.push(...others);
+    else otherClients.push({ ja4: key, hosts: others });
+  }
+  return { sameClient, otherClients };
+}
+
+function fingerprintsOf(events: readonly ClientTlsEvent[]): string[] {
+  const seen: string[] = [];
+  for (const e of events) {
+    const ja4 = e.fingerprint?.ja4;
+    if (typeof ja4 === 'string' && !seen.includes(ja4)) seen.push(ja4);
+  }
+  return seen;
+}
+
+function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust): HostVerdict {
   const split = byScenario(host.tls);
   const client = judgeClient(split);
   const self = formatHostPort(host.host, host.port);
   const trusted: readonly ClientTlsEvent[] = split.trusted;
-  const { pinning, reason } = judgePinning({
+  const { pinning, reason, evidence } = judgePinning({
     client,
     trusted,
-    trustedElsewhere: (address) => (trustedBy.get(address) ?? []).filter((name) => name !== self),
+    bad: BAD_SCENARIOS.flatMap((s) => split[s]),
+    trustedElsewhere: (address, ja4) => elsewhere(trustedBy, self, address, ja4),
+    deviceTrust: (address) => devices.covering(address),
     forcedScenario: header?.options?.scenario ?? null,
+    rotation: (header?.options?.scenario ?? null) === null && header?.options?.autoPassthrough !== false,
     onlyTunnelled: host.tls.length === 0 && host.intercepts.length === 0 && (host.tunnels.length > 0 || host.passthrough.length > 0),
     onlyCleartext: host.tls.length === 0 && host.intercepts.length === 0 && host.requests.length > 0 && host.requests.every((r) => r.scheme === 'http'),
   });
@@ -80,10 +111,12 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Ma
     client,
     pinning,
     pinningReason: reason,
+    pinningEvidence: evidence,
+    fingerprints: fingerprintsOf(host.tls),
     validation,
     cleartext,
     mtls,
-    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: mtlsNotes }),
+    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: mtlsNotes, lateRefusal: lateRefusal(host) }),
   };
   if (host.passthrough.length > 0) verdict.passthrough = true;
   return verdict;
@@ -102,8 +135,9 @@ export function judge(lines: readonly SessionLine[] | SessionContent, opts: Judg
   const { header, events } = splitLines(lines);
   const grouped = groupByHost(events, header);
   const trustedBy = trustedAcceptances(grouped.values());
+  const devices = DeviceTrust.fromEvents(events);
   const hosts: HostVerdict[] = [];
-  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy));
+  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy, devices));
   hosts.sort(compareHosts);
 
   let ended: string | null = null;

@@ -13,7 +13,9 @@ export interface ScenarioVerdict {
   connections: number;
 }
 
-export type Pinning = 'pinned' | 'not-pinned' | 'inconclusive' | 'untested';
+export type Pinning = 'pinned' | 'likely-pinned' | 'not-pinned' | 'inconclusive' | 'untested';
+/** What a pinning verdict rests on (SPEC "Pinning"), strongest first. */
+export type PinningEvidence = 'stage-contrast' | 'device-trusts-ca' | 'same-client-trusted-elsewhere';
 export type Validation = 'broken' | 'ok' | 'partial' | 'untested';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -38,6 +40,9 @@ export interface HostVerdict {
   client: Record<Scenario, ScenarioVerdict>;
   pinning: Pinning;
   pinningReason: string;
+  pinningEvidence: PinningEvidence | null;
+  /** JA4 fingerprints of the TLS clients that reached this host, first seen first. */
+  fingerprints: string[];
   validation: Validation;
   cleartext: boolean;
   mtls: MtlsVerdict;

@@ -101,6 +101,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   // the connection elsewhere.
   if (secure) options.checkServerIdentity = (_h, cert) => tlsCheck(route.servername, cert);
 
+  // The client dropped the connection before the answer reached it (a late pin check, SPEC
+  // "No refusal lost"): the judge flags hosts where every trusted connection ended so.
+  const clientGone = (): { clientClosedEarly?: true } => (res.destroyed && !res.writableFinished ? { clientClosedEarly: true } : {});
   let upstreamRecorded = false;
   let current: http.ClientRequest | null = null;
   const send = (retry: boolean): void => {
@@ -178,7 +181,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         void recordRequest().then(() =>
           bus.emit({
             type: 'response', time: now(), id: requestId, status, statusText: upRes.statusMessage ?? '', httpVersion: upRes.httpVersion,
-            headers: resHeaders, body: resCapture.record(),
+            headers: resHeaders, body: resCapture.record(), ...clientGone(),
             timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(performance.now() - started - waitMs) },
           }),
         );
@@ -208,7 +211,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         bus.emit({
           type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
           headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
-          synthetic: true, timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
+          synthetic: true, ...clientGone(), timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
         }),
       );
     });

@@ -1,6 +1,7 @@
 // Turns what happens on one intercepted client connection into exactly one client outcome
 // (SPEC "What is observed"): accepted, rejected in or after the handshake, or inconclusive.
 import { alertFromError } from './upstream-outcome.js';
+import { cleanTlsMessage } from '../judge/tls-words.js';
 import type { ClientResult, RejectStage } from '../session/events.js';
 
 /**
@@ -96,7 +97,7 @@ export class ClientOutcomeTracker {
     }
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (PROXY_SIDE.test(err.message) || PROXY_SIDE.test(code)) {
-      this.decide('inconclusive', null, null, `the proxy could not complete the TLS handshake: ${err.message}`, { closed: true });
+      this.decide('inconclusive', null, null, `the proxy could not complete the TLS handshake: ${cleanTlsMessage(err.message)}`, { closed: true });
       return;
     }
     this.closed(code || err.message);

@@ -5,10 +5,11 @@ import type { ClientTlsEvent, Scenario, SessionHeader } from '../session/events.
 import type { HostEvents } from '../judge/group.js';
 import type { HostVerdict, ScenarioResult, Severity } from '../judge/report-types.js';
 import { escapeHtml as e } from './html-escape.js';
-import { MTLS_LABEL, PINNING_LABEL, VALIDATION_LABEL, hostLabel } from './labels.js';
+import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
+import { describeTlsClient } from '../judge/tls-stacks.js';
 
 export const SEVERITY_CLASS: Record<Severity, string> = { critical: 'bad', high: 'bad', medium: 'warn', low: 'warn', info: 'info' };
-const PINNING_CLASS: Record<HostVerdict['pinning'], string> = { pinned: 'good', 'not-pinned': 'warn', inconclusive: 'dim', untested: 'dim' };
+const PINNING_CLASS: Record<HostVerdict['pinning'], string> = { pinned: 'good', 'likely-pinned': 'info', 'not-pinned': 'warn', inconclusive: 'dim', untested: 'dim' };
 const VALIDATION_CLASS: Record<HostVerdict['validation'], string> = { broken: 'bad', ok: 'good', partial: 'warn', untested: 'dim' };
 const MTLS_CLASS: Record<HostVerdict['mtls']['verdict'], string> = { enforced: 'good', 'not-enforced': 'warn', unknown: 'dim' };
 const MAX_CONNECTION_ROWS = 200;
@@ -19,7 +20,7 @@ export function badge(text: string, cls: string, title?: string): string {
 }
 
 export function pinningBadge(h: HostVerdict): string {
-  return badge(PINNING_LABEL[h.pinning], PINNING_CLASS[h.pinning], h.pinningReason);
+  return badge(pinningWithEvidence(h), PINNING_CLASS[h.pinning], h.pinningReason);
 }
 export function validationBadge(h: HostVerdict): string {
   return badge(VALIDATION_LABEL[h.validation], VALIDATION_CLASS[h.validation]);
@@ -69,6 +70,7 @@ function connectionRow(event: ClientTlsEvent): string {
     `<td>${badge(event.result, resultClass(event.scenario, event.result))}</td><td>${e(event.stage ?? '—')}</td>` +
     `<td class="mono">${e(event.alert ?? '—')}</td><td class="mono">${e(event.tlsVersion ?? '—')}</td>` +
     `<td>handshake ${ms(t.handshakeMs)}, first byte ${ms(t.firstByteMs)}, close ${ms(t.closeMs)}</td>` +
+    `<td class="mono">${e(event.fingerprint?.ja4 ? describeTlsClient(event.fingerprint.ja4) : '—')}</td>` +
     `<td>${e(event.detail ?? '')}</td></tr>`;
 }
 
@@ -78,7 +80,7 @@ function connectionsTable(events: HostEvents | undefined): string {
   const rows = tls.slice(0, MAX_CONNECTION_ROWS).map(connectionRow).join('');
   const more = tls.length > MAX_CONNECTION_ROWS ? `<p class="muted">… and ${tls.length - MAX_CONNECTION_ROWS} more connections (see the session file).</p>` : '';
   return '<table><thead><tr><th>time</th><th>connection</th><th>client</th><th>scenario</th><th>outcome</th><th>stage</th>' +
-    `<th>alert</th><th>TLS</th><th>timing</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
+    `<th>alert</th><th>TLS</th><th>timing</th><th>TLS client</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
 function findingsList(h: HostVerdict): string {

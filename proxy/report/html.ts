@@ -48,9 +48,12 @@ const NO_TRAFFIC = '<p class="note">No traffic was recorded. An app that ignores
 
 const HOW_TO_READ = `<h2>How to read this report</h2>
 <ul>
-<li><b>Pinned</b> needs evidence: the app finished the handshake with Pinprobe's trusted certificate and then closed, or it refused
-in the handshake while the same device accepted the trusted certificate for another host. A refusal in the handshake alone is
-<b>Inconclusive</b>: on Android 7+ apps refuse user-installed CAs without any pinning (put the CA in the system store).</li>
+<li><b>Pinned</b> needs evidence that the refusing TLS client trusts Pinprobe's CA: <i>stage contrast</i> (the same client refused
+the untrusted-root certificate already in the handshake but got through the handshake with the trusted one) or a device declared to
+have the CA in its system store. <b>Likely pinned</b>: the only evidence is the same TLS client (address and JA4 fingerprint) accepting
+the trusted certificate for another host — apps on the same stack share a fingerprint, so it is not proven.
+<b>Inconclusive</b>: no such evidence — on Android 7+ apps refuse user-installed CAs without any pinning, and GnuTLS, Node and Firefox
+on TLS 1.2 close after the handshake for any chain they do not trust. Each reason says what would settle it.</li>
 <li><b>Validation</b> is <b>Broken</b> when the app accepted a self-signed, wrong-host, expired or untrusted-root certificate.</li>
 <li>Any accepted connection to a host outweighs refused ones: apps pre-open connections and close unused ones.</li>
 </ul>`;

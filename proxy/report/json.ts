@@ -23,6 +23,8 @@ function hostJson(h: HostVerdict): HostVerdict {
     client,
     pinning: h.pinning,
     pinningReason: h.pinningReason,
+    pinningEvidence: h.pinningEvidence ?? null,
+    fingerprints: [...(h.fingerprints ?? [])],
     validation: h.validation,
     cleartext: h.cleartext,
     mtls: { verdict: h.mtls.verdict, evidence: h.mtls.evidence, withCert: h.mtls.withCert },

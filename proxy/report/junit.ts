@@ -6,7 +6,7 @@
 import { CHECKS, checkOfFinding, severityRank } from '../judge/findings.js';
 import type { Check } from '../judge/findings.js';
 import type { Finding, HostVerdict, Report } from '../judge/report-types.js';
-import { MTLS_LABEL, PINNING_LABEL, VALIDATION_LABEL, hostLabel } from './labels.js';
+import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
 
 const LOW = severityRank('low');
 
@@ -24,12 +24,14 @@ interface CaseResult {
   summary: string;
 }
 
-function verdictOf(h: HostVerdict, check: Check): { summary: string; skipped: string | null } {
+function verdictOf(h: HostVerdict, check: Check): { summary: string; skipped: string | null; unproven?: string | null } {
   switch (check) {
     case 'pinning':
       return {
-        summary: `${PINNING_LABEL[h.pinning]}: ${h.pinningReason}`,
+        summary: `${pinningWithEvidence(h)}: ${h.pinningReason}`,
         skipped: h.pinning === 'untested' || h.pinning === 'inconclusive' ? `${h.pinning}: ${h.pinningReason}` : null,
+        // Likely pinned is not proven: never a pass for a pinning case (SPEC "Pinning").
+        unproven: h.pinning === 'likely-pinned' ? `likely-pinned (${h.pinningEvidence ?? 'no evidence'}): ${h.pinningReason}` : null,
       };
     case 'validation':
       return { summary: VALIDATION_LABEL[h.validation], skipped: h.validation === 'untested' ? 'untested: no bad certificate was shown' : null };
@@ -45,8 +47,10 @@ function verdictOf(h: HostVerdict, check: Check): { summary: string; skipped: st
 
 function caseFor(h: HostVerdict, check: Check): CaseResult {
   const failures = h.findings.filter((f) => checkOfFinding(f.id) === check && severityRank(f.severity) <= LOW);
-  const { summary, skipped } = verdictOf(h, check);
-  return { name: check, failures, skipped: failures.length > 0 ? null : skipped, summary };
+  const { summary, skipped, unproven } = verdictOf(h, check);
+  // A likely-pinned case is reported as skipped (not proven either way), never as passed.
+  const notProven = skipped ?? unproven ?? null;
+  return { name: check, failures, skipped: failures.length > 0 ? null : notProven, summary };
 }
 
 function caseXml(host: string, c: CaseResult): string {

@@ -26,10 +26,24 @@ export const LEGEND =
 
 export const PINNING_LABEL: Record<HostVerdict['pinning'], string> = {
   pinned: 'Pinned',
+  'likely-pinned': 'Likely pinned',
   'not-pinned': 'Not pinned',
   inconclusive: 'Inconclusive',
   untested: 'Untested',
 };
+
+/** How each pinning evidence is named to a tester. */
+export const EVIDENCE_LABEL: Record<NonNullable<HostVerdict['pinningEvidence']>, string> = {
+  'stage-contrast': 'stage contrast',
+  'device-trusts-ca': 'device trusts the CA',
+  'same-client-trusted-elsewhere': 'same TLS client trusted the CA elsewhere',
+};
+
+/** "Pinned (stage contrast)", "Likely pinned (same TLS client …)", "Inconclusive". */
+export function pinningWithEvidence(h: Pick<HostVerdict, 'pinning' | 'pinningEvidence'>): string {
+  const evidence = h.pinningEvidence ? EVIDENCE_LABEL[h.pinningEvidence] : null;
+  return evidence ? `${PINNING_LABEL[h.pinning]} (${evidence})` : PINNING_LABEL[h.pinning];
+}
 
 export const VALIDATION_LABEL: Record<HostVerdict['validation'], string> = {
   broken: 'Broken',

@@ -3,8 +3,9 @@ import { SCENARIOS } from '../session/events.js';
 import type { HostVerdict, Report, ScenarioResult, Severity } from '../judge/report-types.js';
 import {
   LEGEND, MTLS_LABEL, PINNING_LABEL, RESULT_SYMBOL, SCENARIO_LETTER, VALIDATION_LABEL,
-  allFindings, hostLabel, severitySummary,
+  allFindings, hostLabel, pinningWithEvidence, severitySummary,
 } from './labels.js';
+import { describeTlsClient } from '../judge/tls-stacks.js';
 
 export interface TextOptions {
   color: boolean;
@@ -24,7 +25,7 @@ interface Cell {
   tone: Tone;
 }
 
-const PINNING_TONE: Record<HostVerdict['pinning'], Tone> = { pinned: 'good', 'not-pinned': 'warn', inconclusive: 'dim', untested: 'dim' };
+const PINNING_TONE: Record<HostVerdict['pinning'], Tone> = { pinned: 'good', 'likely-pinned': 'plain', 'not-pinned': 'warn', inconclusive: 'dim', untested: 'dim' };
 const VALIDATION_TONE: Record<HostVerdict['validation'], Tone> = { broken: 'bad', ok: 'good', partial: 'warn', untested: 'dim' };
 const MTLS_TONE: Record<HostVerdict['mtls']['verdict'], Tone> = { enforced: 'good', 'not-enforced': 'warn', unknown: 'dim' };
 const SEVERITY_TONE: Record<Severity, Tone> = { critical: 'bad', high: 'bad', medium: 'warn', low: 'warn', info: 'dim' };
@@ -111,11 +112,17 @@ export function renderText(report: Report, opts: TextOptions): string {
       out.push(`  ${paint(f.severity.padEnd(8), SEVERITY_TONE[f.severity], color)}  ${clean(hostLabel(h))}  ${f.title} [${f.id}; ${refs}]`);
     }
   }
-  const notes = report.hosts.filter((h) => h.pinning === 'inconclusive' || h.pinning === 'pinned');
+  const notes = report.hosts.filter((h) => h.pinning === 'inconclusive' || h.pinning === 'pinned' || h.pinning === 'likely-pinned');
   if (notes.length > 0) {
     out.push('');
     out.push('Pinning notes:');
-    for (const h of notes) out.push(`  ${clean(hostLabel(h))}: ${PINNING_LABEL[h.pinning]} — ${clean(h.pinningReason)}`);
+    for (const h of notes) out.push(`  ${clean(hostLabel(h))}: ${pinningWithEvidence(h)} — ${clean(h.pinningReason)}`);
+  }
+  const clients = report.hosts.filter((h) => (h.fingerprints ?? []).length > 0);
+  if (clients.length > 0) {
+    out.push('');
+    out.push('TLS clients (JA4):');
+    for (const h of clients) out.push(`  ${clean(hostLabel(h))}: ${h.fingerprints.map((f) => clean(describeTlsClient(f))).join('; ')}`);
   }
   return `${out.join('\n')}\n`;
 }

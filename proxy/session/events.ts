@@ -81,6 +81,11 @@ export interface ClientTlsEvent {
   timings: { handshakeMs: number | null; firstByteMs: number | null; closeMs: number | null; windowMs: number | null };
   /** With --request-client-cert: did the app present a certificate of its own. */
   clientCert?: { offered: boolean; subject: string | null } | null;
+  /**
+   * The ClientHello's fingerprints (SPEC "TLS client"): a TLS client is clientAddress + ja4.
+   * Absent in files written before fingerprints were recorded.
+   */
+  fingerprint?: { ja4: string; ja3: string } | null;
 }
 
 export interface BodyRecord {
@@ -126,6 +131,8 @@ export interface ResponseEvent {
   body: BodyRecord;
   /** Produced by Pinprobe itself (e.g. a 502), not by the backend. */
   synthetic?: boolean;
+  /** The client closed its connection before this answer reached it. */
+  clientClosedEarly?: true;
   timings: { sendMs: number; waitMs: number; receiveMs: number };
   /** In-memory copy only; never written to a file (see RequestEvent.evicted). */
   evicted?: true;
@@ -203,6 +210,20 @@ export interface ErrorEvent {
   message: string;
 }
 
+/**
+ * The tester declared (or withdrew) that devices at ADDR or in CIDR have Pinprobe's CA in
+ * their *system* trust store (`--device-trusts-ca`, the UI's Setup devices list). Its own
+ * line, so the judge stays a pure function of the file; the last line per `device` wins.
+ */
+export interface DeviceTrustEvent {
+  type: 'device-trust';
+  time: string;
+  /** An address (192.168.1.50, ::1) or a CIDR (192.168.1.0/24). */
+  device: string;
+  trustsCa: boolean;
+  source: 'option' | 'ui';
+}
+
 export interface SessionEndEvent {
   type: 'session-end';
   time: string;
@@ -218,6 +239,7 @@ export type SessionEvent =
   | PassthroughEvent
   | CloseEvent
   | ErrorEvent
+  | DeviceTrustEvent
   | SessionEndEvent;
 
 export type SessionLine = SessionHeader | SessionEvent;

@@ -20,7 +20,9 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   'client-tls': {
     id: isStr, host: isStr, port: isNum, clientAddress: isStr,
     scenario: (v) => oneOf(v, SCENARIOS), result: (v) => oneOf(v, ['accepted', 'rejected', 'inconclusive']),
+    fingerprint: (v) => v === undefined || v === null || (isObj(v) && isStr(v['ja4']) && isStr(v['ja3'])),
   },
+  'device-trust': { device: isStr, trustsCa: (v) => typeof v === 'boolean' },
   request: { id: isStr, conn: isStr, scheme: (v) => oneOf(v, ['http', 'https']), method: isStr, url: isStr, host: isStr, port: isNum, headers: isHeaders, body: isBody },
   response: { id: isStr, status: isNum, headers: isHeaders, body: isBody },
   websocket: { id: isStr, conn: isStr, url: isStr, status: isNum },

@@ -71,14 +71,18 @@ describe('engine with curl and openssl', () => {
     expect(fromFile.body.truncated).toBe(false);
   });
 
-  it('records curl --pinnedpubkey as rejected after the handshake, and the report says pinned', async () => {
+  it('records curl --pinnedpubkey as rejected after the handshake; with --scenario trusted the only evidence is the same client elsewhere: likely-pinned', async () => {
     const r = await curl(proxy.proxyUrl, 'https://pinned.app.test/', ['--cacert', proxy.caPath, '--pinnedpubkey', `sha256//${testPki().serverPubkeySha256}`]);
     expect(r.code).toBe(90);
     const id = await connIdFor('pinned.app.test');
     const outcome = await proxy.waitFor(isTls(id));
     expect(outcome).toMatchObject({ result: 'rejected', stage: 'after-handshake', scenario: 'trusted' });
     const host = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === 'pinned.app.test');
-    expect(host?.pinning).toBe('pinned');
+    // The same curl (address + JA4) accepted trusted for plain.app.test; no untrusted-root
+    // contrast is possible under a forced scenario, so it is likely, not proven (SPEC "Pinning").
+    expect(host?.pinning).toBe('likely-pinned');
+    expect(host?.pinningEvidence).toBe('same-client-trusted-elsewhere');
+    expect(outcome.fingerprint?.ja4).toMatch(/^t13d\d{4}h[12]_e8f1e7e78f70_/);
   });
 
   it('records curl without the CA as rejected in the handshake with unknown_ca; pinning stays inconclusive', async () => {

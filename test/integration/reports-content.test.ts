@@ -127,7 +127,7 @@ describe('reports from a recorded session', () => {
       expect(broken).toContain(title);
     }
     const good = section('good.app.test:443');
-    expect(good).toContain('>Pinned</span>');
+    expect(good).toContain('>Pinned (stage contrast)</span>');
     expect(good).toContain('>OK</span>');
     expect(good).toContain('No findings.');
 

@@ -68,7 +68,7 @@ describe('audit rotation with real clients', () => {
   let proxy: TestEngine;
   const pki = testPki();
   const pin = ['--pinnedpubkey', `sha256//${pki.serverPubkeySha256}`];
-  const hosts = ['rotate.app.test', 'pinning.app.test', 'resume.app.test', 'resume-insecure.app.test'];
+  const hosts = ['rotate.app.test', 'pinning.app.test', 'resume.app.test', 'resume-insecure.app.test', 'noca-rotation.app.test'];
 
   beforeAll(async () => {
     origin = await startOrigin();
@@ -111,12 +111,22 @@ describe('audit rotation with real clients', () => {
     expect(lines.some((l) => l.type === 'passthrough' && l.host === 'rotate.app.test')).toBe(false);
   });
 
-  it('tunnels a host untouched after its trusted certificate was refused, so the client then sees the real origin certificate', async () => {
+  it('after a refusal past the handshake, shows untrusted-root once (stage contrast: pinned), then tunnels the host so the client sees the real origin', async () => {
     const first = await curl(proxy.proxyUrl, 'https://pinning.app.test/', ['--cacert', proxy.caPath, ...pin]);
     expect(first.code).toBe(90);
+    await proxy.waitFor((l) => l.type === 'client-tls' && l.host === 'pinning.app.test', 8000);
+    // Not tunnelled yet: a close after the handshake is how GnuTLS or Node refuse an untrusted
+    // chain too, so the next connection gets untrusted-root to see where this stack refuses.
+    expect(proxy.engine.lines().some((l) => l.type === 'passthrough' && l.host === 'pinning.app.test')).toBe(false);
+    const contrast = await curl(proxy.proxyUrl, 'https://pinning.app.test/', ['--cacert', proxy.caPath, ...pin]);
+    expect(contrast.code).toBe(60);
+    await until(() => tlsFor(proxy.engine.lines(), 'pinning.app.test').length === 2);
+    expect(tlsFor(proxy.engine.lines(), 'pinning.app.test').map((t) => [t.scenario, t.result, t.stage, t.alert])).toEqual([
+      ['trusted', 'rejected', 'after-handshake', null], ['untrusted-root', 'rejected', 'handshake', 'unknown_ca'],
+    ]);
     const passthrough = (await proxy.waitFor((l) => l.type === 'passthrough' && l.host === 'pinning.app.test', 8000)) as PassthroughEvent;
     expect(passthrough).toMatchObject({ port: 443, reason: 'auto' });
-    expect(passthrough.detail).toMatch(/after-handshake/);
+    expect(passthrough.detail).toMatch(/after the handshake, untrusted-root then rejected \(handshake, unknown_ca\)/);
 
     // Through the tunnel the client talks to the origin itself: only the origin's own CA
     // validates it, and the pin matches.
@@ -124,14 +134,24 @@ describe('audit rotation with real clients', () => {
     expect(second.stderr).toBe('');
     expect(second.stdout).toBe('origin says hi to /through\n');
     const conns = connsFor(proxy.engine.lines(), 'pinning.app.test');
-    expect(conns.map((c) => [c.mode, c.scenario, c.tunnelReason])).toEqual([['intercept', 'trusted', null], ['tunnel', null, 'auto']]);
+    expect(conns.map((c) => [c.mode, c.scenario, c.tunnelReason])).toEqual([
+      ['intercept', 'trusted', null], ['intercept', 'untrusted-root', null], ['tunnel', null, 'auto'],
+    ]);
     // Pinprobe's CA no longer works there: the certificate is not Pinprobe's.
     const third = await curl(proxy.proxyUrl, 'https://pinning.app.test/', ['--cacert', proxy.caPath]);
     expect(third.code).toBe(60);
-    expect(tlsFor(proxy.engine.lines(), 'pinning.app.test')).toHaveLength(1);
+    expect(tlsFor(proxy.engine.lines(), 'pinning.app.test')).toHaveLength(2);
 
     const host = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === 'pinning.app.test');
-    expect(host).toMatchObject({ pinning: 'pinned', passthrough: true, validation: 'untested' });
+    expect(host).toMatchObject({ pinning: 'pinned', pinningEvidence: 'stage-contrast', passthrough: true, validation: 'partial' });
+  });
+
+  it('tunnels at once after a refusal inside the handshake (no contrast to gain)', async () => {
+    const first = await curl(proxy.proxyUrl, 'https://noca-rotation.app.test/', []);
+    expect(first.code).toBe(60);
+    const passthrough = (await proxy.waitFor((l) => l.type === 'passthrough' && l.host === 'noca-rotation.app.test', 8000)) as PassthroughEvent;
+    expect(passthrough.detail).toMatch(/handshake, unknown_ca/);
+    expect(connsFor(proxy.engine.lines(), 'noca-rotation.app.test').map((c) => c.scenario)).toEqual(['trusted']);
   });
 
   it('keeps intercepting with the next scenario when autoPassthrough is off', async () => {
@@ -149,7 +169,9 @@ describe('audit rotation with real clients', () => {
         ['intercept', 'trusted', null], ['intercept', 'self-signed', null],
       ]);
       const host = judge(lines, { file: 'live' }).hosts.find((h) => h.host === 'pinning.app.test');
+      // self-signed refused in the handshake, trusted only after it: stage contrast.
       expect(host?.pinning).toBe('pinned');
+      expect(host?.pinningEvidence).toBe('stage-contrast');
       expect(host?.passthrough).toBeUndefined();
     } finally {
       await strict.close();

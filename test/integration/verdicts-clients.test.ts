@@ -233,6 +233,7 @@ describe('client verdicts per scenario with real clients', () => {
         expect({ scenario, outcome: outcome.result, stage: outcome.stage, alert: outcome.alert })
           .toEqual({ scenario, outcome: want.result, stage: want.stage, alert: want.alert });
         expect(outcome).toMatchObject({ scenario, sni: host, clientAddress: client.from ?? '127.0.0.1', tlsVersion: 'TLSv1.3' });
+        expect(outcome.fingerprint?.ja4).toMatch(/^t13d\d{4}(h2|h1|00)_[0-9a-f]{12}_[0-9a-f]{12}$/);
 
         const verdict = verdictOf(proxy, host);
         expect(verdict.client[scenario]).toEqual({ ...want, connections: 1 });
@@ -244,12 +245,16 @@ describe('client verdicts per scenario with real clients', () => {
             expect(verdict.pinning).toBe('not-pinned');
             expect(clientFindings(verdict)).toEqual([expect.objectContaining({ id: 'pinning-missing', severity: 'medium', masvs: 'MASVS-NETWORK-2', mastg: 'MASTG-TEST-0244' })]);
           } else if (want.stage === 'after-handshake') {
-            expect(verdict.pinning).toBe('pinned');
+            // Its own address, a forced scenario: no stage contrast, no device trust, no other
+            // host trusted by this client — a close after the handshake alone proves nothing.
+            expect(verdict.pinning).toBe('inconclusive');
+            expect(verdict.pinningEvidence).toBeNull();
             expect(verdict.pinningReason).toMatch(/completed the handshake with the trusted certificate, then closed without sending data/);
+            expect(verdict.pinningReason).toMatch(/To settle it: run in audit rotation/);
             expect(clientFindings(verdict)).toEqual([]);
           } else {
             expect(verdict.pinning).toBe('inconclusive');
-            expect(verdict.pinningReason).toMatch(/rejected in the handshake \(unknown_ca\), and no evidence that the device trusts the CA/);
+            expect(verdict.pinningReason).toMatch(/refused the trusted certificate in the handshake \(unknown_ca\); no evidence that the device trusts the CA/);
             expect(clientFindings(verdict)).toEqual([]);
           }
         } else {

@@ -58,9 +58,10 @@ describe('edge cases judged with real sockets', () => {
       });
       const spare = await proxy.waitFor((l): l is ClientTlsEvent => l.type === 'client-tls' && l.host === 'preopen.app.test', 8000);
       expect(spare).toMatchObject({ result: 'rejected', stage: 'after-handshake', alert: null, scenario: 'trusted' });
-      // Alone, that spare connection is exactly what a pinning client looks like.
+      // Alone, that spare connection is exactly what a pinning client looks like — and with
+      // no evidence that this client trusts the CA it is only inconclusive (SPEC "Pinning").
       const alone = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === 'preopen.app.test');
-      expect(alone?.pinning).toBe('pinned');
+      expect(alone?.pinning).toBe('inconclusive');
 
       // The connection the app really uses.
       const r = await curl(proxy.proxyUrl, 'https://preopen.app.test/used', ['--cacert', proxy.caPath]);

@@ -89,7 +89,8 @@ describe('sessions', () => {
     expect(opened.json).toMatchObject({ mode: 'file', file, lines: 4 });
     expect((opened.json as { warnings: string[] }).warnings.join()).toContain('truncated');
     const report = (await call('GET', '/api/verdicts')).json as Report;
-    expect(report.hosts.map((h) => [h.host, h.pinning])).toEqual([['pinned.bank.example', 'pinned']]);
+    // A close after the handshake with no other evidence is inconclusive (SPEC "Pinning").
+    expect(report.hosts.map((h) => [h.host, h.pinning, h.pinningEvidence])).toEqual([['pinned.bank.example', 'inconclusive', null]]);
     expect((await call('POST', '/api/session/live')).json).toMatchObject({ mode: 'live' });
     expect(((await call('GET', '/api/verdicts')).json as Report).hosts[0]?.host).toBe('api.shop.example');
   });

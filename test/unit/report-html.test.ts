@@ -40,7 +40,7 @@ describe('HTML report', () => {
     for (const name of ['pinned.example.com:443', 'broken.example.com:443', 'plain.example.com:80', 'app.bank.test:443']) {
       expect(page).toContain(name);
     }
-    expect(page).toMatch(/class="badge good"[^>]*>Pinned</);
+    expect(page).toMatch(/class="badge good"[^>]*>Pinned \(stage contrast\)</);
     expect(page).toMatch(/class="badge bad">Broken</);
     expect(page).toMatch(/class="badge warn"[^>]*>Not pinned</);
     expect(page).toMatch(/class="badge dim"[^>]*>Inconclusive</);

@@ -4,6 +4,8 @@ import type { HostVerdict, Pinning, Severity, Validation } from '../api/types';
 
 const PINNING: Record<Pinning, { label: string; tone: string }> = {
   pinned: { label: 'Pinned', tone: 'good' },
+  // Not proven: never green (SPEC "Pinning").
+  'likely-pinned': { label: 'Likely pinned', tone: 'info' },
   'not-pinned': { label: 'Not pinned', tone: 'bad' },
   inconclusive: { label: 'Inconclusive', tone: 'warn' },
   untested: { label: 'Untested', tone: 'muted' },
@@ -32,9 +34,20 @@ export function Badge({ tone, children, title }: { tone: string; children: strin
   );
 }
 
-export function PinningBadge({ value, reason }: { value: Pinning; reason?: string }) {
+const EVIDENCE: Record<NonNullable<HostVerdict['pinningEvidence']>, string> = {
+  'stage-contrast': 'stage contrast',
+  'device-trusts-ca': 'device trusts the CA',
+  'same-client-trusted-elsewhere': 'same TLS client trusted the CA elsewhere',
+};
+
+export function evidenceLabel(evidence: HostVerdict['pinningEvidence'] | undefined): string | null {
+  return evidence ? EVIDENCE[evidence] : null;
+}
+
+export function PinningBadge({ value, reason, evidence }: { value: Pinning; reason?: string; evidence?: HostVerdict['pinningEvidence'] }) {
   const p = PINNING[value];
-  return <Badge tone={p.tone} title={reason}>{p.label}</Badge>;
+  const why = evidenceLabel(evidence);
+  return <Badge tone={p.tone} title={reason}>{why ? `${p.label} (${why})` : p.label}</Badge>;
 }
 
 export function ValidationBadge({ value }: { value: Validation }) {

@@ -3,7 +3,7 @@ import type { ClientTlsEvent, HostVerdict, Scenario, SessionLine, Severity, Upst
 import { SCENARIO_LIST } from '../api/types';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-const PINNING_RANK: Record<HostVerdict['pinning'], number> = { 'not-pinned': 0, inconclusive: 1, pinned: 2, untested: 3 };
+const PINNING_RANK: Record<HostVerdict['pinning'], number> = { 'not-pinned': 0, inconclusive: 1, 'likely-pinned': 2, pinned: 3, untested: 4 };
 
 export function worstSeverity(host: HostVerdict): Severity | null {
   let worst: Severity | null = null;

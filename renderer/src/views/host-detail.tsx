@@ -7,6 +7,7 @@ import { MtlsBadge, PinningBadge, SeverityBadge, ValidationBadge } from '../comp
 import { ScenarioStrip } from '../components/scenario-strip';
 import { formatClock, formatMs, hostPort } from '../lib/format';
 import { evidenceFor, untestedScenarios } from '../model/hosts';
+import { tlsStackOf } from '../../../proxy/judge/tls-stacks';
 
 export interface HostDetailProps {
   host: HostVerdict;
@@ -29,9 +30,9 @@ function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount:
       );
     }
   }
-  if (host.pinning === 'inconclusive') {
+  if (host.pinning === 'inconclusive' || host.pinning === 'likely-pinned') {
     steps.push(
-      'If this is Android 7 or later, apps ignore user-installed CAs: install the Pinprobe CA in the system store (see Setup) before reading a rejection as pinning.',
+      'If this is Android 7 or later, apps ignore user-installed CAs: install the Pinprobe CA in the system store, then mark the device in Setup → Devices ("has Pinprobe\'s CA in its system store") so a refusal counts as pinning.',
     );
   }
   if (host.mtls.verdict === 'unknown' && tlsCount > 0) {
@@ -51,7 +52,7 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
       <header className="detail-head">
         <h2 id="host-detail-title">{hostPort(host.host, host.port)}</h2>
         <div className="badges">
-          <PinningBadge value={host.pinning} />
+          <PinningBadge value={host.pinning} evidence={host.pinningEvidence} />
           <MtlsBadge mtls={host.mtls} />
           {host.cleartext ? <span className="badge tone-bad">Cleartext HTTP</span> : null}
         </div>
@@ -62,7 +63,7 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
         <dl className="facts">
           <dt>Pinning</dt>
           <dd>
-            <PinningBadge value={host.pinning} /> <span className="reason">{host.pinningReason}</span>
+            <PinningBadge value={host.pinning} evidence={host.pinningEvidence} /> <span className="reason">{host.pinningReason}</span>
           </dd>
           <dt>Validation</dt>
           <dd>
@@ -124,6 +125,7 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
                   <th scope="col">Outcome</th>
                   <th scope="col">How</th>
                   <th scope="col">Timing</th>
+                  <th scope="col">TLS client</th>
                   {oneClient ? null : <th scope="col">Client</th>}
                 </tr>
               </thead>
@@ -136,6 +138,13 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
                     <td className="wrap">{t.stage ? [t.stage === 'handshake' ? 'in handshake' : 'after handshake', t.alert].filter(Boolean).join(' · ') : '—'}</td>
                     <td title={t.detail ?? undefined}>
                       {t.result === 'accepted' ? `data ${formatMs(t.timings.firstByteMs)}` : t.result === 'rejected' ? `closed ${formatMs(t.timings.closeMs)}` : `idle ${formatMs(t.timings.windowMs)}`}
+                    </td>
+                    <td className="wrap" title={t.fingerprint?.ja3 ? `JA3 ${t.fingerprint.ja3}` : undefined}>
+                      {t.fingerprint?.ja4 ? (
+                        <>
+                          {tlsStackOf(t.fingerprint.ja4)} <code>{t.fingerprint.ja4}</code>
+                        </>
+                      ) : '—'}
                     </td>
                     {oneClient ? null : <td>{t.clientAddress}</td>}
                   </tr>

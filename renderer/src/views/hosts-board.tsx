@@ -30,7 +30,7 @@ function HostRow({ host }: { host: HostVerdict }) {
         {host.passthrough ? <span className="tag">tunnelled</span> : null}
       </span>
       <span className="col-pinning">
-        <PinningBadge value={host.pinning} reason={host.pinningReason} />
+        <PinningBadge value={host.pinning} reason={host.pinningReason} evidence={host.pinningEvidence} />
       </span>
       <span className="col-strip">
         <ScenarioStrip client={host.client} />
