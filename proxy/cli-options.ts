@@ -7,6 +7,7 @@ import type { ClientCertSetting, MapRemoteRule } from './api/engine-port.js';
 import type { EngineOptions } from './engine.js';
 import { parseClientCertSpec } from './net/client-certs.js';
 import { parseMapRemote } from './net/upstream.js';
+import { checkDeviceSpec } from './judge/device-trust.js';
 import { isScenario, SCENARIOS, type Scenario } from './session/events.js';
 
 export interface ProxyCliOptions {
@@ -23,6 +24,7 @@ export interface ProxyCliOptions {
   autoPassthrough: boolean;
   expectMtls: string[];
   requestClientCert?: boolean;
+  deviceTrustsCa: string[];
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -81,7 +83,8 @@ function addOptions(cmd: Command): Command {
     .option('--client-cert <spec>', 'HOST=CERT.pem,KEY.pem or HOST=FILE.p12[:PASS]: client certificate upstream (repeatable)', validated('--client-cert', parseClientCertSpec), [])
     .option('--no-auto-passthrough', 'keep intercepting hosts whose trusted certificate was rejected')
     .option('--expect-mtls <glob>', 'hosts that must enforce mTLS: not enforcing is a high finding (repeatable)', collect, [])
-    .option('--request-client-cert', 'ask the app for a client certificate and record whether it has one');
+    .option('--request-client-cert', 'ask the app for a client certificate and record whether it has one')
+    .option('--device-trusts-ca <addr|cidr>', "these devices have Pinprobe's CA in their system trust store: a refusal from them counts as pinning (repeatable; recorded in the session)", validated('--device-trusts-ca', checkDeviceSpec), []);
 }
 
 function mapRemoteRule(spec: string): MapRemoteRule {
@@ -113,6 +116,7 @@ export function engineOptions(o: ProxyCliOptions, version: string): EngineOption
       clientCerts: o.clientCert.map(clientCertSetting),
       expectMtls: o.expectMtls,
       requestClientCert: Boolean(o.requestClientCert),
+      deviceTrustsCa: o.deviceTrustsCa ?? [],
     },
   };
 }

@@ -28,6 +28,7 @@ import { SESSION_SCHEMA, type SessionHeader, type SessionLine } from './session/
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
 import { parseSessionText } from './session/reader.js';
+import { checkDeviceSpec } from './judge/device-trust.js';
 
 const BENCH_NO_RECORD = process.env.PINPROBE_BENCH_NO_RECORD === '1';
 
@@ -60,6 +61,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   clientCerts: [],
   expectMtls: [],
   requestClientCert: false,
+  deviceTrustsCa: [],
 };
 
 export class Engine implements EngineControl {
@@ -97,7 +99,7 @@ export class Engine implements EngineControl {
     this.rotation = new ScenarioRotation(() => this.current.scenario);
     this.autoPassthrough = new AutoPassthrough(this.bus, () => this.current.autoPassthrough && this.current.scenario === null);
     this.prober = new MtlsProber(this.bus, () => this.pool);
-    this.bus.hooks.scenario = (t) => this.rotation.pick(t);
+    this.bus.hooks.scenario = (t) => this.autoPassthrough.scenarioFor(t) ?? this.rotation.pick(t);
     this.bus.hooks.tunnel.push(passthroughRule(() => this.current.passthrough), this.autoPassthrough.rule);
     this.bus.on((event) => this.record(event));
     this.bus.on((event) => this.autoPassthrough.onEvent(event));
@@ -198,6 +200,8 @@ export class Engine implements EngineControl {
   /** Stops the proxy and ends the session file (with a session-end line). */
   async close(): Promise<void> {
     await this.stop();
+    // An mTLS probe started by the last request must land in the file before session-end.
+    await this.prober.drain(this.options.upstreamTimeoutMs ?? 30_000);
     this.endSession();
     this.pool.destroy();
   }
@@ -234,6 +238,11 @@ export class Engine implements EngineControl {
 
   async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
     const next = { ...this.current, ...patch };
+    if (patch.deviceTrustsCa !== undefined) {
+      if (!Array.isArray(patch.deviceTrustsCa) || patch.deviceTrustsCa.some((d) => typeof d !== 'string')) throw new Error('deviceTrustsCa: must be a list of addresses or CIDRs');
+      next.deviceTrustsCa = [...new Set(patch.deviceTrustsCa.map((d) => d.trim()).filter((d) => d !== ''))];
+      for (const d of next.deviceTrustsCa) checkDeviceSpec(d);
+    }
     const needsPool = ['mapRemote', 'upstreamCa', 'upstreamInsecure', 'clientCerts'].some((k) => k in patch);
     const pool = needsPool ? await buildPool(next) : this.pool;
     if (needsPool) {
@@ -247,11 +256,14 @@ export class Engine implements EngineControl {
       }
       old.destroy();
     }
+    const before = this.current.deviceTrustsCa;
     this.current = next;
+    if (patch.deviceTrustsCa !== undefined) this.recordDeviceTrust(before, next.deviceTrustsCa, 'ui');
     return this.settings();
   }
 
   async newSession(): Promise<string> {
+    await this.prober.drain(this.options.upstreamTimeoutMs ?? 30_000);
     this.endSession();
     this.sessionPath = resolve(join(this.dataDir, 'sessions', sessionFileName()));
     this.rotation.reset();
@@ -267,7 +279,10 @@ export class Engine implements EngineControl {
 
   private openSession(): void {
     this.memory.reset();
-    if (this.continueSession()) return;
+    if (this.continueSession()) {
+      this.recordDeviceTrust([], this.current.deviceTrustsCa, 'option');
+      return;
+    }
     const header: SessionHeader = {
       type: 'session',
       schema: SESSION_SCHEMA,
@@ -286,6 +301,7 @@ export class Engine implements EngineControl {
     };
     this.writer = SessionWriter.open(this.sessionPath, header);
     this.push(header, this.writer.headerPlace);
+    this.recordDeviceTrust([], this.current.deviceTrustsCa, 'option');
   }
 
   /**
@@ -315,6 +331,12 @@ export class Engine implements EngineControl {
     const places = placesOf(bytes, loaded);
     loaded.forEach((line, i) => this.memory.store(line, places[i] ?? null));
     return true;
+  }
+
+  /** One `device-trust` line per change, so the judge (a pure function of the file) re-judges. */
+  private recordDeviceTrust(before: readonly string[], after: readonly string[], source: 'option' | 'ui'): void {
+    for (const device of before) if (!after.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: false, source });
+    for (const device of after) if (!before.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: true, source });
   }
 
   private endSession(): void {

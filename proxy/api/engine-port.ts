@@ -29,6 +29,11 @@ export interface EngineSettings {
   clientCerts: ClientCertSetting[];
   expectMtls: string[];
   requestClientCert: boolean;
+  /**
+   * Devices (ADDR or CIDR) with Pinprobe's CA in their *system* store (--device-trusts-ca,
+   * Setup → devices). Every change is recorded as a `device-trust` line, so it re-judges.
+   */
+  deviceTrustsCa: string[];
 }
 
 export interface EngineStatus {

@@ -20,7 +20,7 @@ type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, ur
 
 const SETTING_KEYS: ReadonlySet<keyof EngineSettings> = new Set<keyof EngineSettings>([
   'scenario', 'autoPassthrough', 'passthrough', 'mapRemote', 'upstreamCa', 'upstreamInsecure',
-  'clientCerts', 'expectMtls', 'requestClientCert',
+  'clientCerts', 'expectMtls', 'requestClientCert', 'deviceTrustsCa',
 ]);
 
 function statusBody(ctx: RouteContext): StatusResponse {

@@ -11,6 +11,7 @@ const CLI_OPTION: Record<string, keyof EngineSettings> = {
   '--passthrough': 'passthrough',
   '--scenario': 'scenario',
   '--expect-mtls': 'expectMtls',
+  '--device-trusts-ca': 'deviceTrustsCa',
 };
 
 function settingKey(patch: Partial<EngineSettings>, message: string): keyof EngineSettings | undefined {

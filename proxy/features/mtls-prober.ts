@@ -11,6 +11,8 @@ export class MtlsProber {
   private probed = new Set<string>();
   /** request id -> host:port and the path to probe, until that host:port is probed */
   private paths = new Map<string, { key: string; path: string }>();
+  /** Probes still under way: a stop waits for them so their line is not lost (SPEC). */
+  private inFlight = new Set<Promise<void>>();
 
   constructor(private readonly bus: EngineBus, private readonly pool: () => UpstreamPool) {}
 
@@ -29,7 +31,17 @@ export class MtlsProber {
     this.probed.add(k);
     const path = (event.request && this.paths.get(event.request)?.path) || '/';
     for (const [id, p] of this.paths) if (p.key === k) this.paths.delete(id);
-    void this.probe(event.host, event.port, path, event.request);
+    const running = this.probe(event.host, event.port, path, event.request).catch((err: Error) => {
+      this.bus.emit({ type: 'error', time: now(), id: null, message: `mTLS probe of ${event.host}:${event.port} failed: ${err.message}` });
+    });
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+  }
+
+  /** Resolves once every probe started so far has recorded its attempt (or `timeoutMs` passed). */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    await Promise.race([Promise.all([...this.inFlight]), new Promise((ok) => setTimeout(ok, timeoutMs).unref())]);
   }
 
   private async probe(host: string, port: number, path: string, requestId: string | null): Promise<void> {
