@@ -85,3 +85,12 @@ export function worstSeverity(findings: readonly Finding[]): Severity | null {
   }
   return worst;
 }
+
+/**
+ * The worst severity among a host's findings of one check ("pinning", "mtls", …), or null.
+ * Every rendering colours a verdict by this, so an info finding (mTLS not enforced on an
+ * ordinary host) never looks like a high one.
+ */
+export function checkSeverity(findings: readonly Finding[], check: Check): Severity | null {
+  return worstSeverity(findings.filter((f) => checkOfFinding(f.id) === check));
+}

@@ -273,7 +273,11 @@ export function classifyUpstreamAnswer(
  * Pinprobe presented a certificate on that attempt (changes what to tell the tester).
  */
 export function upstreamFailureMessage(host: string, c: UpstreamClassification, opts: { clientCert?: boolean } = {}): string {
-  const hint = opts.clientCert ? 'check the certificate given with --client-cert' : 'configure one with --client-cert';
+  // Read on a phone, in curl or in the UI's Traffic view, by someone who set Pinprobe up
+  // either in the UI or on the command line: name both places.
+  const hint = opts.clientCert
+    ? 'check the client certificate configured for this host (Controls → Client certificates (mTLS) in the app, or --client-cert)'
+    : 'add a client certificate for this host (Controls → Client certificates (mTLS) in the app, or --client-cert on the command line)';
   if (c.outcome === 'tls-alert' && c.alert && CLIENT_CERT_ALERTS.has(c.alert)) {
     const what = opts.clientCert ? 'rejected the client certificate Pinprobe presented' : 'demanded a client certificate';
     return `Pinprobe: ${host} ${what} (TLS alert ${c.alert}) — ${hint}`;
@@ -285,7 +289,7 @@ export function upstreamFailureMessage(host: string, c: UpstreamClassification, 
   }
   if (c.outcome === 'reset') return `Pinprobe: ${host} closed the connection ${c.stage === 'handshake' ? 'during the TLS handshake' : 'before answering'} (${c.error ?? 'reset'})`;
   if (isUntrustedUpstream(c)) {
-    return `Pinprobe: the certificate of ${host} is not trusted (${c.error}) — pass its CA with --upstream-ca FILE, or --upstream-insecure`;
+    return `Pinprobe: the certificate of ${host} is not trusted (${c.error}) — add its CA under Controls → Upstream trust in the app, or pass --upstream-ca FILE (or --upstream-insecure)`;
   }
   if (c.stage === 'connect') return `Pinprobe: could not connect to ${host} (${c.error ?? 'error'})`;
   return `Pinprobe: ${host} failed (${c.error ?? c.outcome})`;

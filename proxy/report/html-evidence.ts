@@ -4,6 +4,7 @@ import { SCENARIOS } from '../session/events.js';
 import type { ClientTlsEvent, Scenario, SessionHeader } from '../session/events.js';
 import type { HostEvents } from '../judge/group.js';
 import type { HostVerdict, ScenarioResult, Severity } from '../judge/report-types.js';
+import { checkSeverity, type Check } from '../judge/findings.js';
 import { escapeHtml as e } from './html-escape.js';
 import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
 import { describeTlsClient } from '../judge/tls-stacks.js';
@@ -19,14 +20,20 @@ export function badge(text: string, cls: string, title?: string): string {
   return `<span class="badge ${cls}"${title ? ` title="${e(title)}"` : ''}>${e(text)}</span>`;
 }
 
+/** A verdict with a finding wears that finding's severity colour; otherwise its own. */
+function checkClass(h: HostVerdict, check: Check, fallback: string): string {
+  const severity = checkSeverity(h.findings, check);
+  return severity ? SEVERITY_CLASS[severity] : fallback;
+}
+
 export function pinningBadge(h: HostVerdict): string {
-  return badge(pinningWithEvidence(h), PINNING_CLASS[h.pinning], h.pinningReason);
+  return badge(pinningWithEvidence(h), checkClass(h, 'pinning', PINNING_CLASS[h.pinning]), h.pinningReason);
 }
 export function validationBadge(h: HostVerdict): string {
-  return badge(VALIDATION_LABEL[h.validation], VALIDATION_CLASS[h.validation]);
+  return badge(VALIDATION_LABEL[h.validation], checkClass(h, 'validation', VALIDATION_CLASS[h.validation]));
 }
 export function mtlsBadge(h: HostVerdict): string {
-  return badge(MTLS_LABEL[h.mtls.verdict], MTLS_CLASS[h.mtls.verdict], h.mtls.evidence ?? undefined);
+  return badge(MTLS_LABEL[h.mtls.verdict], checkClass(h, 'mtls', MTLS_CLASS[h.mtls.verdict]), h.mtls.evidence ?? undefined);
 }
 export function cleartextBadge(h: HostVerdict): string {
   return h.cleartext ? badge('Cleartext', 'bad') : badge('None seen', 'good');
@@ -102,7 +109,10 @@ function notTested(h: HostVerdict, events: HostEvents | undefined, header: Sessi
   const items = [...byReason].map(
     ([why, list]) => `<li><b>${list.map((s) => e(s)).join(', ')}</b>: untested — ${why}</li>`,
   );
-  if (h.mtls.verdict === 'unknown') {
+  const cleartextOnly = events !== undefined && events.tls.length === 0 && events.requests.length > 0 && events.requests.every((r) => r.scheme === 'http');
+  if (h.mtls.verdict === 'unknown' && cleartextOnly) {
+    items.push('<li><b>mTLS</b>: does not apply — only cleartext HTTP was seen on this host and port, so there was no TLS connection to the backend</li>');
+  } else if (h.mtls.verdict === 'unknown') {
     items.push('<li><b>mTLS</b>: unknown — no upstream attempt without a client certificate was made; configure ' +
       `<code>--client-cert</code> for this host, or run <code>pinprobe probe-mtls https://${e(hostLabel(h))}/</code></li>`);
   }

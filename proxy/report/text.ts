@@ -1,5 +1,6 @@
 // The terminal table: one row per host, colours only when asked (stdout is a TTY).
 import { SCENARIOS } from '../session/events.js';
+import { checkSeverity, type Check } from '../judge/findings.js';
 import type { HostVerdict, Report, ScenarioResult, Severity } from '../judge/report-types.js';
 import {
   LEGEND, MTLS_LABEL, PINNING_LABEL, RESULT_SYMBOL, SCENARIO_LETTER, VALIDATION_LABEL,
@@ -29,6 +30,12 @@ const PINNING_TONE: Record<HostVerdict['pinning'], Tone> = { pinned: 'good', 'li
 const VALIDATION_TONE: Record<HostVerdict['validation'], Tone> = { broken: 'bad', ok: 'good', partial: 'warn', untested: 'dim' };
 const MTLS_TONE: Record<HostVerdict['mtls']['verdict'], Tone> = { enforced: 'good', 'not-enforced': 'warn', unknown: 'dim' };
 const SEVERITY_TONE: Record<Severity, Tone> = { critical: 'bad', high: 'bad', medium: 'warn', low: 'warn', info: 'dim' };
+
+/** A verdict with a finding is coloured by that finding's severity; otherwise by its own tone. */
+function checkTone(h: HostVerdict, check: Check, fallback: Tone): Tone {
+  const severity = checkSeverity(h.findings, check);
+  return severity ? SEVERITY_TONE[severity] : fallback;
+}
 
 function scenarioTone(trusted: boolean, result: ScenarioResult): Tone {
   if (result === 'untested' || result === 'inconclusive') return 'dim';
@@ -75,10 +82,10 @@ export function renderText(report: Report, opts: TextOptions): string {
     const s = strip(h, color);
     const cells: Array<Cell & { painted?: string }> = [
       { text: clean(hostLabel(h)) + (h.passthrough ? ' (passthrough)' : ''), tone: 'plain' },
-      { text: PINNING_LABEL[h.pinning], tone: PINNING_TONE[h.pinning] },
-      { text: VALIDATION_LABEL[h.validation], tone: VALIDATION_TONE[h.validation] },
+      { text: PINNING_LABEL[h.pinning], tone: checkTone(h, 'pinning', PINNING_TONE[h.pinning]) },
+      { text: VALIDATION_LABEL[h.validation], tone: checkTone(h, 'validation', VALIDATION_TONE[h.validation]) },
       { text: s.plain, tone: 'plain', painted: s.painted },
-      { text: MTLS_LABEL[h.mtls.verdict], tone: MTLS_TONE[h.mtls.verdict] },
+      { text: MTLS_LABEL[h.mtls.verdict], tone: checkTone(h, 'mtls', MTLS_TONE[h.mtls.verdict]) },
       { text: h.cleartext ? 'yes' : 'no', tone: h.cleartext ? 'bad' : 'plain' },
       { text: severitySummary(h.findings), tone: worstTone(h) },
     ];

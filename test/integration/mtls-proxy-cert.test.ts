@@ -211,7 +211,7 @@ describe('configured client certificates through the proxy', () => {
       // Node drops a client whose certificate fails verification without an alert (docs/mtls.md).
       expect(up).toMatchObject({ clientCert: { subject: 'CN=localhost' }, outcome: 'reset', stage: 'after-handshake', tlsVersion: 'TLSv1.3' });
       expect(r.stdout).toContain(
-        'Pinprobe: wrong13.app.test:443 closed the connection right after the TLS handshake — it may have refused the client certificate Pinprobe presented; check the certificate given with --client-cert',
+        'Pinprobe: wrong13.app.test:443 closed the connection right after the TLS handshake — it may have refused the client certificate Pinprobe presented; check the client certificate configured for this host (Controls → Client certificates (mTLS) in the app, or --client-cert)',
       );
       await proxy.waitFor((l) => isUpstream(l) && l.host === 'wrong13.app.test' && l.probe, 8000);
       const host = reportFor(proxy, 'wrong13.app.test');

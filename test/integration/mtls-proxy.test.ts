@@ -123,7 +123,7 @@ describe('Node requestCert + rejectUnauthorized behind the proxy', () => {
   it('TLS 1.2: alert handshake_failure (40) in the handshake; the phone gets a 502 naming the demanded certificate', async () => {
     const r = await get('tls12.app.test');
     expect(r.stdout).toMatch(/^HTTP\/1\.1 502 Bad Gateway/);
-    expect(r.stdout).toContain('Pinprobe: tls12.app.test:443 demanded a client certificate (TLS alert handshake_failure) — configure one with --client-cert');
+    expect(r.stdout).toContain('Pinprobe: tls12.app.test:443 demanded a client certificate (TLS alert handshake_failure) — add a client certificate for this host (Controls → Client certificates (mTLS) in the app, or --client-cert on the command line)');
     const up = await proxy.waitFor(upstreamOf('tls12.app.test'));
     expect(up).toMatchObject({ probe: false, clientCert: null, outcome: 'tls-alert', stage: 'handshake', alert: 'handshake_failure', alertCode: 40 });
     expect((await responseFor(up))).toMatchObject({ status: 502, synthetic: true });

@@ -173,7 +173,7 @@ describe('certComplaint', () => {
 describe('upstreamFailureMessage', () => {
   it('tells the phone the backend wants a client certificate', () => {
     const msg = upstreamFailureMessage('api.example.com:443', { outcome: 'tls-alert', stage: 'after-handshake', alert: 'certificate_required', alertCode: 116, error: null });
-    expect(msg).toBe('Pinprobe: api.example.com:443 demanded a client certificate (TLS alert certificate_required) — configure one with --client-cert');
+    expect(msg).toBe('Pinprobe: api.example.com:443 demanded a client certificate (TLS alert certificate_required) — add a client certificate for this host (Controls → Client certificates (mTLS) in the app, or --client-cert on the command line)');
   });
   it('says when our own certificate was refused', () => {
     const msg = upstreamFailureMessage('api.example.com:443', { outcome: 'tls-alert', stage: 'handshake', alert: 'unknown_ca', alertCode: 48, error: null }, { clientCert: true });

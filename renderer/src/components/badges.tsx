@@ -20,7 +20,7 @@ const VALIDATION: Record<Validation, { label: string; tone: string }> = {
 
 const MTLS: Record<HostVerdict['mtls']['verdict'], { label: string; tone: string }> = {
   enforced: { label: 'Enforced', tone: 'good' },
-  'not-enforced': { label: 'Not enforced', tone: 'bad' },
+  'not-enforced': { label: 'Not enforced', tone: 'muted' },
   unknown: { label: 'Unknown', tone: 'muted' },
 };
 
@@ -44,20 +44,23 @@ export function evidenceLabel(evidence: HostVerdict['pinningEvidence'] | undefin
   return evidence ? EVIDENCE[evidence] : null;
 }
 
-export function PinningBadge({ value, reason, evidence }: { value: Pinning; reason?: string; evidence?: HostVerdict['pinningEvidence'] }) {
+/** A verdict that produced a finding wears that finding's severity colour (model/hosts checkSeverity). */
+const toneOf = (own: string, severity: Severity | null | undefined) => (severity ? `sev-${severity}` : own);
+
+export function PinningBadge({ value, reason, evidence, severity }: { value: Pinning; reason?: string; evidence?: HostVerdict['pinningEvidence']; severity?: Severity | null }) {
   const p = PINNING[value];
   const why = evidenceLabel(evidence);
-  return <Badge tone={p.tone} title={reason}>{why ? `${p.label} (${why})` : p.label}</Badge>;
+  return <Badge tone={toneOf(p.tone, severity)} title={reason}>{why ? `${p.label} (${why})` : p.label}</Badge>;
 }
 
-export function ValidationBadge({ value }: { value: Validation }) {
+export function ValidationBadge({ value, severity }: { value: Validation; severity?: Severity | null }) {
   const v = VALIDATION[value];
-  return <Badge tone={v.tone}>{v.label}</Badge>;
+  return <Badge tone={toneOf(v.tone, severity)}>{v.label}</Badge>;
 }
 
-export function MtlsBadge({ mtls }: { mtls: HostVerdict['mtls'] }) {
+export function MtlsBadge({ mtls, severity }: { mtls: HostVerdict['mtls']; severity?: Severity | null }) {
   const m = MTLS[mtls.verdict];
-  return <Badge tone={m.tone} title={mtls.evidence ?? undefined}>{`mTLS: ${m.label}`}</Badge>;
+  return <Badge tone={toneOf(m.tone, severity)} title={mtls.evidence ?? undefined}>{`mTLS: ${m.label}`}</Badge>;
 }
 
 export function SeverityBadge({ severity }: { severity: Severity }) {

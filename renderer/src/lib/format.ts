@@ -16,9 +16,10 @@ export function formatMs(ms: number | null | undefined): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** A host as the board names it: the port is shown unless it is 443 (a host's :80 and :443 are different rows). */
 export function hostPort(host: string, port: number): string {
   const h = host.includes(':') ? `[${host}]` : host;
-  return port === 443 || port === 80 ? h : `${h}:${port}`;
+  return port === 443 ? h : `${h}:${port}`;
 }
 
 export function errorText(err: unknown): string {

@@ -11,6 +11,15 @@ export function worstSeverity(host: HostVerdict): Severity | null {
   return worst;
 }
 
+/**
+ * Worst severity of the host's findings of one check (finding ids start with the check's
+ * name, as the engine's checkOfFinding says): verdict badges take this colour, so an info
+ * finding never wears red.
+ */
+export function checkSeverity(host: HostVerdict, check: 'pinning' | 'validation' | 'mtls' | 'cleartext'): Severity | null {
+  return worstSeverity({ ...host, findings: host.findings.filter((f) => f.id.split('-', 1)[0] === check) });
+}
+
 /** Most severe first; then the less protected; then by name. */
 export function sortHosts(hosts: readonly HostVerdict[]): HostVerdict[] {
   return [...hosts].sort((a, b) => {

@@ -6,7 +6,7 @@ import type { EngineSettings, HostVerdict, SessionLine } from '../api/types';
 import { MtlsBadge, PinningBadge, SeverityBadge, ValidationBadge } from '../components/badges';
 import { ScenarioStrip } from '../components/scenario-strip';
 import { formatClock, formatMs, hostPort } from '../lib/format';
-import { evidenceFor, untestedScenarios } from '../model/hosts';
+import { checkSeverity, evidenceFor, untestedScenarios } from '../model/hosts';
 import { tlsStackOf } from '../../../proxy/judge/tls-stacks';
 
 export interface HostDetailProps {
@@ -16,9 +16,17 @@ export interface HostDetailProps {
   settings: EngineSettings | null;
 }
 
-function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount: number): string[] {
+function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount: number, requests: number, cleartextRequests: number): string[] {
   const steps: string[] = [];
   const untested = untestedScenarios(host);
+  if (tlsCount === 0 && requests > 0 && cleartextRequests === requests) {
+    // No TLS at all on this host:port: more connections would show no certificate either.
+    steps.push(
+      `Only cleartext HTTP was seen on ${hostPort(host.host, host.port)}, so there is no certificate to test and no mTLS to check here. ` +
+        'The finding is the cleartext itself: the app should use https:// for this host (and Android\'s cleartextTrafficPermitted / iOS ATS should forbid http).',
+    );
+    return steps;
+  }
   if (host.passthrough) {
     steps.push('Pinprobe now tunnels this host untouched because the app refused the trusted certificate, so the app keeps working. Start a new session to test it again.');
   } else if (untested.length > 0) {
@@ -44,7 +52,7 @@ function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount:
 export function HostDetail({ host, lines, version, settings }: HostDetailProps) {
   // `version` changes when lines arrive; the array itself is appended in place.
   const evidence = useMemo(() => evidenceFor(lines, host), [lines, host, version]);
-  const steps = nextSteps(host, settings, evidence.tls.length);
+  const steps = nextSteps(host, settings, evidence.tls.length, evidence.requests, evidence.cleartextRequests);
   const clients = [...new Set(evidence.tls.map((t) => t.clientAddress))];
   const oneClient = clients.length === 1 ? clients[0] : null;
   return (
@@ -52,8 +60,8 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
       <header className="detail-head">
         <h2 id="host-detail-title">{hostPort(host.host, host.port)}</h2>
         <div className="badges">
-          <PinningBadge value={host.pinning} evidence={host.pinningEvidence} />
-          <MtlsBadge mtls={host.mtls} />
+          <PinningBadge value={host.pinning} evidence={host.pinningEvidence} severity={checkSeverity(host, 'pinning')} />
+          <MtlsBadge mtls={host.mtls} severity={checkSeverity(host, 'mtls')} />
           {host.cleartext ? <span className="badge tone-bad">Cleartext HTTP</span> : null}
         </div>
       </header>
@@ -63,15 +71,15 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
         <dl className="facts">
           <dt>Pinning</dt>
           <dd>
-            <PinningBadge value={host.pinning} evidence={host.pinningEvidence} /> <span className="reason">{host.pinningReason}</span>
+            <PinningBadge value={host.pinning} evidence={host.pinningEvidence} severity={checkSeverity(host, 'pinning')} /> <span className="reason">{host.pinningReason}</span>
           </dd>
           <dt>Validation</dt>
           <dd>
-            <ValidationBadge value={host.validation} /> <ScenarioStrip client={host.client} />
+            <ValidationBadge value={host.validation} severity={checkSeverity(host, 'validation')} /> <ScenarioStrip client={host.client} />
           </dd>
           <dt>mTLS</dt>
           <dd>
-            <MtlsBadge mtls={host.mtls} /> {host.mtls.evidence ? <code>{host.mtls.evidence}</code> : null}
+            <MtlsBadge mtls={host.mtls} severity={checkSeverity(host, 'mtls')} /> {host.mtls.evidence ? <code>{host.mtls.evidence}</code> : null}
             {host.mtls.withCert !== 'untested' ? <span> · with a client certificate: {host.mtls.withCert}</span> : null}
           </dd>
           <dt>Requests</dt>

@@ -7,7 +7,7 @@ import { ScenarioStrip, StripLegend } from '../components/scenario-strip';
 import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
 import { hostPort } from '../lib/format';
-import { hostKeyOf, matchesFilter, sortHosts, worstSeverity } from '../model/hosts';
+import { checkSeverity, hostKeyOf, matchesFilter, sortHosts, worstSeverity } from '../model/hosts';
 import { HostDetail } from './host-detail';
 
 export interface HostsBoardProps {
@@ -30,15 +30,15 @@ function HostRow({ host }: { host: HostVerdict }) {
         {host.passthrough ? <span className="tag">tunnelled</span> : null}
       </span>
       <span className="col-pinning">
-        <PinningBadge value={host.pinning} reason={host.pinningReason} evidence={host.pinningEvidence} />
+        <PinningBadge value={host.pinning} reason={host.pinningReason} evidence={host.pinningEvidence} severity={checkSeverity(host, 'pinning')} />
       </span>
       <span className="col-strip">
         <ScenarioStrip client={host.client} />
       </span>
       <span className="col-mtls">
-        <MtlsBadge mtls={host.mtls} />
+        <MtlsBadge mtls={host.mtls} severity={checkSeverity(host, 'mtls')} />
       </span>
-      <span className="col-clear">{host.cleartext ? <span className="badge tone-bad">Cleartext</span> : <span className="muted" aria-label="no cleartext">—</span>}</span>
+      <span className="col-clear">{host.cleartext ? <span className={`badge tone-sev-${checkSeverity(host, 'cleartext') ?? 'high'}`}>Cleartext</span> : <span className="muted" aria-label="no cleartext">—</span>}</span>
       <span className="col-findings">
         {worst ? (
           <>

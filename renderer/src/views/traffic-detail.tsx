@@ -73,7 +73,7 @@ function ConnectionDetail({ row }: { row: ConnectionRow }) {
     <article className="detail">
       <header className="detail-head">
         <h2>
-          CONNECT {c.target.host}:{c.target.port}
+          {c.mode === 'plain' ? 'HTTP connection to' : 'CONNECT'} {c.target.host}:{c.target.port}
         </h2>
         <p className="muted">
           {formatClock(c.time)} · from {c.client.address}:{c.client.port} · {c.mode}
@@ -82,7 +82,13 @@ function ConnectionDetail({ row }: { row: ConnectionRow }) {
       </header>
       <section>
         <h3>TLS outcome</h3>
-        {c.mode === 'intercept' ? <TlsFacts tls={row.tls} /> : <p>Tunnelled untouched: no certificate of Pinprobe's was shown.</p>}
+        {c.mode === 'intercept' ? (
+          <TlsFacts tls={row.tls} />
+        ) : c.mode === 'plain' ? (
+          <p>No TLS: cleartext HTTP, readable by anyone on the network. Its requests are listed as their own rows.</p>
+        ) : (
+          <p>Tunnelled untouched: no certificate of Pinprobe's was shown.</p>
+        )}
       </section>
       {row.closed ? (
         <p className="muted">

@@ -9,6 +9,7 @@ import { TrafficDetail } from './traffic-detail';
 
 function outcome(row: TrafficRow): { text: string; tone: string } {
   if (row.kind === 'connection') {
+    if (row.conn.mode === 'plain') return { text: 'cleartext', tone: 'bad' };
     if (row.conn.mode !== 'intercept') return { text: `tunnel${row.conn.tunnelReason ? ` (${row.conn.tunnelReason})` : ''}`, tone: 'muted' };
     const t = row.tls;
     if (!t) return { text: 'open', tone: 'muted' };
@@ -28,7 +29,8 @@ function TrafficRowView({ row }: { row: TrafficRow }) {
     return (
       <>
         <span className="t-time">{formatClock(c.time)}</span>
-        <span className="t-kind">CONNECT</span>
+        {/* A plain-HTTP socket is no CONNECT tunnel: its requests are the rows below it. */}
+        <span className={`t-kind${c.mode === 'plain' ? ' cleartext' : ''}`}>{c.mode === 'plain' ? 'HTTP' : 'CONNECT'}</span>
         <span className="t-target">
           {c.target.host}:{c.target.port}
         </span>
