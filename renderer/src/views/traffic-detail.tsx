@@ -186,7 +186,21 @@ function RequestDetail({ row }: { row: RequestRow }) {
         </div>
         <ErrorNote error={copyError} />
       </header>
-      <section>
+      {full.loading ? (
+        <p className="muted" role="status">
+          Loading headers and bodies from the session file…
+        </p>
+      ) : null}
+      <ErrorNote error={full.error} />
+      {/* Request first, then the response under its own heading: status, headers, body. */}
+      {pending && r.evicted ? null : (
+        <section aria-label="Request">
+          <h3>Request</h3>
+          <Headers headers={r.headers} title="Request headers" />
+          <BodyView body={r.body} headers={r.headers} label="Request body" />
+        </section>
+      )}
+      <section className="response" aria-label="Response">
         <h3>Response</h3>
         {res ? (
           <p>
@@ -198,25 +212,13 @@ function RequestDetail({ row }: { row: RequestRow }) {
         ) : (
           <p className="muted">No response recorded yet.</p>
         )}
+        {res && !(pending && res.evicted) ? (
+          <>
+            <Headers headers={res.headers} title="Response headers" />
+            <BodyView body={res.body} headers={res.headers} label="Response body" />
+          </>
+        ) : null}
       </section>
-      {full.loading ? (
-        <p className="muted" role="status">
-          Loading headers and bodies from the session file…
-        </p>
-      ) : null}
-      <ErrorNote error={full.error} />
-      {pending && r.evicted ? null : (
-        <>
-          <Headers headers={r.headers} title="Request headers" />
-          <BodyView body={r.body} headers={r.headers} label="Request body" />
-        </>
-      )}
-      {res && !(pending && res.evicted) ? (
-        <>
-          <Headers headers={res.headers} title="Response headers" />
-          <BodyView body={res.body} headers={res.headers} label="Response body" />
-        </>
-      ) : null}
       {row.connection?.tls ? (
         <section>
           <h3>TLS outcome of its connection</h3>
