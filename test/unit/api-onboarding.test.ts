@@ -62,7 +62,7 @@ describe('onboarding page', () => {
     expect(main).toContain('href="/ca/pinprobe-ca.cer"');
     expect(main).toContain('href="/ca/c8750f0d.0"');
     expect(main).toContain('/apex/com.android.conscrypt/cacerts');
-    expect(main).toContain(`adb shell settings put global http_proxy 192.168.1.23:${port}`);
+    expect(main).toContain(`adb shell settings put global http_proxy <span class="addr">192.168.1.23:${port}</span>`);
     expect(main).not.toContain('mobileconfig');
     expect(html).not.toMatch(/<script/i);
   });
@@ -81,7 +81,7 @@ describe('onboarding page', () => {
   it('offers PEM to other devices and shows the CA fingerprint', async () => {
     const html = (await get('/', { host: `127.0.0.1:${port}`, 'user-agent': 'curl/8' })).body.toString();
     expect(html.slice(0, html.indexOf('<details>'))).toContain('href="/ca/pinprobe-ca.pem"');
-    expect(html).toMatch(/SHA-256: <code>([0-9A-F]{2}:){31}[0-9A-F]{2}<\/code>/);
+    expect(html).toMatch(/SHA-256: <code class="fp">([0-9A-F]{2}:){31}[0-9A-F]{2}<\/code>/);
   });
 
   it('serves the CA files with types a phone acts on', async () => {
