@@ -219,6 +219,26 @@ function buildProgram(): Command {
       process.exitCode = await runProbeMtlsCommand({ url, clientCert: o.clientCert, upstreamCa: o.upstreamCa, format: o.format }, process.stdout);
     });
 
+  program
+    .command('check-auth')
+    .description('opt-in backend checks on a recorded session: replay requests without their credentials (and --burst), appended to FILE')
+    .argument('<file>', 'session file (.pinprobe.jsonl); what is sent and answered is appended to it')
+    .option('--host <glob>', 'check only these hosts (repeatable; required: nothing is sent without it)', (v: string, p: string[] = []) => [...p, v], [])
+    .option('--max <n>', 'at most this many replays (default 50)')
+    .option('--burst <n>', 'also send N ≤ 100 copies of one idempotent request per host, within 10 s, to see whether it is throttled')
+    .option('--methods <list>', 'methods that may be replayed (default GET,HEAD)')
+    .option('--upstream-ca <file>', 'trust this extra CA for the backend (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
+    .option('--client-cert <spec>', 'HOST=CERT.pem,KEY.pem or HOST=FILE.p12[:PASS] (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
+    .action(async (file: string, o: { host: string[]; max?: string; burst?: string; methods?: string; upstreamCa: string[]; clientCert: string[] }) => {
+      const { runCheckAuthCommand, CheckAuthUsage } = await import('./check-auth/command.js');
+      try {
+        process.exitCode = await runCheckAuthCommand({ file, hosts: o.host, max: o.max, burst: o.burst, methods: o.methods, upstreamCa: o.upstreamCa, clientCert: o.clientCert }, out);
+      } catch (e) {
+        if (e instanceof CheckAuthUsage) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+
   return program;
 }
 

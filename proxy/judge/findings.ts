@@ -5,9 +5,9 @@ import { BAD_SCENARIOS } from './client.js';
 import type { Finding, Pinning, ScenarioVerdict, Severity } from './report-types.js';
 import { SEVERITIES } from './report-types.js';
 
-/** The four checks a finding can belong to (JUnit test cases are named after them). */
-export type Check = 'pinning' | 'validation' | 'mtls' | 'cleartext';
-export const CHECKS: readonly Check[] = ['pinning', 'validation', 'mtls', 'cleartext'];
+/** The checks a finding can belong to (JUnit test cases are named after them). */
+export type Check = 'pinning' | 'validation' | 'mtls' | 'cleartext' | 'backend';
+export const CHECKS: readonly Check[] = ['pinning', 'validation', 'mtls', 'cleartext', 'backend'];
 
 /** Finding ids start with their check's name. */
 export function checkOfFinding(id: string): Check | null {
@@ -33,7 +33,7 @@ export interface FindingInput {
   client: Record<Scenario, ScenarioVerdict>;
   pinning: Pinning;
   cleartext: boolean;
-  /** From proxy/judge/mtls.ts (`mtlsFindings`): the mTLS work owns those rules and ids. */
+  /** From proxy/judge/mtls.ts (`mtlsFindings`) and backend-*.ts: those modules own their rules and ids. */
   mtlsFindings: readonly Finding[];
   /** Every trusted connection carried a request and was dropped before the answer (late-refusal.ts). */
   lateRefusal?: boolean;

@@ -12,6 +12,8 @@ import { matchesHostGlob } from '../host-glob.js';
 import { sessionAdvice } from './advice.js';
 import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
 import { judgePinning, type TrustedElsewhere } from './pinning.js';
+import { answersOf, judgeBackendActive, type Answers } from './backend-active.js';
+import { passiveBackendFindings } from './backend-passive.js';
 import { REPORT_SCHEMA } from './report-types.js';
 import type { HostVerdict, Report } from './report-types.js';
 
@@ -84,7 +86,7 @@ function fingerprintsOf(events: readonly ClientTlsEvent[]): string[] {
   return seen;
 }
 
-function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust): HostVerdict {
+function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust, answers: Answers): HostVerdict {
   const split = byScenario(host.tls);
   const client = judgeClient(split);
   const self = formatHostPort(host.host, host.port);
@@ -105,6 +107,8 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Tr
   const mtls = judgeMtls(host.upstream);
   const mtlsExpected = matchesHostGlob(header?.options?.expectMtls ?? [], host.host, host.port);
   const mtlsNotes = mtlsFindings(self, mtls, { expectMtls: mtlsExpected, acceptsAnyCert: acceptsAnyClientCert(host.upstream) });
+  const active = judgeBackendActive(host.requests, answers);
+  const backendNotes = [...passiveBackendFindings(host.requests), ...active.findings];
   const verdict: HostVerdict = {
     host: host.host,
     port: host.port,
@@ -116,7 +120,8 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Tr
     validation,
     cleartext,
     mtls,
-    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: mtlsNotes, lateRefusal: lateRefusal(host) }),
+    backend: active.backend,
+    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: [...mtlsNotes, ...backendNotes], lateRefusal: lateRefusal(host) }),
   };
   if (host.passthrough.length > 0) verdict.passthrough = true;
   return verdict;
@@ -136,8 +141,9 @@ export function judge(lines: readonly SessionLine[] | SessionContent, opts: Judg
   const grouped = groupByHost(events, header);
   const trustedBy = trustedAcceptances(grouped.values());
   const devices = DeviceTrust.fromEvents(events);
+  const answers = answersOf(events);
   const hosts: HostVerdict[] = [];
-  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy, devices));
+  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy, devices, answers));
   hosts.sort(compareHosts);
 
   let ended: string | null = null;

@@ -26,6 +26,28 @@ export interface Finding {
   title: string;
   masvs: string;
   mastg?: string;
+  /** Which request and where, secrets masked (backend findings; see proxy/judge/mask.ts). */
+  evidence?: string;
+}
+
+export type AuthResult = 'protected' | 'unprotected' | 'unknown';
+export type RateLimit = 'throttled' | 'not-throttled' | 'untested';
+
+/** One endpoint check-auth replayed without credentials (SPEC "Backend"). */
+export interface AuthCheck {
+  method: string;
+  /** Path with the query's names, not its values. */
+  path: string;
+  result: AuthResult;
+  /** The replay's status; null when no answer came back. */
+  status: number | null;
+  /** Id of the replayed request line (not in the JSON report). */
+  request?: string;
+}
+
+export interface BackendVerdict {
+  auth: AuthCheck[];
+  rateLimit: RateLimit;
 }
 
 export interface MtlsVerdict {
@@ -46,6 +68,8 @@ export interface HostVerdict {
   validation: Validation;
   cleartext: boolean;
   mtls: MtlsVerdict;
+  /** Set by the judge for every host; optional so hand-made verdicts (tests, fixtures) may leave it out. */
+  backend?: BackendVerdict;
   findings: Finding[];
   /** Tunnelled untouched after trusted was rejected (audit rotation). */
   passthrough?: boolean;

@@ -8,6 +8,7 @@ import { checkSeverity, type Check } from '../judge/findings.js';
 import { escapeHtml as e } from './html-escape.js';
 import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
 import { describeTlsClient } from '../judge/tls-stacks.js';
+import { backendHtml } from './backend-parts.js';
 
 export const SEVERITY_CLASS: Record<Severity, string> = { critical: 'bad', high: 'bad', medium: 'warn', low: 'warn', info: 'info' };
 const PINNING_CLASS: Record<HostVerdict['pinning'], string> = { pinned: 'good', 'likely-pinned': 'info', 'not-pinned': 'warn', inconclusive: 'dim', untested: 'dim' };
@@ -94,7 +95,8 @@ function findingsList(h: HostVerdict): string {
   if (h.findings.length === 0) return '<p class="muted">No findings.</p>';
   const items = h.findings.map((f) => {
     const refs = [f.masvs, f.mastg].filter((r): r is string => Boolean(r)).map((r) => `<code>${e(r)}</code>`).join(' ');
-    return `<li>${badge(f.severity, SEVERITY_CLASS[f.severity])} ${e(f.title)} <span class="muted">(<code>${e(f.id)}</code>)</span> ${refs}</li>`;
+    return `<li>${badge(f.severity, SEVERITY_CLASS[f.severity])} ${e(f.title)} <span class="muted">(<code>${e(f.id)}</code>)</span> ${refs}` +
+      `${f.evidence ? `<br><span class="muted mono">${e(f.evidence)}</span>` : ''}</li>`;
   });
   return `<ul class="findings">${items.join('')}</ul>`;
 }
@@ -136,6 +138,7 @@ export function hostSection(h: HostVerdict, index: number, events: HostEvents | 
     ` · client certificate accepted: ${e(h.mtls.withCert)} · Cleartext ${cleartextBadge(h)}</p>
 <h3>Findings</h3>${findingsList(h)}
 <h3>Connections</h3>${connectionsTable(events)}
+${backendHtml(h, events, badge)}
 ${notTested(h, events, header)}${cleartextList(events)}
 </section>`;
 }

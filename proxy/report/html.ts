@@ -11,6 +11,7 @@ import {
   SEVERITY_CLASS, badge, cleartextBadge, hostSection, mtlsBadge, pinningBadge, resultClass, validationBadge,
 } from './html-evidence.js';
 import { REPORT_CSS } from './html-style.js';
+import { backendSummary, backendTone } from './backend-parts.js';
 import { LEGEND, RESULT_SYMBOL, SCENARIO_LETTER, allFindings, countBySeverity, hostLabel, severitySummary, wasClientTested } from './labels.js';
 
 function scenarioStrip(h: HostVerdict): string {
@@ -36,10 +37,10 @@ function summary(report: Report): string {
 function hostsTable(report: Report): string {
   const rows = report.hosts.map((h, i) =>
     `<tr><td><a href="#host-${i}"><code>${e(hostLabel(h))}</code></a></td><td>${pinningBadge(h)}</td><td>${validationBadge(h)}</td>` +
-    `<td>${scenarioStrip(h)}</td><td>${mtlsBadge(h)}</td><td>${cleartextBadge(h)}</td><td>${e(severitySummary(h.findings))}</td></tr>`,
+    `<td>${scenarioStrip(h)}</td><td>${mtlsBadge(h)}</td><td>${cleartextBadge(h)}</td><td>${e(severitySummary(h.findings))}</td><td>${badge(backendSummary(h), backendTone(h))}</td></tr>`,
   );
   return '<table class="hosts"><thead><tr><th>host</th><th>pinning</th><th>validation</th><th>scenarios</th><th>mTLS</th>' +
-    `<th>cleartext</th><th>findings</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+    `<th>cleartext</th><th>findings</th><th>backend</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
     `<p class="muted">Scenarios: ${e(LEGEND)}. Hover a badge for details.</p>`;
 }
 

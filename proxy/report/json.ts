@@ -2,7 +2,8 @@
 // order, so nothing a caller attached to the objects leaks into a file CI tools parse.
 import { SCENARIOS } from '../session/events.js';
 import type { Scenario } from '../session/events.js';
-import type { Finding, HostVerdict, Report, ScenarioVerdict } from '../judge/report-types.js';
+import type { BackendVerdict, Finding, HostVerdict, Report, ScenarioVerdict } from '../judge/report-types.js';
+import { backendOf } from './backend-parts.js';
 
 function scenarioJson(v: ScenarioVerdict): ScenarioVerdict {
   return { result: v.result, stage: v.stage, alert: v.alert, connections: v.connections };
@@ -11,7 +12,12 @@ function scenarioJson(v: ScenarioVerdict): ScenarioVerdict {
 function findingJson(f: Finding): Finding {
   const out: Finding = { id: f.id, severity: f.severity, title: f.title, masvs: f.masvs };
   if (f.mastg !== undefined) out.mastg = f.mastg;
+  if (f.evidence !== undefined) out.evidence = f.evidence;
   return out;
+}
+
+function backendJson(b: BackendVerdict): BackendVerdict {
+  return { auth: b.auth.map((a) => ({ method: a.method, path: a.path, result: a.result, status: a.status })), rateLimit: b.rateLimit };
 }
 
 function hostJson(h: HostVerdict): HostVerdict {
@@ -28,6 +34,7 @@ function hostJson(h: HostVerdict): HostVerdict {
     validation: h.validation,
     cleartext: h.cleartext,
     mtls: { verdict: h.mtls.verdict, evidence: h.mtls.evidence, withCert: h.mtls.withCert },
+    backend: backendJson(backendOf(h)),
     findings: h.findings.map(findingJson),
   };
   if (h.passthrough === true) out.passthrough = true;

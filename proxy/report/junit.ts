@@ -1,5 +1,5 @@
 // JUnit XML for CI: one <testsuite> per host, one <testcase> per check (pinning,
-// validation, mtls, cleartext). A case fails when its check produced a finding of
+// validation, mtls, cleartext, backend). A case fails when its check produced a finding of
 // severity low or worse; info findings never fail (they are notes, not defects). A check
 // without a verdict (untested, unknown, inconclusive pinning) is <skipped>, so CI shows it
 // was not proven either way.
@@ -7,6 +7,7 @@ import { CHECKS, checkOfFinding, severityRank } from '../judge/findings.js';
 import type { Check } from '../judge/findings.js';
 import type { Finding, HostVerdict, Report } from '../judge/report-types.js';
 import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
+import { backendSummary } from './backend-parts.js';
 
 const LOW = severityRank('low');
 
@@ -42,6 +43,9 @@ function verdictOf(h: HostVerdict, check: Check): { summary: string; skipped: st
       };
     case 'cleartext':
       return { summary: h.cleartext ? 'cleartext HTTP seen' : 'no cleartext HTTP seen', skipped: null };
+    case 'backend':
+      // Passive checks always run over the recorded traffic, so this case is never skipped.
+      return { summary: `credentials, keys and tokens in traffic checked; without credentials: ${backendSummary(h)}`, skipped: null };
   }
 }
 
@@ -57,7 +61,7 @@ function caseXml(host: string, c: CaseResult): string {
   const open = `    <testcase classname="${x(host)}" name="${x(c.name)}" time="0">`;
   if (c.failures.length > 0) {
     const worst = c.failures[0] as Finding;
-    const body = c.failures.map((f) => `[${f.severity}] ${f.title} (${f.id}; ${[f.masvs, f.mastg].filter(Boolean).join(', ')})`).join('\n');
+    const body = c.failures.map((f) => `[${f.severity}] ${f.title} (${f.id}; ${[f.masvs, f.mastg].filter(Boolean).join(', ')})${f.evidence ? ` — ${f.evidence}` : ''}`).join('\n');
     return `${open}\n      <failure message="${x(worst.title)}" type="${x(worst.severity)}">${x(`${body}\n${c.summary}`)}</failure>\n    </testcase>`;
   }
   if (c.skipped !== null) return `${open}\n      <skipped message="${x(c.skipped)}"/>\n    </testcase>`;

@@ -7,6 +7,7 @@ import {
   allFindings, hostLabel, pinningWithEvidence, severitySummary,
 } from './labels.js';
 import { describeTlsClient } from '../judge/tls-stacks.js';
+import { backendSummary, backendTextLines, backendTone } from './backend-parts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -77,7 +78,7 @@ export function renderText(report: Report, opts: TextOptions): string {
     return `${out.join('\n')}\n`;
   }
 
-  const heads = ['HOST', 'PINNING', 'VALIDATION', 'SCENARIOS', 'MTLS', 'CLEARTEXT', 'FINDINGS'];
+  const heads = ['HOST', 'PINNING', 'VALIDATION', 'SCENARIOS', 'MTLS', 'CLEARTEXT', 'FINDINGS', 'BACKEND'];
   const rows = report.hosts.map((h) => {
     const s = strip(h, color);
     const cells: Array<Cell & { painted?: string }> = [
@@ -88,6 +89,7 @@ export function renderText(report: Report, opts: TextOptions): string {
       { text: MTLS_LABEL[h.mtls.verdict], tone: checkTone(h, 'mtls', MTLS_TONE[h.mtls.verdict]) },
       { text: h.cleartext ? 'yes' : 'no', tone: h.cleartext ? 'bad' : 'plain' },
       { text: severitySummary(h.findings), tone: worstTone(h) },
+      { text: backendSummary(h), tone: backendTone(h) },
     ];
     return cells;
   });
@@ -116,8 +118,15 @@ export function renderText(report: Report, opts: TextOptions): string {
   for (const h of report.hosts) {
     for (const f of h.findings) {
       const refs = [f.masvs, f.mastg].filter(Boolean).join(', ');
-      out.push(`  ${paint(f.severity.padEnd(8), SEVERITY_TONE[f.severity], color)}  ${clean(hostLabel(h))}  ${f.title} [${f.id}; ${refs}]`);
+      out.push(`  ${paint(f.severity.padEnd(8), SEVERITY_TONE[f.severity], color)}  ${clean(hostLabel(h))}  ${clean(f.title)} [${f.id}; ${refs}]`);
+      if (f.evidence) out.push(`            ${clean(f.evidence)}`);
     }
+  }
+  const checked = report.hosts.flatMap((h) => backendTextLines(h, clean(hostLabel(h))));
+  if (checked.length > 0) {
+    out.push('');
+    out.push('Backend checks (check-auth: replayed without credentials):');
+    out.push(...checked.map(clean));
   }
   const notes = report.hosts.filter((h) => h.pinning === 'inconclusive' || h.pinning === 'pinned' || h.pinning === 'likely-pinned');
   if (notes.length > 0) {

@@ -112,11 +112,23 @@ export interface RequestEvent {
   headers: HeaderList;
   body: BodyRecord;
   clientAddress: string;
+  /** Sent by Pinprobe's backend checks (check-auth), not by the app. */
+  check?: CheckMark;
   /**
    * In-memory copy only; never written to a file. The engine dropped this line's headers
    * and body from memory (a long session); the full line is read back from the session file.
    */
   evicted?: true;
+}
+
+/** Marks a request line that check-auth sent (proxy/check-auth/). */
+export interface CheckMark {
+  /** auth: a recorded request replayed without credentials; burst: one of N copies. */
+  kind: 'auth' | 'burst';
+  /** The recorded request it copies. */
+  of: string | null;
+  /** Credentials taken away, e.g. ["authorization", "?api_key"]. */
+  removed: string[];
 }
 
 export interface ResponseEvent {

@@ -17,7 +17,7 @@ describe('JSON report', () => {
     const parsed = JSON.parse(text) as { hosts: Array<Record<string, unknown>>; session: Record<string, unknown> };
     expect(Object.keys(parsed)).toEqual(['schema', 'session', 'hosts']);
     expect(Object.keys(parsed.session)).toEqual(['file', 'started', 'ended', 'connections']);
-    expect(Object.keys(parsed.hosts[0] ?? {})).toEqual(['host', 'port', 'client', 'pinning', 'pinningReason', 'pinningEvidence', 'fingerprints', 'validation', 'cleartext', 'mtls', 'findings']);
+    expect(Object.keys(parsed.hosts[0] ?? {})).toEqual(['host', 'port', 'client', 'pinning', 'pinningReason', 'pinningEvidence', 'fingerprints', 'validation', 'cleartext', 'mtls', 'backend', 'findings']);
     expect(Object.keys((parsed.hosts[0]?.['client'] ?? {}) as object)).toEqual(['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root']);
     const bank = parsed.hosts.find((h) => h['host'] === 'app.bank.test');
     expect(bank?.['passthrough']).toBe(true);

@@ -19,8 +19,8 @@ describe('JUnit report', () => {
     const doc = parse(renderJunit(judge(sampleSession().lines, { file: 's.jsonl' })));
     const suites = doc.testsuites.testsuite;
     expect(suites).toHaveLength(5);
-    expect(doc.testsuites['@_tests']).toBe('20');
-    for (const s of suites) expect(s.testcase.map((c) => c['@_name'])).toEqual(['pinning', 'validation', 'mtls', 'cleartext']);
+    expect(doc.testsuites['@_tests']).toBe('25');
+    for (const s of suites) expect(s.testcase.map((c) => c['@_name'])).toEqual(['pinning', 'validation', 'mtls', 'cleartext', 'backend']);
 
     const failed = suites.flatMap((s) => s.testcase.filter((c) => c.failure).map((c) => `${s['@_name']} ${c['@_name']}`));
     expect(failed.sort()).toEqual([

@@ -1,0 +1,91 @@
+// `pinprobe check-auth FILE --host GLOB …` (SPEC "Command line", "Backend"): opt-in backend
+// checks on a recorded session. Nothing is sent unless a host is named; what is sent and
+// answered is appended to FILE itself, so `pinprobe report FILE` and the UI show it.
+import { readFileSync } from 'node:fs';
+import { loadClientCert, parseClientCertSpec } from '../net/client-certs.js';
+import { UpstreamPool } from '../net/upstream.js';
+import { readSession } from '../session/reader.js';
+import type { SessionLine } from '../session/events.js';
+import { SessionWriter } from '../session/writer.js';
+import { DEFAULT_METHODS, LIMITS, planChecks } from './plan.js';
+import { runPlan } from './run.js';
+import { renderTable } from './table.js';
+
+export interface CheckAuthArgs {
+  file: string;
+  hosts: string[];
+  max?: string;
+  burst?: string;
+  methods?: string;
+  upstreamCa: string[];
+  clientCert: string[];
+  /** Tests only: a longer gap than SPEC's minimum (never shorter). */
+  gapMs?: number;
+}
+
+/** A user error: one line, exit 2 (the CLI's UsageError contract). */
+export class CheckAuthUsage extends Error {}
+
+function count(value: string | undefined, option: string, fallback: number, ceiling: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > ceiling) throw new CheckAuthUsage(`${option} must be a whole number from 1 to ${ceiling} (got "${value}")`);
+  return Number(value);
+}
+
+function methodList(value: string | undefined): string[] {
+  if (value === undefined) return [...DEFAULT_METHODS];
+  const list = value.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+  const bad = list.find((m) => !/^[A-Z]+$/.test(m));
+  if (list.length === 0 || bad) throw new CheckAuthUsage(`--methods must be a comma-separated list such as GET,HEAD,POST (got "${value}")`);
+  return list;
+}
+
+async function buildPool(args: CheckAuthArgs): Promise<UpstreamPool> {
+  const extraCa = args.upstreamCa.map((file) => {
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CheckAuthUsage(`--upstream-ca ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new CheckAuthUsage(`--upstream-ca ${file}: not a PEM certificate file`);
+    return pem;
+  });
+  const clientCerts = await Promise.all(args.clientCert.map(async (spec) => {
+    try {
+      return await loadClientCert(parseClientCertSpec(spec));
+    } catch (err) {
+      throw new CheckAuthUsage((err as Error).message);
+    }
+  }));
+  return new UpstreamPool({ extraCa, insecure: false, mapRemote: [], clientCerts });
+}
+
+/** Runs the command; returns the exit code (0; findings gate CI through `report --fail-on`). */
+export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: string) => void): Promise<number> {
+  if (args.hosts.length === 0) {
+    throw new CheckAuthUsage('check-auth sends requests to a backend, so it runs only on hosts you name: add --host GLOB (e.g. --host api.example.com)');
+  }
+  const max = count(args.max, '--max', LIMITS.maxDefault, LIMITS.maxCeiling);
+  const burst = args.burst === undefined ? 0 : count(args.burst, '--burst', 0, LIMITS.burstCeiling);
+  const methods = methodList(args.methods);
+  const session = await readSession(args.file).catch((e: Error) => {
+    throw new CheckAuthUsage(e.message);
+  });
+  if (!session.header) throw new CheckAuthUsage(`${args.file} is not a Pinprobe session (no session header); check-auth appends to recorded sessions only`);
+  const pool = await buildPool(args);
+  const lines: SessionLine[] = [session.header, ...session.events];
+  const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });
+  const writer = SessionWriter.open(args.file, null);
+  // A cut last line (a killed recording) must not glue itself to the first appended line.
+  const text = readFileSync(args.file);
+  if (text.length > 0 && text[text.length - 1] !== 0x0a) writer.raw('\n');
+  try {
+    const summary = await runPlan(plan, { pool, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
+    for (const line of renderTable(plan, summary, args)) out(line);
+    return 0;
+  } finally {
+    writer.close();
+    pool.destroy();
+  }
+}

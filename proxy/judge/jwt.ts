@@ -1,0 +1,73 @@
+// JSON Web Tokens seen in requests: found, decoded (header and claims, never verified —
+// Pinprobe has no key) and judged. The UI's request detail shows the decoded parts.
+
+export interface DecodedJwt {
+  /** The token as seen. */
+  token: string;
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  /** Where it was seen: "header authorization", "cookie session", "query token", "body". */
+  where: string;
+}
+
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
+function decodePart(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Decodes one compact JWS; null when it is not a JWT (both parts must be JSON objects). */
+export function decodeJwt(token: string, where: string): DecodedJwt | null {
+  const [h, c] = token.split('.');
+  if (!h || !c) return null;
+  const header = decodePart(h);
+  const claims = decodePart(c);
+  return header && claims && typeof header['alg'] === 'string' ? { token, header, claims, where } : null;
+}
+
+/** Every JWT in a request's URL and headers (each token once). */
+export function jwtsInRequest(headers: ReadonlyArray<readonly [string, string]>, url: string): DecodedJwt[] {
+  const out: DecodedJwt[] = [];
+  const seen = new Set<string>();
+  const scan = (text: string, where: string) => {
+    for (const m of text.matchAll(JWT)) {
+      if (seen.has(m[0])) continue;
+      const jwt = decodeJwt(m[0], where);
+      if (jwt) {
+        seen.add(m[0]);
+        out.push(jwt);
+      }
+    }
+  };
+  scan(url, 'url');
+  for (const [name, value] of headers) scan(value, `header ${name.toLowerCase()}`);
+  return out;
+}
+
+export const DAY_SECONDS = 24 * 3600;
+
+export interface JwtProblems {
+  algNone: boolean;
+  noExp: boolean;
+  /** exp − iat (or exp − the time it was seen, without iat), in seconds, when over 24 h. */
+  longLifetime: number | null;
+  inUrl: boolean;
+}
+
+export function jwtProblems(jwt: DecodedJwt, seenAt: number): JwtProblems {
+  const alg = String(jwt.header['alg']).toLowerCase();
+  const exp = typeof jwt.claims['exp'] === 'number' ? jwt.claims['exp'] : null;
+  const iat = typeof jwt.claims['iat'] === 'number' ? jwt.claims['iat'] : Math.floor(seenAt / 1000);
+  const lifetime = exp === null ? null : exp - iat;
+  return {
+    algNone: alg === 'none',
+    noExp: exp === null,
+    longLifetime: lifetime !== null && lifetime > DAY_SECONDS ? lifetime : null,
+    inUrl: jwt.where === 'url',
+  };
+}
