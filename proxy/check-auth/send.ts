@@ -79,7 +79,7 @@ export async function sendCheck(original: RequestEvent, opts: SendOptions): Prom
     const req = (secure ? https : http).request(options, (res) => {
       const waitMs = performance.now() - started;
       const capture = new BodyCapture(opts.bodyCap);
-      res.pipe(capture).resume();
+      res.on('data', (chunk: Buffer) => capture.add(chunk));
       const end = () => {
         const raw = res.rawHeaders;
         const list: HeaderList = [];
@@ -90,7 +90,7 @@ export async function sendCheck(original: RequestEvent, opts: SendOptions): Prom
           timings: { sendMs: 0, waitMs, receiveMs: performance.now() - started - waitMs },
         }]);
       };
-      capture.once('finish', end);
+      res.once('end', end);
       res.once('error', fail);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
