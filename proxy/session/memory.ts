@@ -24,15 +24,33 @@ export const MEMORY_HTTP_LINES = 2000;
 export function slim<T extends RequestEvent | ResponseEvent>(line: T): T {
   if (line.body.data.length <= MEMORY_BODY_CAP) return { ...line };
   const keep = line.body.encoding === 'base64' ? Math.floor(MEMORY_BODY_CAP / 4) * 4 : MEMORY_BODY_CAP;
-  return { ...line, body: { ...line.body, data: line.body.data.slice(0, keep), truncated: true } };
+  return { ...line, body: { size: line.body.size, encoding: line.body.encoding, data: ownCopy(line.body.data.slice(0, keep)), truncated: true } };
 }
 
-/** Reduces an in-memory copy to a light one; the session file still has it all. */
+/**
+ * A string that owns its characters. V8's `slice` of a long string is a view that keeps the
+ * whole original alive (a 1 MiB body behind its 64 KiB cut); copying through a buffer
+ * (UTF-16, so every code unit survives, lone surrogates included) lets the original go.
+ */
+function ownCopy(text: string): string {
+  // Latin-1 text (base64, ASCII JSON) stays a one-byte string: half the memory of UTF-16.
+  const encoding = LATIN1.test(text) ? 'latin1' : 'utf16le';
+  return Buffer.from(text, encoding).toString(encoding);
+}
+const LATIN1 = /^[\u0000-\u00ff]*$/;
+
+/**
+ * Reduces an in-memory copy to a light one in place (the UI mirrors lines by reference);
+ * the session file still has it all. The new body is a fresh literal of one fixed shape.
+ */
 function evict(line: RequestEvent | ResponseEvent): void {
-  line.headers = [];
-  line.body = { ...line.body, data: '', truncated: true };
+  line.headers = NO_HEADERS;
+  line.body = { size: line.body.size, encoding: line.body.encoding, data: '', truncated: true };
   line.evicted = true;
 }
+
+/** Shared by every evicted line (never mutated: a light copy's headers are not edited). */
+const NO_HEADERS: RequestEvent['headers'] = Object.freeze([]) as unknown as RequestEvent['headers'];
 
 export function isEvicted(line: SessionLine): boolean {
   return (line.type === 'request' || line.type === 'response') && line.evicted === true;
