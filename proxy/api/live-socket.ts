@@ -1,6 +1,8 @@
-// The UI's live channel: every new session line as it is recorded, and the judged
-// verdicts at most 250 ms after the lines that changed them, so a new host shows on the
-// board well within a second. Upgrades pass the same Host/Origin/token checks as HTTP.
+// The UI's live channel: every new session line as it is recorded (batched: the lines of
+// a few milliseconds go out as one message, one JSON.stringify and one frame per client),
+// and the judged verdicts at most 250 ms after the lines that changed them, so a new host
+// shows on the board well within a second. Upgrades pass the same Host/Origin/token checks
+// as HTTP.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,6 +10,7 @@ import { errorMessage } from './http-util.js';
 import { checkHost, checkOrigin } from './request-guard.js';
 import type { LiveMessage } from './protocol.js';
 import type { SessionView } from './session-view.js';
+import type { SessionLine } from '../session/events.js';
 import { requestToken, tokenMatches } from './token.js';
 
 export type { LiveMessage };
@@ -17,6 +20,8 @@ export const VERDICT_DELAY_MS = 250;
 const MAX_BUFFERED = 32 * 1024 * 1024;
 export const RESYNC_CLOSE_CODE = 4000;
 const REPLAY_CHUNK = 1000;
+/** New lines wait this long to go out together (one message per batch instead of per line). */
+export const LINE_BATCH_MS = 5;
 
 export interface LiveSocketOptions {
   view: SessionView;
@@ -30,13 +35,45 @@ export class LiveSocket {
   private lastJudgeMs = 0;
   private verdictTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: () => void;
+  /** Lines recorded but not yet sent: they are view lines pendingFrom… (consecutive). */
+  private pending: SessionLine[] = [];
+  private pendingFrom = 0;
+  private lineTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: LiveSocketOptions) {
     this.unsubscribe = opts.view.onChange((change) => {
-      if (change.kind === 'line') this.broadcast({ kind: 'line', index: change.index, line: change.line });
-      else this.broadcast({ kind: 'reset', view: change.view });
+      if (change.kind === 'line') this.queueLine(change.index, change.line);
+      else {
+        // Lines of the old view are moot after a reset; the client re-fetches.
+        this.dropPending();
+        this.broadcast({ kind: 'reset', view: change.view });
+      }
       this.scheduleVerdicts();
     });
+  }
+
+  private queueLine(index: number, line: SessionLine): void {
+    if (this.wss.clients.size === 0) return;
+    if (this.pending.length > 0 && index !== this.pendingFrom + this.pending.length) this.flushLines();
+    if (this.pending.length === 0) this.pendingFrom = index;
+    this.pending.push(line);
+    this.lineTimer ??= setTimeout(() => this.flushLines(), LINE_BATCH_MS);
+  }
+
+  /** Sends the queued lines: one `line` message for a single line, else one `lines` message. */
+  private flushLines(): void {
+    if (this.lineTimer) clearTimeout(this.lineTimer);
+    this.lineTimer = null;
+    const lines = this.pending;
+    if (lines.length === 0) return;
+    this.pending = [];
+    this.broadcast(lines.length === 1 ? { kind: 'line', index: this.pendingFrom, line: lines[0]! } : { kind: 'lines', from: this.pendingFrom, lines });
+  }
+
+  private dropPending(): void {
+    if (this.lineTimer) clearTimeout(this.lineTimer);
+    this.lineTimer = null;
+    this.pending = [];
   }
 
   /** Handles an HTTP upgrade; refuses (and closes) anything that is not our UI. */
@@ -58,6 +95,7 @@ export class LiveSocket {
 
   close(): void {
     this.unsubscribe();
+    this.dropPending();
     if (this.verdictTimer) clearTimeout(this.verdictTimer);
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
@@ -71,9 +109,11 @@ export class LiveSocket {
     const { view } = this.opts;
     send(ws, { kind: 'hello', view: view.info() });
     const lines = view.lines();
+    // Queued lines reach this client with their batch; replay up to them only.
+    const upTo = this.pending.length > 0 ? this.pendingFrom : lines.length;
     // Chunks, not one message per line: a 20,000-line session replays in a blink.
-    for (let from = Math.min(since, lines.length); from < lines.length; from += REPLAY_CHUNK) {
-      send(ws, { kind: 'lines', from, lines: lines.slice(from, from + REPLAY_CHUNK) });
+    for (let from = Math.min(since, upTo); from < upTo; from += REPLAY_CHUNK) {
+      send(ws, { kind: 'lines', from, lines: lines.slice(from, Math.min(upTo, from + REPLAY_CHUNK)) });
     }
     const report = this.safeReport();
     send(ws, report);
@@ -100,6 +140,8 @@ export class LiveSocket {
     this.verdictTimer = setTimeout(() => {
       this.verdictTimer = null;
       if (this.wss.clients.size === 0) return;
+      // Verdicts never arrive before the lines they were judged from.
+      this.flushLines();
       this.broadcast(this.safeReport());
     }, Math.max(VERDICT_DELAY_MS, Math.round(this.lastJudgeMs * 4)));
   }

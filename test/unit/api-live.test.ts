@@ -1,4 +1,5 @@
-// The live WebSocket: a line the engine records reaches the UI at once, and the verdicts
+// The live WebSocket: lines the engine records reach the UI at once (batched over a few
+// milliseconds, in order, indexed), and the verdicts
 // that include its host follow within the 250 ms throttle.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,12 +54,20 @@ describe('live WebSocket', () => {
     const pushedAt = Date.now();
     const conn = tlsConnection({ host: 'api.shop.example', scenario: 'trusted', result: 'accepted' });
     engine.push(...conn.events);
-    const line = await next((m) => m.kind === 'line' && m.line.type === 'client-tls');
-    expect(line).toMatchObject({ kind: 'line', index: 2, line: { host: 'api.shop.example', result: 'accepted' } });
+    // New lines go out in batches of a few milliseconds: one `lines` message here.
+    const batch = await next((m) => m.kind === 'lines' && m.from > 0);
+    if (batch.kind !== 'lines') throw new Error('unreachable');
+    expect(batch.from).toBe(1);
+    expect(batch.lines.map((l) => l.type)).toEqual(conn.events.map((e) => e.type));
+    expect(batch.lines[1]).toMatchObject({ type: 'client-tls', host: 'api.shop.example', result: 'accepted' });
     const verdicts = await next((m) => m.kind === 'verdicts' && m.report.hosts.some((h) => h.host === 'api.shop.example'));
     expect(Date.now() - pushedAt).toBeLessThan(2000); // SPEC: "within a second or two"
     if (verdicts.kind !== 'verdicts') throw new Error('unreachable');
     expect(verdicts.report.hosts[0]).toMatchObject({ host: 'api.shop.example', pinning: 'not-pinned' });
+    // A lone line is sent as a `line` message with its index.
+    const lone = tlsConnection({ host: 'one.example', scenario: 'trusted', result: 'accepted' }).events[0]!;
+    engine.push(lone);
+    expect(await next((m) => m.kind === 'line')).toMatchObject({ kind: 'line', index: 1 + conn.events.length, line: { type: 'connection' } });
     ws.close();
   });
 
