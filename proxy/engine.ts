@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadOrCreateRootCa, type RootCa } from './ca/root-ca.js';
 import { CertificateIssuer } from './ca/issuer.js';
 import { exportCa } from './ca/export.js';
@@ -112,7 +112,7 @@ export class Engine implements EngineControl {
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const pool = await buildPool(settings);
     const root = await loadOrCreateRootCa(dataDir);
-    const issuer = await CertificateIssuer.create(root);
+    const issuer = await CertificateIssuer.create(root, dirname(root.keyPath));
     return new Engine(options, dataDir, root, issuer, settings, pool);
   }
 

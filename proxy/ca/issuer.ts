@@ -1,6 +1,7 @@
-// Issues the leaf, chain and TLS context for one (host, scenario). All key generation
-// happens once in create(), off the connection path; a first connection costs one native
-// RSA signature, and concurrent first connections share it.
+// Issues the leaf, chain and TLS context for one (host, scenario). Keys are made once per
+// data dir (kept-keys.ts), off the connection path; a first connection costs one native
+// RSA signature, and concurrent first connections share it. Leaves and contexts for new
+// hosts are built one per event-loop turn (pacer.ts), so a burst does not stall the loop.
 import { createPrivateKey, createPublicKey, randomBytes, type KeyObject, type X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import forge from 'node-forge';
@@ -9,7 +10,9 @@ import { buildCaCertificate } from './ca-cert.js';
 import { leafName } from './host-name.js';
 import { buildLeaf, planLeaf, type LeafKey, type LeafSigner, type SignerRole } from './leaf.js';
 import type { RootCa } from './root-ca.js';
-import { generateRsaKeyPair, toForgePublicKey } from './sign.js';
+import { keptRsaKey, LEAF_KEY_FILE, UNTRUSTED_KEY_FILE } from './kept-keys.js';
+import { Pacer } from './pacer.js';
+import { toForgePublicKey } from './sign.js';
 
 export interface IssuedCert {
   certPem: string;
@@ -29,6 +32,7 @@ export class CertificateIssuer {
   private readonly certs = new Map<string, Promise<IssuedCert>>();
   private readonly contexts = new Map<string, Promise<tls.SecureContext>>();
   private issued = 0;
+  private readonly pacer = new Pacer();
 
   private constructor(
     private readonly leafKey: LeafKey,
@@ -37,8 +41,9 @@ export class CertificateIssuer {
     private readonly untrustedCaPem: string,
   ) {}
 
-  static async create(root: RootCa): Promise<CertificateIssuer> {
-    const [leaf, throwaway] = await Promise.all([generateRsaKeyPair(), generateRsaKeyPair()]);
+  /** `keyDir`: where the leaf and throwaway-CA keys are kept (the root CA's folder); null = fresh keys, kept nowhere. */
+  static async create(root: RootCa, keyDir: string | null = null): Promise<CertificateIssuer> {
+    const [leaf, throwaway] = await Promise.all([keptRsaKey(keyDir, LEAF_KEY_FILE), keptRsaKey(keyDir, UNTRUSTED_KEY_FILE)]);
     const untrustedCa = await buildCaCertificate({
       commonName: `Pinprobe Untrusted Test CA (${randomBytes(2).toString('hex')})`,
       organization: 'Pinprobe (deliberately untrusted)',
@@ -59,13 +64,13 @@ export class CertificateIssuer {
   }
 
   certificate(host: string, scenario: Scenario): Promise<IssuedCert> {
-    return this.cached(this.certs, host, scenario, (canonical) => this.build(canonical, scenario));
+    return this.cached(this.certs, host, scenario, (canonical) => this.pacer.run(() => this.build(canonical, scenario)));
   }
 
   secureContext(host: string, scenario: Scenario): Promise<tls.SecureContext> {
     return this.cached(this.contexts, host, scenario, async () => {
       const issued = await this.certificate(host, scenario);
-      return tls.createSecureContext({
+      return this.pacer.run(() => tls.createSecureContext({
         cert: issued.chainPem,
         key: issued.keyPem,
         minVersion: 'TLSv1',
@@ -77,7 +82,7 @@ export class CertificateIssuer {
         // from resting on that default. Session-ID resumption needs a server session cache,
         // which a bare TLSSocket does not have.
         ticketKeys: randomBytes(48),
-      });
+      }), 'finish');
     });
   }
 

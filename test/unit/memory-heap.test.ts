@@ -49,7 +49,6 @@ describe('in-memory session: large bodies are really freed', () => {
       }
     }
     const grown = heapMiB() - before;
-    console.log(`heap grew ${grown.toFixed(1)} MiB`);
     // Kept full: MEMORY_HTTP_LINES lines, half of them responses with a 64 KiB body (stored
     // as one-byte strings: 64 KiB each) = 62.5 MiB; plus the light copies of 19,000 requests.
     const bodies = ((MEMORY_HTTP_LINES / 2) * MEMORY_BODY_CAP) / 2 ** 20;

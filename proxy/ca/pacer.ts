@@ -1,0 +1,37 @@
+// Runs synchronous chunks of work (laying out a leaf, building a secure context) one per
+// event-loop turn, in arrival order. A burst of 50 new hosts then interleaves with the
+// traffic already flowing instead of resolving 50 contexts in one microtask batch (a
+// 100+ ms stall). `finish` work (the last step before a host can be served) goes before
+// `start` work, so the first host asked for is not kept waiting behind the other 49.
+export class Pacer {
+  private finishing: Array<() => void> = [];
+  private starting: Array<() => void> = [];
+  private running = false;
+
+  run<T>(work: () => T | Promise<T>, kind: 'start' | 'finish' = 'start'): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      (kind === 'finish' ? this.finishing : this.starting).push(() => {
+        try {
+          Promise.resolve(work()).then(resolve, reject);
+        } catch (err) {
+          reject(err);
+        }
+      });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => this.next());
+      }
+    });
+  }
+
+  private next(): void {
+    const task = this.finishing.shift() ?? this.starting.shift();
+    if (!task) {
+      this.running = false;
+      return;
+    }
+    task();
+    // The loop gets a turn (I/O, timers) before the next piece of work.
+    setImmediate(() => this.next());
+  }
+}
