@@ -42,3 +42,6 @@ for (let i = 2; i < 2 + extraHosts; i++) {
 }
 process.stdout.write(JSON.stringify({ port }) + '\n');
 process.on('SIGTERM', () => process.exit(0));
+// Never outlive the benchmark (a crashed or interrupted run must not leave origins behind).
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(0), 500).unref();

@@ -22,9 +22,54 @@ export const MEMORY_HTTP_LINES = 2000;
  * grow the process without bound (the file keeps the capped body).
  */
 export function slim<T extends RequestEvent | ResponseEvent>(line: T): T {
-  if (line.body.data.length <= MEMORY_BODY_CAP) return { ...line };
-  const keep = line.body.encoding === 'base64' ? Math.floor(MEMORY_BODY_CAP / 4) * 4 : MEMORY_BODY_CAP;
-  return { ...line, body: { size: line.body.size, encoding: line.body.encoding, data: ownCopy(line.body.data.slice(0, keep)), truncated: true } };
+  let body = line.body;
+  if (body.data.length > MEMORY_BODY_CAP) {
+    const keep = body.encoding === 'base64' ? Math.floor(MEMORY_BODY_CAP / 4) * 4 : MEMORY_BODY_CAP;
+    body = { size: body.size, encoding: body.encoding, data: ownCopy(body.data.slice(0, keep)), truncated: true };
+  }
+  return (line.type === 'request' ? copyRequest(line, body) : copyResponse(line as ResponseEvent, body)) as T;
+}
+
+// Copies built as literals of one fixed shape, with `evicted` present from the start
+// (undefined: not serialized), so evicting later only changes values. A `{ ...line }`
+// copy plus adding `evicted` at eviction gave every light copy its own hidden class: a heap
+// snapshot at 20,000 requests held 41,667 Maps + DescriptorArrays (~0.8 KiB per request).
+function copyRequest(l: RequestEvent, body: RequestEvent['body']): RequestEvent {
+  const c: RequestEvent = {
+    type: l.type, time: l.time, id: l.id, conn: intern(l.conn), scheme: l.scheme, method: intern(l.method), url: l.url, host: intern(l.host),
+    port: l.port, httpVersion: intern(l.httpVersion), headers: l.headers, body, clientAddress: intern(l.clientAddress), evicted: undefined,
+  };
+  return withExtras(l, c);
+}
+
+function copyResponse(l: ResponseEvent, body: ResponseEvent['body']): ResponseEvent {
+  const c: ResponseEvent = {
+    type: l.type, time: l.time, id: l.id, status: l.status, statusText: intern(l.statusText), httpVersion: intern(l.httpVersion),
+    headers: l.headers, body, synthetic: l.synthetic, timings: l.timings, evicted: undefined,
+  };
+  return withExtras(l, c);
+}
+
+/**
+ * One string object for the values that repeat across a session (methods, versions, status
+ * texts, hosts, connection ids, addresses): each line otherwise holds its own copy. Bounded,
+ * so a session of only distinct values does not grow the table without end.
+ */
+const INTERNED = new Map<string, string>();
+function intern(text: string): string {
+  const hit = INTERNED.get(text);
+  if (hit !== undefined) return hit;
+  if (INTERNED.size >= 4096) INTERNED.clear();
+  INTERNED.set(text, text);
+  return text;
+}
+
+/** Fields this copy does not know (a newer or hand-edited file) are kept too. */
+function withExtras<T extends object>(from: T, to: T): T {
+  const src = from as Record<string, unknown>;
+  const dst = to as Record<string, unknown>;
+  for (const k of Object.keys(src)) if (!(k in dst)) dst[k] = src[k];
+  return to;
 }
 
 /**
@@ -45,8 +90,21 @@ const LATIN1 = /^[\u0000-\u00ff]*$/;
  */
 function evict(line: RequestEvent | ResponseEvent): void {
   line.headers = NO_HEADERS;
-  line.body = { size: line.body.size, encoding: line.body.encoding, data: '', truncated: true };
+  line.body = evictedBody(line.body.size, line.body.encoding);
   line.evicted = true;
+}
+
+/** Light copies of bodies of one size and encoding share one frozen record. */
+const EVICTED_BODIES = new Map<string, RequestEvent['body']>();
+function evictedBody(size: number, encoding: RequestEvent['body']['encoding']): RequestEvent['body'] {
+  const key = `${encoding}${size}`;
+  let body = EVICTED_BODIES.get(key);
+  if (!body) {
+    if (EVICTED_BODIES.size >= 4096) EVICTED_BODIES.clear();
+    body = Object.freeze({ size, encoding, data: '', truncated: true });
+    EVICTED_BODIES.set(key, body);
+  }
+  return body;
 }
 
 /** Shared by every evicted line (never mutated: a light copy's headers are not edited). */
