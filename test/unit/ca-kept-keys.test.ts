@@ -47,25 +47,31 @@ describe('kept leaf and throwaway-CA keys', () => {
     expect((await issuer.certificate('x.example.com', 'trusted')).keyPem).toBe(kept);
   });
 
-  it('50 new hosts at once: the first asked for is among the first ready and the event loop never stalls long', async () => {
+  it('50 new hosts at once: the first asked for is among the first ready, and contexts are built one per loop turn', async () => {
     const root = await loadOrCreateRootCa(join(scratch, 'c'));
     const issuer = await CertificateIssuer.create(root, dirname(root.keyPath));
     await issuer.secureContext('warm.example.com', 'trusted');
     const order: number[] = [];
-    // The longest gap between the ticks of a 1 ms timer while the burst runs.
-    let last = performance.now();
-    let longest = 0;
-    const ticker = setInterval(() => {
-      const t = performance.now();
-      longest = Math.max(longest, t - last);
-      last = t;
-    }, 1);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => issuer.secureContext(`host-${i}.example.com`, 'trusted').then(() => order.push(i))));
-    await new Promise((r) => setTimeout(r, 10));
-    clearInterval(ticker);
+    // Count event-loop turns (a setImmediate chain) and note the turn each context is ready
+    // in: paced, they arrive over many turns; unpaced, all 50 resolved in one turn (a 50 ms
+    // stall in this test, 100+ ms in the proxy). Structural, so a busy machine cannot flake it.
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turns: number[] = [];
+    await Promise.all(Array.from({ length: 50 }, (_, i) => issuer.secureContext(`host-${i}.example.com`, 'trusted').then(() => {
+      order.push(i);
+      turns.push(turn);
+    })));
+    ticking = false;
+    const perTurn = new Map<number, number>();
+    for (const t of turns) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(2);
     // Signatures finish on the thread pool in any order; the first host is among the first served.
     expect(order.indexOf(0)).toBeLessThan(5);
-    // Generous (the machine is shared); unpaced, 50 contexts resolved in one batch stalled 100+ ms.
-    expect(longest).toBeLessThan(40);
   });
 });
