@@ -68,4 +68,18 @@ export class EngineBus {
   }
 }
 
-export const now = (): string => new Date().toISOString();
+/**
+ * The current time as an ISO string. Events within one millisecond share one string
+ * (formatting a Date per event showed in the per-request profile; the session's in-memory
+ * lines then also hold one string per millisecond, not one per line).
+ */
+export const now = (): string => {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+};
+let lastMs = -1;
+let lastIso = '';

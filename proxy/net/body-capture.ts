@@ -3,6 +3,7 @@
 // through `pipe` with its backpressure, and capturing adds no stream machinery per request
 // (a Transform plus `stream.pipeline` cost an AbortController, a DOMException and several
 // listeners per message). It never holds more than the cap.
+import { isUtf8 } from 'node:buffer';
 import type { BodyRecord } from '../session/events.js';
 
 export const DEFAULT_BODY_CAP = 1024 * 1024;
@@ -36,13 +37,22 @@ export class BodyCapture {
 
 export function toBodyRecord(data: Buffer, size: number): BodyRecord {
   const truncated = size > data.length;
-  const text = data.toString('utf8');
-  // Round-trip check: valid UTF-8 (allowing a character cut by the cap) is stored as text.
-  const cut = truncated ? Math.max(0, data.length - 3) : data.length;
-  const utf8 = Buffer.from(text, 'utf8').subarray(0, cut).equals(data.subarray(0, cut)) && !text.includes('\u0000');
-  return utf8
-    ? { size, encoding: 'utf8', data: text.replace(/\uFFFD+$/, ''), truncated }
-    : { size, encoding: 'base64', data: data.toString('base64'), truncated };
+  // Valid UTF-8 (allowing a character cut by the cap) without NUL is stored as text.
+  // isUtf8 validates natively; the old decode–re-encode–compare showed in the profile.
+  const whole = truncated ? utf8Prefix(data) : data;
+  if (whole !== null && isUtf8(whole) && !whole.includes(0)) {
+    return { size, encoding: 'utf8', data: whole.toString('utf8'), truncated };
+  }
+  return { size, encoding: 'base64', data: data.toString('base64'), truncated };
+}
+
+/** `data` without a UTF-8 character the cap cut in two (at most 3 trailing bytes); null if none fits. */
+function utf8Prefix(data: Buffer): Buffer | null {
+  for (let drop = 0; drop <= Math.min(3, data.length); drop++) {
+    const head = data.subarray(0, data.length - drop);
+    if (isUtf8(head)) return head;
+  }
+  return null;
 }
 
 export function emptyBody(): BodyRecord {
