@@ -8,8 +8,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { exportCa, CA_FORMATS, type CaFormat } from './ca/export.js';
 import { loadOrCreateRootCa } from './ca/root-ca.js';
 import { addProxyOptions, engineOptions, parsePort, type ProxyCliOptions } from './cli-options.js';
+import { applySavedSettings, type SettingSources } from './api/apply-saved-settings.js';
 import { defaultDataDir } from './data-dir.js';
-import { Engine } from './engine.js';
+import { Engine, type EngineOptions } from './engine.js';
 import { hostPort, isLoopbackListen, loopbackOnlyAdvice } from './net/lan-addresses.js';
 import { judge } from './judge/index.js';
 import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
@@ -32,8 +33,10 @@ export class UsageError extends Error {}
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : text + '\n');
 
-async function startEngine(o: ProxyCliOptions): Promise<Engine> {
-  const engine = await Engine.create(engineOptions(o, version()));
+async function startEngine(o: ProxyCliOptions, saved?: (options: EngineOptions) => void): Promise<Engine> {
+  const options = engineOptions(o, version());
+  saved?.(options);
+  const engine = await Engine.create(options);
   if (o.upstreamInsecure) err('WARNING: --upstream-insecure: backend certificates are NOT verified; anyone on the path to the backend can read this traffic.');
   await engine.start();
   return engine;
@@ -141,10 +144,17 @@ function buildProgram(): Command {
 
   addProxyOptions(program.command('ui').description("run the proxy and serve the app's UI to a browser on loopback"))
     .option('--ui-port <n>', 'control API / UI port (0 = any free port)', (v) => parsePort(v, '--ui-port'), 0)
-    .action(async (o: ProxyCliOptions & { uiPort: number }) => {
+    .action(async (o: ProxyCliOptions & { uiPort: number }, cmd: Command) => {
       const { startControlApi } = await import('./api/index.js');
-      const engine = await startEngine(o);
-      const api = await startControlApi({ engine, port: o.uiPort, uiDir: join(ROOT, 'renderer', 'dist'), version: version() });
+      let settingSources: SettingSources | undefined;
+      const engine = await startEngine(o, (options) => {
+        options.dataDir = resolve(o.dataDir ?? defaultDataDir());
+        settingSources = applySavedSettings(options, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+        if (settingSources.warning) err(`warning: ${settingSources.warning}`);
+        const used = Object.entries(settingSources.sources).filter(([, v]) => v === 'saved').map(([k]) => k);
+        if (used.length) err(`Settings saved in the UI (${settingSources.file}): ${used.join(', ')}`);
+      });
+      const api = await startControlApi({ engine, port: o.uiPort, uiDir: join(ROOT, 'renderer', 'dist'), version: version(), settingSources });
       engine.ownPorts.add(api.port);
       const stopped = untilSignal(engine, () => api.close());
       banner(engine);

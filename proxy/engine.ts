@@ -24,7 +24,7 @@ import type { UpstreamPool } from './net/upstream.js';
 import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
-import { SESSION_SCHEMA, type SessionHeader, type SessionLine } from './session/events.js';
+import { SESSION_SCHEMA, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
 import { parseSessionText } from './session/reader.js';
@@ -259,6 +259,7 @@ export class Engine implements EngineControl {
     const before = this.current.deviceTrustsCa;
     this.current = next;
     if (patch.deviceTrustsCa !== undefined) this.recordDeviceTrust(before, next.deviceTrustsCa, 'ui');
+    this.recordSettingsChange(patch);
     return this.settings();
   }
 
@@ -334,6 +335,19 @@ export class Engine implements EngineControl {
   }
 
   /** One `device-trust` line per change, so the judge (a pure function of the file) re-judges. */
+  /** Header options changed while the session runs get a `settings` line (the judge reads it). */
+  private recordSettingsChange(patch: Partial<EngineSettings>): void {
+    if (!this.writer) return;
+    const options: SettingsEvent['options'] = {};
+    if (patch.scenario !== undefined) options.scenario = this.current.scenario;
+    if (patch.autoPassthrough !== undefined) options.autoPassthrough = this.current.autoPassthrough;
+    if (patch.passthrough !== undefined) options.passthrough = this.current.passthrough;
+    if (patch.expectMtls !== undefined) options.expectMtls = this.current.expectMtls;
+    if (patch.clientCerts !== undefined) options.clientCertHosts = this.current.clientCerts.map((c) => c.host);
+    if (patch.requestClientCert !== undefined) options.requestClientCert = this.current.requestClientCert;
+    if (Object.keys(options).length > 0) this.record({ type: 'settings', time: now(), source: 'ui', options });
+  }
+
   private recordDeviceTrust(before: readonly string[], after: readonly string[], source: 'option' | 'ui'): void {
     for (const device of before) if (!after.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: false, source });
     for (const device of after) if (!before.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: true, source });

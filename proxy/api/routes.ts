@@ -5,6 +5,7 @@ import { caDownload } from './ca-download.js';
 import type { EngineControl, EngineSettings } from './engine-port.js';
 import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from './http-util.js';
 import { onboardingInfo } from './onboarding-info.js';
+import { saveSettings, type SettingSources } from './saved-settings.js';
 import { assertReadableFile, copySession, userPath, writeExport } from './session-files.js';
 import { settingErrorDetail, settingErrorField } from './setting-errors.js';
 import type { EventsResponse, StatusResponse } from './protocol.js';
@@ -14,14 +15,22 @@ export interface RouteContext {
   engine: EngineControl;
   view: SessionView;
   version: string;
+  /** Where each setting came from, and where UI changes are saved (none: they are not saved). */
+  settingSources?: SettingSources;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
-const SETTING_KEYS: ReadonlySet<keyof EngineSettings> = new Set<keyof EngineSettings>([
+export const SETTING_KEYS: ReadonlySet<keyof EngineSettings> = new Set<keyof EngineSettings>([
   'scenario', 'autoPassthrough', 'passthrough', 'mapRemote', 'upstreamCa', 'upstreamInsecure',
   'clientCerts', 'expectMtls', 'requestClientCert', 'deviceTrustsCa',
 ]);
+
+function pickKeys(settings: EngineSettings, keys: string[]): Partial<EngineSettings> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (k in settings) out[k] = settings[k as keyof EngineSettings];
+  return out as Partial<EngineSettings>;
+}
 
 function statusBody(ctx: RouteContext): StatusResponse {
   return { version: ctx.version, engine: ctx.engine.status(), view: ctx.view.info() };
@@ -63,13 +72,22 @@ const routes: Record<string, Handler> = {
     if (unknown.length > 0) throw new HttpError(400, `unknown setting(s): ${unknown.join(', ')}`);
     const patch = body as Partial<EngineSettings>;
     try {
-      sendJson(res, 200, await ctx.engine.updateSettings(patch));
+      const applied = await ctx.engine.updateSettings(patch);
+      const saved = ctx.settingSources;
+      if (saved) {
+        // Saved only once the engine accepted them, so a bad value never comes back at start.
+        saveSettings(saved.file, pickKeys(applied, Object.keys(patch)), SETTING_KEYS);
+        for (const k of Object.keys(patch) as Array<keyof EngineSettings>) saved.sources[k] = 'ui';
+      }
+      sendJson(res, 200, applied);
     } catch (err) {
       const message = errorMessage(err);
       const field = settingErrorField(patch, message);
       throw new HttpError(400, message, field === undefined ? undefined : { field, detail: settingErrorDetail(patch, message) });
     }
   },
+
+  'GET /api/settings/sources': async (ctx, _req, res) => sendJson(res, 200, ctx.settingSources ?? null),
 
   'POST /api/proxy/start': async (ctx, _req, res) => {
     await engineCall('could not start the proxy', () => ctx.engine.start());

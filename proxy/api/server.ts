@@ -10,6 +10,7 @@ import { findRoute, type RouteContext } from './routes.js';
 import { SessionView } from './session-view.js';
 import { shellHeaders } from './shell-headers.js';
 import { serveStatic } from './static-files.js';
+import type { SettingSources } from './saved-settings.js';
 import { createToken, requestToken, tokenMatches } from './token.js';
 
 export interface ControlApiOptions {
@@ -21,6 +22,8 @@ export interface ControlApiOptions {
   version: string;
   /** Use this token instead of a random one (e.g. handed over by a parent process). */
   token?: string;
+  /** Where each setting came from; UI changes are saved to its file (`pinprobe ui`, the desktop app). */
+  settingSources?: SettingSources;
 }
 
 export interface ControlApi {
@@ -35,7 +38,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
   const token = opts.token ?? createToken();
   if (token.length < 22) throw new Error('control API token must carry at least 128 bits');
   const view = new SessionView(opts.engine);
-  const ctx: RouteContext = { engine: opts.engine, view, version: opts.version };
+  const ctx: RouteContext = { engine: opts.engine, view, version: opts.version, settingSources: opts.settingSources };
   let port = 0;
   const live = new LiveSocket({ view, token, port: () => port });
 

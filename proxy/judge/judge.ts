@@ -86,7 +86,7 @@ function fingerprintsOf(events: readonly ClientTlsEvent[]): string[] {
   return seen;
 }
 
-function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust, answers: Answers): HostVerdict {
+function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust, answers: Answers, expectMtls: readonly string[]): HostVerdict {
   const split = byScenario(host.tls);
   const client = judgeClient(split);
   const self = formatHostPort(host.host, host.port);
@@ -105,7 +105,7 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Tr
   const validation = judgeValidation(client);
   const cleartext = host.requests.some((r) => r.scheme === 'http');
   const mtls = judgeMtls(host.upstream);
-  const mtlsExpected = matchesHostGlob(header?.options?.expectMtls ?? [], host.host, host.port);
+  const mtlsExpected = matchesHostGlob(expectMtls, host.host, host.port);
   const mtlsNotes = mtlsFindings(self, mtls, { expectMtls: mtlsExpected, acceptsAnyCert: acceptsAnyClientCert(host.upstream) });
   const active = judgeBackendActive(host.requests, answers);
   const backendNotes = [...passiveBackendFindings(host.requests), ...active.findings];
@@ -136,6 +136,13 @@ export function compareHosts(a: HostVerdict, b: HostVerdict): number {
   return rank(a) - rank(b) || a.host.localeCompare(b.host) || a.port - b.port;
 }
 
+/** --expect-mtls as the header set it, replaced by the last `settings` line that changed it (the UI). */
+function effectiveExpectMtls(header: SessionHeader | null, events: readonly SessionEvent[]): readonly string[] {
+  let value: readonly string[] = header?.options?.expectMtls ?? [];
+  for (const e of events) if (e.type === 'settings' && Array.isArray(e.options.expectMtls)) value = e.options.expectMtls;
+  return value;
+}
+
 export function judge(lines: readonly SessionLine[] | SessionContent, opts: JudgeOptions): Report {
   const { header, events } = splitLines(lines);
   const grouped = groupByHost(events, header);
@@ -143,7 +150,8 @@ export function judge(lines: readonly SessionLine[] | SessionContent, opts: Judg
   const devices = DeviceTrust.fromEvents(events);
   const answers = answersOf(events);
   const hosts: HostVerdict[] = [];
-  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy, devices, answers));
+  const expectMtls = effectiveExpectMtls(header, events);
+  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy, devices, answers, expectMtls));
   hosts.sort(compareHosts);
 
   let ended: string | null = null;

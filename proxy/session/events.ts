@@ -236,6 +236,20 @@ export interface DeviceTrustEvent {
   source: 'option' | 'ui';
 }
 
+/**
+ * Verdict-shaping options changed during the session (in the UI): the same keys as the
+ * header's `options`, only those that changed. The judge reads the last value of each
+ * judgement option (expectMtls) from these lines, so a change applies to the live
+ * session and to the file reopened later alike; the others (scenario, passthrough, …)
+ * act on connections made after the line.
+ */
+export interface SettingsEvent {
+  type: 'settings';
+  time: string;
+  source: 'ui';
+  options: Partial<SessionHeader['options']>;
+}
+
 export interface SessionEndEvent {
   type: 'session-end';
   time: string;
@@ -252,6 +266,7 @@ export type SessionEvent =
   | CloseEvent
   | ErrorEvent
   | DeviceTrustEvent
+  | SettingsEvent
   | SessionEndEvent;
 
 export type SessionLine = SessionHeader | SessionEvent;

@@ -23,6 +23,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
     fingerprint: (v) => v === undefined || v === null || (isObj(v) && isStr(v['ja4']) && isStr(v['ja3'])),
   },
   'device-trust': { device: isStr, trustsCa: (v) => typeof v === 'boolean' },
+  settings: { options: isObj },
   request: { id: isStr, conn: isStr, scheme: (v) => oneOf(v, ['http', 'https']), method: isStr, url: isStr, host: isStr, port: isNum, headers: isHeaders, body: isBody },
   response: { id: isStr, status: isNum, headers: isHeaders, body: isBody },
   websocket: { id: isStr, conn: isStr, url: isStr, status: isNum },

@@ -14,7 +14,7 @@ export interface ReadSessionResult {
 
 const EVENT_TYPES: ReadonlySet<string> = new Set([
   'connection', 'client-tls', 'request', 'response', 'websocket', 'upstream',
-  'passthrough', 'close', 'error', 'session-end',
+  'passthrough', 'close', 'error', 'device-trust', 'settings', 'session-end',
 ]);
 
 interface Pending {

@@ -7,7 +7,18 @@ import { errorText } from '../lib/format';
 import { ErrorNote } from './error-note';
 import { FieldErrorContext, locateField, type FieldErrorState } from './field-error';
 
-export function SectionForm({ title, children, onApply, description }: { title: string; children: ReactNode; onApply: () => Promise<void>; description?: ReactNode }) {
+export interface SectionFormProps {
+  title: string;
+  children: ReactNode;
+  onApply: () => Promise<void>;
+  description?: ReactNode;
+  /** When an applied change takes effect, said after "Applied" (e.g. "new connections from now on"). */
+  takesEffect?: string;
+  /** Where the current values came from (command line, saved from the UI, defaults). */
+  origin?: string | null;
+}
+
+export function SectionForm({ title, children, onApply, description, takesEffect, origin }: SectionFormProps) {
   const form = useRef<HTMLFormElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [fieldError, setFieldError] = useState<FieldErrorState | null>(null);
@@ -20,7 +31,7 @@ export function SectionForm({ title, children, onApply, description }: { title: 
       setError(null);
       setFieldError(null);
       setState('saved');
-      window.setTimeout(() => setState('idle'), 1500);
+      window.setTimeout(() => setState('idle'), 4000);
     } catch (err) {
       const message = errorText(err);
       const api = err instanceof ApiError ? err : null;
@@ -36,8 +47,14 @@ export function SectionForm({ title, children, onApply, description }: { title: 
       {description ? <div className="muted">{description}</div> : null}
       <FieldErrorContext.Provider value={fieldError}>{children}</FieldErrorContext.Provider>
       <ErrorNote error={error} />
+      {origin ? <p className="muted setting-origin">{origin}</p> : null}
       <div className="form-actions">
         {fieldError ? <span className="text-bad not-applied">Not applied — see the error above</span> : null}
+        {state === 'saved' && takesEffect ? (
+          <span className="text-ok applied-note" role="status">
+            Applied: {takesEffect}
+          </span>
+        ) : null}
         <button type="submit" disabled={state === 'saving'}>
           {state === 'saving' ? 'Applying…' : state === 'saved' ? 'Applied ✓' : 'Apply'}
         </button>

@@ -197,9 +197,28 @@ function MapRemoteRows({ value, onChange }: { value: MapRemoteRule[]; onChange: 
   );
 }
 
+type Sources = { file: string; sources: Partial<Record<keyof EngineSettings, string>>; warning?: string } | null;
+
+/** "From the command line" / "saved in …" / "defaults", for the keys a section edits. */
+function originText(src: Sources, keys: Array<keyof EngineSettings>): string | null {
+  if (!src) return null;
+  const parts = new Map<string, string[]>();
+  for (const k of keys) {
+    const from = src.sources[k] ?? 'default';
+    const label = from === 'command line' ? 'from the command line' : from === 'saved' || from === 'ui' ? `saved from the UI in ${src.file}` : 'defaults';
+    parts.set(label, [...(parts.get(label) ?? []), k]);
+  }
+  if (parts.size === 1) return `Current values: ${[...parts.keys()][0]}. Changes are saved and kept after a restart.`;
+  return `Current values: ${[...parts].map(([label, ks]) => `${ks.join(', ')} ${label}`).join('; ')}. Changes are saved and kept after a restart.`;
+}
+
 export function ControlsView({ status, settings, onSettings, onStatus }: ControlsViewProps) {
   const [draft, setDraft] = useState<EngineSettings | null>(settings);
+  const [sources, setSources] = useState<Sources>(null);
   useEffect(() => setDraft(settings), [settings]);
+  useEffect(() => {
+    void api.get<Sources>('/api/settings/sources').then(setSources, () => setSources(null));
+  }, [settings]);
   const apply = async (patch: Partial<EngineSettings>) => onSettings(await api.put<EngineSettings>('/api/settings', patch));
   const set = (patch: Partial<EngineSettings>) => setDraft((d) => (d ? { ...d, ...patch } : d));
 
@@ -212,7 +231,7 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
         </section>
       ) : (
         <>
-          <SectionForm title="Certificate scenario" onApply={() => apply({ scenario: draft.scenario })}>
+          <SectionForm title="Certificate scenario" takesEffect="new connections get it from now on; earlier ones keep the certificate they were shown" origin={originText(sources, ['scenario'])} onApply={() => apply({ scenario: draft.scenario })}>
             <div role="radiogroup" aria-label="Scenario mode" className="radios">
               <label>
                 <input type="radio" name="mode" checked={draft.scenario === null} onChange={() => set({ scenario: null })} /> Audit rotation{' '}
@@ -234,7 +253,7 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
             </label>
           </SectionForm>
 
-          <SectionForm title="Passthrough" onApply={() => apply({ passthrough: cleanList(draft.passthrough), autoPassthrough: draft.autoPassthrough })}>
+          <SectionForm title="Passthrough" takesEffect="applies to new connections from now on" origin={originText(sources, ['passthrough', 'autoPassthrough'])} onApply={() => apply({ passthrough: cleanList(draft.passthrough), autoPassthrough: draft.autoPassthrough })}>
             <ListEditor field="passthrough" label="Tunnel these hosts untouched (glob, one per line)" value={draft.passthrough} onChange={(v) => set({ passthrough: v })} placeholder="*.apple.com" />
             <label className="check">
               <input type="checkbox" checked={draft.autoPassthrough} onChange={(e) => set({ autoPassthrough: e.target.checked })} /> Tunnel a host after it rejected the trusted
@@ -244,6 +263,8 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
 
           <SectionForm
             title="Client certificates (mTLS)"
+            takesEffect="hosts expected to enforce mTLS are re-judged now (this session's verdicts updated); certificates are used on the next upstream connection"
+            origin={originText(sources, ['clientCerts', 'expectMtls', 'requestClientCert'])}
             description="Presented upstream for matching hosts. Pinprobe also makes one probe without it, so both halves of the mTLS verdict are known."
             onApply={() => apply({ clientCerts: draft.clientCerts.filter((c) => c.host.trim() || c.cert.trim()), expectMtls: cleanList(draft.expectMtls), requestClientCert: draft.requestClientCert })}
           >
@@ -254,11 +275,11 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
             </label>
           </SectionForm>
 
-          <SectionForm title="Map remote" description="Connect upstream elsewhere, keeping SNI and Host." onApply={() => apply({ mapRemote: draft.mapRemote.filter((r) => r.from.trim() || r.to.trim()) })}>
+          <SectionForm title="Map remote" takesEffect="applies to new upstream connections from now on" origin={originText(sources, ['mapRemote'])} description="Connect upstream elsewhere, keeping SNI and Host." onApply={() => apply({ mapRemote: draft.mapRemote.filter((r) => r.from.trim() || r.to.trim()) })}>
             <MapRemoteRows value={draft.mapRemote} onChange={(v) => set({ mapRemote: v })} />
           </SectionForm>
 
-          <SectionForm title="Upstream trust" onApply={() => apply({ upstreamCa: cleanList(draft.upstreamCa), upstreamInsecure: draft.upstreamInsecure })}>
+          <SectionForm title="Upstream trust" takesEffect="applies to new upstream connections from now on" origin={originText(sources, ['upstreamCa', 'upstreamInsecure'])} onApply={() => apply({ upstreamCa: cleanList(draft.upstreamCa), upstreamInsecure: draft.upstreamInsecure })}>
             <ListEditor field="upstreamCa" label="Extra CA files trusted upstream (one path per line)" value={draft.upstreamCa} onChange={(v) => set({ upstreamCa: v })} placeholder="/path/to/staging-ca.pem" />
             {bridge()?.openFile ? (
               <button
