@@ -147,11 +147,29 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         if (!res.headersSent && !upReq.destroyed) upReq.destroy(err);
       });
     }
+    // An answer the proxy cannot relay (a status below 100, a control character in the
+    // reason phrase, a 101 nobody asked for): the client gets a 502 naming it, the session
+    // records it, and the backend connection is dropped rather than reused.
+    let refused = false;
+    const refuseAnswer = (problem: string, status: number | null, upRes: http.IncomingMessage | null) => {
+      if (refused || res.headersSent) return;
+      refused = true;
+      upRes?.resume();
+      if (status !== null) recordUpstream({ ...classifyUpstreamAnswer(status, '', ''), certComplaint: false, complaint: null });
+      upReq.destroy();
+      answer502(`Pinprobe: ${conn.host}:${conn.port} sent an answer that cannot be relayed (${problem})`);
+    };
+    upReq.on('upgrade', (upRes: http.IncomingMessage, socket: Socket) => {
+      socket.destroy();
+      refuseAnswer(`switched protocols with status ${upRes.statusCode ?? 101} to a request that asked for no upgrade`, upRes.statusCode ?? 101, upRes);
+    });
     upReq.on('response', (upRes) => {
       // The timeout bounds the wait for the answer's headers; a streaming body (server-sent
       // events, long-poll chunks) may pause longer without being cut.
       upReq.setTimeout(0);
       const status = upRes.statusCode ?? 502;
+      const problem = unrelayable(status, upRes.statusMessage ?? '');
+      if (problem) return refuseAnswer(problem, status, upRes);
       const resHeaders = endToEndHeaders(upRes.rawHeaders);
       const waitMs = performance.now() - started;
       let decided = false;
@@ -165,7 +183,12 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       upRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
       if (complaintNeedsBody(status)) upRes.on('data', () => resCapture.head(4096).length >= 4096 && decide());
       else decide();
-      res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
+      try {
+        res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
+      } catch (err) {
+        // Whatever else Node refuses to write must not throw out of the handler.
+        return refuseAnswer((err as Error).message, status, upRes);
+      }
       upRes.once('end', () => passTrailers(upRes, res));
       upRes.pipe(res);
       // What `pipeline` did for us: a backend that fails mid-body fails the client's answer too.
@@ -191,6 +214,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     });
 
     upReq.on('error', (err) => {
+      if (refused) return;
       if (res.headersSent) {
         res.destroy();
         return;
@@ -203,18 +227,20 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       // "right after the TLS handshake" (whose text suggests --client-cert).
       if (!secure && classification.outcome === 'reset') classification.stage = 'http';
       recordUpstream({ ...classification, httpStatus: null, certComplaint: false });
-      const message = upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null });
-      const body = Buffer.from(message + '\n');
-      res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
-      res.end(body);
-      void recordRequest().then(() =>
-        bus.emit({
-          type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
-          headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
-          synthetic: true, ...clientGone(), timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
-        }),
-      );
+      answer502(upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null }));
     });
+  };
+  const answer502 = (message: string): void => {
+    const body = Buffer.from(message + '\n');
+    res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
+    res.end(body);
+    void recordRequest().then(() =>
+      bus.emit({
+        type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
+        headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
+        synthetic: true, ...clientGone(), timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
+      }),
+    );
   };
   send(false);
 
@@ -222,6 +248,14 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     if (!res.writableFinished) current?.destroy();
   });
   void recordRequest();
+}
+
+/** Why Node's writer would refuse this status line, or null when it can be relayed. */
+export function unrelayable(status: number, reason: string): string | null {
+  if (!Number.isInteger(status) || status < 100 || status > 999) return `status ${String(status).padStart(3, '0')}`;
+  // Node's header-value rule: tab and visible bytes, no other control characters.
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(reason)) return `control character in the reason phrase`;
+  return null;
 }
 
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
