@@ -25,6 +25,7 @@ import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
+import { prepareRecordDir } from './session/record-dir.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
 import { parseSessionText } from './session/reader.js';
@@ -146,6 +147,8 @@ export class Engine implements EngineControl {
       })));
     });
     const listen = this.options.listen ?? '0.0.0.0';
+    // A session path that cannot take files fails here, before the port is bound.
+    if (!this.writer) prepareRecordDir(this.sessionPath);
     await new Promise<void>((ok, fail) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         fail(new Error(err.code === 'EADDRINUSE'
