@@ -127,6 +127,13 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     t.end();
   });
   t.on('error', (err) => tracker.error(err));
+  // A TLSSocket made with `new TLSSocket(socket, { isServer: true })` outside a tls.Server
+  // never "releases control", and Node then reports TLS errors after the handshake only as
+  // the internal `_tlsError` event, not as 'error': a client's alert after the handshake
+  // (Firefox on TLS 1.2 refusing the certificate with an encrypted bad_certificate) would be
+  // lost and read as a quiet close. Listening keeps that refusal and its alert (SPEC "No
+  // refusal lost"); the tracker ignores it once an outcome is recorded.
+  t.on('_tlsError', (err: Error) => tracker.error(err));
   socket.on('error', (err) => tracker.error(err));
   t.once('close', () => {
     // Without an end (FIN) or error before it, the close was ours (the proxy stopped and
