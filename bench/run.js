@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { KINDS, PROXY_CORE, pinSelf, startOrigin, startProxy, treeCpuUs, treeRssMiB, workDir } from './lib.mjs';
 import { connect } from './client.mjs';
 import { burst, downloads, keepAlive, latency, newConnections, target } from './phases.mjs';
+import { issuerBurst } from './issuer-burst.mjs';
 import { printTable, targets } from './table.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -115,6 +116,9 @@ if (wanted('pinprobe-ui')) {
     return { ...r, liveMessages: messages, liveMiB: +(bytes / 2 ** 20).toFixed(1) };
   }, { cpuProf });
 }
+
+// The leaf cost itself: 50 new hosts asking the issuer at once, in this process (idle proxy core not involved).
+if (wanted('pinprobe')) results.pinprobe.issuerBurst = await issuerBurst(ROOT);
 
 // Start to listening with an existing CA (median of a few starts).
 if (wanted('pinprobe')) {
