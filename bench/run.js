@@ -24,8 +24,8 @@ const out = value('--out') ?? join(ROOT, 'bench', quick ? 'last-run-quick.json' 
 const only = value('--only')?.split(',');
 const cpuProf = value('--cpu-prof');
 const P = quick
-  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, longTotal: 3000, longCheck: 1000, starts: 1 }
-  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, longTotal: 60_000, longCheck: 10_000, starts: 3 };
+  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, longTotal: 3000, longCheck: 1000, starts: 1, pairedRounds: 1 }
+  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, longTotal: 60_000, longCheck: 10_000, starts: 3, pairedRounds: 4 };
 const wanted = (k) => !only || only.includes(k);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (s) => process.stderr.write(s + '\n');
@@ -68,7 +68,6 @@ async function measure(kind, proxy) {
   log(`${KINDS[kind]}: latency, new connections, downloads, 50 new hosts…`);
   r.latency = await latency(t, { seconds: P.latencySeconds });
   r.newConnections = await newConnections(t, proxy, { seconds: P.newSeconds });
-  r.download = await downloads(t, proxy, { repeat: P.downloads });
   r.burst = await burst(t, proxy);
   if (proxy) r.idleRssMiB = +treeRssMiB(proxy.pid).toFixed(1);
   return r;
@@ -99,7 +98,12 @@ for (const kind of ['pinprobe', 'pinprobe-norec', 'mockttp', 'mitmdump']) {
     continue;
   }
   results[kind] = await withProxy(kind, async (proxy) => ({ startMs: +proxy.startMs.toFixed(0), ...(await measure(kind, proxy)) }), { cpuProf });
+  // Downloads on a fresh process: its peak RSS is the downloads', not the earlier phases' session.
+  if (kind === 'pinprobe-norec') continue;
+  log(`${KINDS[kind]}: 10 MiB downloads (fresh process)…`);
+  results[kind].download = await withProxy(kind, (proxy) => downloads(target(origin.port, proxy), proxy, { repeat: P.downloads }));
 }
+if (results.none) results.none.download = await downloads(target(origin.port, null), null, { repeat: P.downloads });
 
 // The UI connected: a live WebSocket client receiving every line and the verdicts.
 if (wanted('pinprobe-ui')) {
@@ -115,6 +119,34 @@ if (wanted('pinprobe-ui')) {
     ws.close();
     return { ...r, liveMessages: messages, liveMiB: +(bytes / 2 ** 20).toFixed(1) };
   }, { cpuProf });
+}
+
+// Recording off and the UI connected, against Pinprobe headless with recording on, in
+// alternating 1 s windows on three processes side by side: the machine's load changes
+// over a run, and these ratios must not measure that.
+if (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui')) {
+  log('Pinprobe: paired windows (recording on / off / UI connected)…');
+  const kinds = ['pinprobe', 'pinprobe-norec', 'pinprobe-ui'];
+  const procs = [];
+  for (const k of kinds) procs.push(await startProxy(k, w, {}));
+  const ui = procs[2];
+  const ws = new WebSocket(ui.uiUrl.replace(/^http/, 'ws').replace(/\/#token=(.*)$/, '/api/live?token=$1'));
+  let liveMessages = 0;
+  ws.on('message', () => liveMessages++);
+  await new Promise((ok, fail) => ws.once('open', ok).once('error', fail));
+  const sum = kinds.map(() => ({ requests: 0, cpuUs: 0, secs: 0 }));
+  for (let round = 0; round < P.pairedRounds; round++) {
+    for (let i = 0; i < kinds.length; i++) {
+      const r = await keepAlive(target(origin.port, procs[i]), procs[i], { seconds: 1, warmupMs: 100 });
+      sum[i].requests += r.requests;
+      sum[i].cpuUs += r.cpuUsPerReq * r.requests;
+      sum[i].secs += r.requests / r.rps;
+    }
+  }
+  ws.close();
+  for (const p of procs) await p.stop();
+  const per = sum.map((x) => ({ rps: Math.round(x.requests / x.secs), cpuUsPerReq: Math.round(x.cpuUs / x.requests), requests: x.requests }));
+  results.paired = { rounds: P.pairedRounds, recordingOn: per[0], recordingOff: per[1], uiConnected: { ...per[2], liveMessages } };
 }
 
 // The leaf cost itself: 50 new hosts asking the issuer at once, in this process (idle proxy core not involved).
