@@ -5,7 +5,7 @@
 //   node bench/run.js [--quick] [--out FILE] [--only pinprobe,mockttp,...] [--cpu-prof DIR]
 // --quick: short phases and a short long-session (< 1 minute; for CI). Loopback only.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -190,12 +190,17 @@ if (wanted('pinprobe')) {
     return { requests: done, lines, rssMiB: rss, endRssMiB: endRss, cpuUsPerReq };
   }, { record });
   const s = performance.now();
-  const rep = spawnSync(process.execPath, [join(ROOT, 'bin', 'pinprobe.js'), 'report', record, '--format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  // bash's `times` gives the report's CPU time too: on a shared machine wall time waits for a core.
+  const rep = spawnSync('bash', ['-c', '"$@" > /dev/null; code=$?; times; exit $code', '_', process.execPath, join(ROOT, 'bin', 'pinprobe.js'), 'report', record, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   results.pinprobe.longSession.reportSeconds = +((performance.now() - s) / 1000).toFixed(2);
   results.pinprobe.longSession.reportExit = rep.status;
+  const child = /\n?(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(rep.stdout.trim());
+  if (child) results.pinprobe.longSession.reportCpuSeconds = +(Number(child[1]) * 60 + Number(child[2]) + Number(child[3]) * 60 + Number(child[4])).toFixed(2);
+  results.pinprobe.longSession.sessionFileMiB = +(statSync(record).size / 2 ** 20).toFixed(1);
 }
 
 origin.stop();
+rmSync(w.dir, { recursive: true, force: true });
 const report = { date: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), params: P, machine, loadavgAfter: readFileSync('/proc/loadavg', 'utf8').trim(), results, targets: targets(results) };
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
