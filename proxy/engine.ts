@@ -218,6 +218,7 @@ export class Engine implements EngineControl {
       caCertPath: this.root.certPath,
       caSubject: this.root.subject,
       lanAddresses: reachableAddresses(this.options.listen ?? '0.0.0.0', lanAddresses()),
+      dataDir: this.dataDir,
     };
   }
 

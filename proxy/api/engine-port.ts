@@ -45,6 +45,8 @@ export interface EngineStatus {
   caSubject: string;
   /** IPv4/IPv6 LAN addresses a phone can use, loopback excluded */
   lanAddresses: string[];
+  /** DATA: holds ca/ and sessions/ (the UI lists DATA/sessions) */
+  dataDir?: string;
 }
 
 export type CaFormat = 'pem' | 'der' | 'android' | 'ios';

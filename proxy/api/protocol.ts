@@ -67,3 +67,20 @@ export interface OnboardingInfo {
   caSubject: string;
   downloads: CaDownload[];
 }
+
+/** GET /api/sessions: one recorded session of the data dir (newest first). */
+export interface SessionSummary {
+  file: string;
+  /** last write (ISO) */
+  modified: string;
+  size: number;
+  started: string | null;
+  /** null when not summarized (too large, unreadable, not a session: see `note`) */
+  hosts: number | null;
+  /** per verdict word: pinned, likely-pinned, not-pinned, inconclusive, untested, broken, cleartext, critical, high */
+  counts: Record<string, number> | null;
+  /** the first few hosts, most severe first */
+  hostNames: string[];
+  note: string | null;
+}
+

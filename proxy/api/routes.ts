@@ -1,6 +1,8 @@
 // The control API's data endpoints. Every route here runs only after the Host, Origin
 // and token checks in server.ts have passed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+import { listSessions } from './session-list.js';
 import { caDownload } from './ca-download.js';
 import type { EngineControl, EngineSettings } from './engine-port.js';
 import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from './http-util.js';
@@ -85,6 +87,13 @@ const routes: Record<string, Handler> = {
       const field = settingErrorField(patch, message);
       throw new HttpError(400, message, field === undefined ? undefined : { field, detail: settingErrorDetail(patch, message) });
     }
+  },
+
+  'GET /api/sessions': async (ctx, _req, res) => {
+    const status = ctx.engine.status();
+    // Without a data dir (an embedded engine), the folder of the live session file.
+    const dir = status.dataDir ? join(status.dataDir, 'sessions') : dirname(status.sessionFile);
+    sendJson(res, 200, { dir, sessions: await listSessions(dir) });
   },
 
   'GET /api/settings/sources': async (ctx, _req, res) => sendJson(res, 200, ctx.settingSources ?? null),

@@ -5,7 +5,7 @@ export type {
   SessionLine, SessionEvent, ConnectionEvent, ClientTlsEvent, RequestEvent, ResponseEvent, UpstreamEvent, BodyRecord, Scenario, WebSocketEvent,
 } from '../../../proxy/session/events.js';
 export type { EngineSettings, EngineStatus, ClientCertSetting, MapRemoteRule } from '../../../proxy/api/engine-port.js';
-export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload } from '../../../proxy/api/protocol.js';
+export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload, SessionSummary } from '../../../proxy/api/protocol.js';
 
 /** Same order as the engine's SCENARIOS. */
 export const SCENARIO_LIST = ['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root'] as const;

@@ -8,6 +8,7 @@ import { ErrorNote } from '../components/error-note';
 import { useFieldError } from '../components/field-error';
 import { ListEditor, cleanList } from '../components/list-editor';
 import { PathField } from '../components/path-field';
+import { RecordedSessions } from '../components/recorded-sessions';
 import { SectionForm } from '../components/section-form';
 import { bridge } from '../bridge';
 import { EXPORTS, hasNativeDialogs, newSession, openSession, pickAndExport, saveSessionAs, SESSION_FILTERS, type ActionResult, type ExportFormat } from '../lib/file-actions';
@@ -65,7 +66,7 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
         {status ? (
           <>
             {' '}
-            on <span className="mono">{status.engine.listen}:{status.engine.port}</span>
+            on <span className="mono">{status.engine.listen.includes(':') ? `[${status.engine.listen}]` : status.engine.listen}:{status.engine.port}</span>
           </>
         ) : null}
       </p>
@@ -97,6 +98,7 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
           Open
         </button>
       </form>
+      <RecordedSessions busy={busy} current={view?.file ?? null} refreshKey={view?.file} onOpen={(file) => void act(() => openSession(file))} />
       <form
         className="inline-form"
         onSubmit={(e) => {
