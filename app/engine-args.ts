@@ -1,20 +1,13 @@
 // Which command-line arguments of the desktop app are handed to the engine (`pinprobe ui`).
 // Pure (no Electron import), so it is unit-tested without an Electron binary.
+import { proxyOptionFlags } from '../proxy/settings.js';
 
-/** `proxy` options that take a value (SPEC "Command line"). */
-const VALUE_OPTIONS = new Set([
-  '--port',
-  '--listen',
-  '--data-dir',
-  '--record',
-  '--scenario',
-  '--passthrough',
-  '--map-remote',
-  '--upstream-ca',
-  '--client-cert',
-]);
+// Derived from the settings table, so an option added there is forwarded without a change here.
+const PROXY_OPTIONS = proxyOptionFlags();
+/** `proxy` options that take a value. */
+const VALUE_OPTIONS = new Set(PROXY_OPTIONS.filter((o) => o.takesValue).map((o) => o.flag));
 /** `proxy` options that are flags. */
-const FLAG_OPTIONS = new Set(['--upstream-insecure']);
+const FLAG_OPTIONS = new Set(PROXY_OPTIONS.filter((o) => !o.takesValue).map((o) => o.flag));
 
 export const DEFAULT_PROXY_PORT = 8080;
 

@@ -14,7 +14,8 @@ import { AutoPassthrough } from './features/auto-passthrough.js';
 import { MtlsProber } from './features/mtls-prober.js';
 import { passthroughRule } from './features/passthrough-rules.js';
 import { ScenarioRotation } from './features/scenario-rotation.js';
-import type { CaFormat, EngineControl, EngineSettings, EngineStatus } from './api/engine-port.js';
+import type { CaFormat, EngineControl, EngineStatus } from './api/engine-port.js';
+import { checkPatch, DEFAULT_SETTINGS, patchRebuildsPool, recordedOptions, type EngineSettings } from './settings.js';
 import { DEFAULT_BODY_CAP } from './net/body-capture.js';
 import { parseClientCertSpec } from './net/client-certs.js';
 import { lanAddresses, reachableAddresses } from './net/lan-addresses.js';
@@ -29,7 +30,6 @@ import { prepareRecordDir } from './session/record-dir.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
 import { parseSessionText } from './session/reader.js';
-import { checkDeviceSpec } from './judge/device-trust.js';
 
 const BENCH_NO_RECORD = process.env.PINPROBE_BENCH_NO_RECORD === '1';
 
@@ -52,18 +52,8 @@ export interface EngineOptions {
   onboarding?: (req: http.IncomingMessage, res: http.ServerResponse, engine: Engine) => boolean;
 }
 
-export const DEFAULT_SETTINGS: EngineSettings = {
-  scenario: null,
-  autoPassthrough: true,
-  passthrough: [],
-  mapRemote: [],
-  upstreamCa: [],
-  upstreamInsecure: false,
-  clientCerts: [],
-  expectMtls: [],
-  requestClientCert: false,
-  deviceTrustsCa: [],
-};
+// Defaults come from the settings table; re-exported for callers that used them from here.
+export { DEFAULT_SETTINGS };
 
 export class Engine implements EngineControl {
   readonly bus = new EngineBus();
@@ -241,13 +231,13 @@ export class Engine implements EngineControl {
   }
 
   async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
+    checkPatch(patch);
     const next = { ...this.current, ...patch };
     if (patch.deviceTrustsCa !== undefined) {
-      if (!Array.isArray(patch.deviceTrustsCa) || patch.deviceTrustsCa.some((d) => typeof d !== 'string')) throw new Error('deviceTrustsCa: must be a list of addresses or CIDRs');
+      // checkPatch checked every entry; the list is kept trimmed, without blanks or repeats.
       next.deviceTrustsCa = [...new Set(patch.deviceTrustsCa.map((d) => d.trim()).filter((d) => d !== ''))];
-      for (const d of next.deviceTrustsCa) checkDeviceSpec(d);
     }
-    const needsPool = ['mapRemote', 'upstreamCa', 'upstreamInsecure', 'clientCerts'].some((k) => k in patch);
+    const needsPool = patchRebuildsPool(patch);
     const pool = needsPool ? await buildPool(next) : this.pool;
     if (needsPool) {
       const old = this.pool;
@@ -295,14 +285,7 @@ export class Engine implements EngineControl {
       version: this.options.version ?? '0.0.0',
       proxy: { listen: this.options.listen ?? '0.0.0.0', port: this.boundPort },
       caSubject: this.root.subject,
-      options: {
-        scenario: this.current.scenario,
-        autoPassthrough: this.current.autoPassthrough,
-        passthrough: this.current.passthrough,
-        expectMtls: this.current.expectMtls,
-        clientCertHosts: this.current.clientCerts.map((c) => c.host),
-        requestClientCert: this.current.requestClientCert,
-      },
+      options: recordedOptions(this.current),
     };
     this.writer = SessionWriter.open(this.sessionPath, header);
     this.push(header, this.writer.headerPlace);

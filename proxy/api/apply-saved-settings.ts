@@ -2,24 +2,18 @@
 // line did not give; the result says where each one came from (shown in Controls).
 import type { EngineOptions } from '../engine.js';
 import type { EngineSettings } from './engine-port.js';
-import { SETTING_KEYS } from './routes.js';
+import { cliAttribute, settingDef, SETTING_KEYS } from '../settings.js';
 import { loadSavedSettings, type SettingSources } from './saved-settings.js';
 
 export type { SettingSources };
-
-/** The CLI flag (commander's attribute name) behind each setting. */
-const FLAG: Record<keyof EngineSettings, string> = {
-  scenario: 'scenario', autoPassthrough: 'autoPassthrough', passthrough: 'passthrough', mapRemote: 'mapRemote',
-  upstreamCa: 'upstreamCa', upstreamInsecure: 'upstreamInsecure', clientCerts: 'clientCert', expectMtls: 'expectMtls',
-  requestClientCert: 'requestClientCert', deviceTrustsCa: 'deviceTrustsCa',
-};
 
 export function applySavedSettings(options: EngineOptions, givenOnCommandLine: (flag: string) => boolean): SettingSources {
   const saved = loadSavedSettings(options.dataDir ?? '.', SETTING_KEYS);
   const settings: Partial<EngineSettings> = { ...(options.settings ?? {}) };
   const sources: SettingSources['sources'] = {};
   for (const key of SETTING_KEYS) {
-    if (givenOnCommandLine(FLAG[key])) sources[key] = 'command line';
+    // commander's attribute name for the setting's flag (clientCerts -> clientCert)
+    if (givenOnCommandLine(cliAttribute(settingDef(key).flag))) sources[key] = 'command line';
     else if (key in saved.values) {
       (settings as Record<string, unknown>)[key] = saved.values[key];
       sources[key] = 'saved';

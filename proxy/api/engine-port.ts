@@ -1,40 +1,10 @@
 // What the control API needs from the engine. The engine (proxy/engine.ts) implements it;
 // API tests may use a small fake. Keeping this narrow keeps the API free of socket code.
-import type { Scenario, SessionLine } from '../session/events.js';
+import type { SessionLine } from '../session/events.js';
+import type { EngineSettings } from '../settings-types.js';
 
-export interface MapRemoteRule {
-  /** host or host:port as the client asked for it */
-  from: string;
-  /** address:port to connect to instead (SNI and Host are kept) */
-  to: string;
-}
-
-export interface ClientCertSetting {
-  /** host glob, e.g. api.example.com or *.example.com */
-  host: string;
-  /** PEM cert + key paths, or a .p12 path */
-  cert: string;
-  key?: string;
-  passphrase?: string;
-}
-
-export interface EngineSettings {
-  /** null = audit rotation */
-  scenario: Scenario | null;
-  autoPassthrough: boolean;
-  passthrough: string[];
-  mapRemote: MapRemoteRule[];
-  upstreamCa: string[];
-  upstreamInsecure: boolean;
-  clientCerts: ClientCertSetting[];
-  expectMtls: string[];
-  requestClientCert: boolean;
-  /**
-   * Devices (ADDR or CIDR) with Pinprobe's CA in their *system* store (--device-trusts-ca,
-   * Setup → devices). Every change is recorded as a `device-trust` line, so it re-judges.
-   */
-  deviceTrustsCa: string[];
-}
+// The settings types live with the settings (proxy/settings-types.ts); re-exported for API users.
+export type { ClientCertSetting, EngineSettings, MapRemoteRule } from '../settings-types.js';
 
 export interface EngineStatus {
   running: boolean;
@@ -67,7 +37,7 @@ export interface EngineControl {
    */
   fullLine?(index: number): Promise<SessionLine | null>;
   settings(): EngineSettings;
-  /** Validates and applies; rejects with an Error whose message names the bad field. */
+  /** Validates and applies; a bad value rejects with a SettingError (proxy/setting-error.ts). */
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -9,7 +9,8 @@ import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from 
 import { onboardingInfo } from './onboarding-info.js';
 import { saveSettings, type SettingSources } from './saved-settings.js';
 import { assertReadableFile, copySession, userPath, writeExport } from './session-files.js';
-import { settingErrorDetail, settingErrorField } from './setting-errors.js';
+import { SettingError, problemField } from '../setting-error.js';
+import { isSettingKey, SETTING_KEYS } from '../settings.js';
 import type { EventsResponse, StatusResponse } from './protocol.js';
 import type { SessionView } from './session-view.js';
 
@@ -23,10 +24,8 @@ export interface RouteContext {
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
-export const SETTING_KEYS: ReadonlySet<keyof EngineSettings> = new Set<keyof EngineSettings>([
-  'scenario', 'autoPassthrough', 'passthrough', 'mapRemote', 'upstreamCa', 'upstreamInsecure',
-  'clientCerts', 'expectMtls', 'requestClientCert', 'deviceTrustsCa',
-]);
+// The accepted keys come from the settings table; re-exported for apply-saved-settings.ts.
+export { SETTING_KEYS };
 
 function pickKeys(settings: EngineSettings, keys: string[]): Partial<EngineSettings> {
   const out: Record<string, unknown> = {};
@@ -70,7 +69,7 @@ const routes: Record<string, Handler> = {
 
   'PUT /api/settings': async (ctx, req, res) => {
     const body = await readJsonObject(req);
-    const unknown = Object.keys(body).filter((k) => !SETTING_KEYS.has(k as keyof EngineSettings));
+    const unknown = Object.keys(body).filter((k) => !isSettingKey(k));
     if (unknown.length > 0) throw new HttpError(400, `unknown setting(s): ${unknown.join(', ')}`);
     const patch = body as Partial<EngineSettings>;
     try {
@@ -83,9 +82,9 @@ const routes: Record<string, Handler> = {
       }
       sendJson(res, 200, applied);
     } catch (err) {
+      // A SettingError says which field it is about; anything else is shown for the section.
       const message = errorMessage(err);
-      const field = settingErrorField(patch, message);
-      throw new HttpError(400, message, field === undefined ? undefined : { field, detail: settingErrorDetail(patch, message) });
+      throw new HttpError(400, message, err instanceof SettingError ? { field: problemField(err.problem), detail: err.problem.message } : undefined);
     }
   },
 

@@ -4,7 +4,8 @@
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import type { ClientCertSetting } from '../api/engine-port.js';
+import type { ClientCertSetting } from '../settings-types.js';
+import { SettingError } from '../setting-error.js';
 import { readP12 } from './mtls-p12.js';
 import { hostGlobMatch } from '../host-glob.js';
 
@@ -33,8 +34,11 @@ export interface LoadedClientCert {
 
 const OPTION = '--client-cert';
 
-function fail(spec: string, what: string): never {
-  throw new Error(`${OPTION} ${spec}: ${what}`);
+type CertPart = 'host' | 'cert' | 'key' | 'passphrase';
+
+/** `part` says which field of the UI's client-certificate row the problem is about. */
+function fail(spec: string, what: string, part: CertPart = 'cert'): never {
+  throw new SettingError({ key: 'clientCerts', part, message: what }, `${OPTION} ${spec}: ${what}`);
 }
 
 /** Parses the option value; files are not touched (see loadClientCert). */
@@ -43,7 +47,7 @@ export function parseClientCertSpec(spec: string): ClientCertSpec {
   if (eq <= 0) fail(spec, 'expected HOST=CERT.pem,KEY.pem or HOST=FILE.p12[:PASSWORD]');
   const hostGlob = spec.slice(0, eq).trim().toLowerCase();
   const rest = spec.slice(eq + 1);
-  if (!/^[a-z0-9*.:[\]_-]+$/.test(hostGlob)) fail(spec, `"${hostGlob}" is not a host name or glob (e.g. api.example.com, *.example.com)`);
+  if (!/^[a-z0-9*.:[\]_-]+$/.test(hostGlob)) fail(spec, `"${hostGlob}" is not a host name or glob (e.g. api.example.com, *.example.com)`, 'host');
   if (rest === '') fail(spec, 'no certificate file after "="');
   // Lazy up to the first ".p12"/".pfx" that is followed by the end or ":PASSWORD", so a
   // Windows drive letter or a password containing ":" still splits right.
@@ -75,13 +79,13 @@ function specText(spec: ClientCertSpec): string {
       : `${spec.hostGlob}=${spec.certPath},${spec.keyPath}`;
 }
 
-function readOrFail(spec: ClientCertSpec, path: string, what: string): Buffer {
+function readOrFail(spec: ClientCertSpec, path: string, what: string, part: CertPart = 'cert'): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
-    fail(specText(spec), `cannot read ${what} file ${path} (${why})`);
+    fail(specText(spec), `cannot read ${what} file ${path} (${why})`, part);
   }
 }
 
@@ -99,21 +103,23 @@ const PEM_KEY = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?--
 
 function loadPem(spec: Extract<ClientCertSpec, { kind: 'pem' }>): LoadedClientCert {
   const label = specText(spec);
+  // Key problems belong to the key field only when the key has a file of its own.
+  const keyPart: CertPart = spec.keyPath === spec.certPath ? 'cert' : 'key';
   const certText = readOrFail(spec, spec.certPath, 'certificate').toString('utf8');
   const certs = certText.match(PEM_CERT);
   if (!certs) fail(label, `${spec.certPath} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  const keyText = spec.keyPath === spec.certPath ? certText : readOrFail(spec, spec.keyPath, 'key').toString('utf8');
+  const keyText = spec.keyPath === spec.certPath ? certText : readOrFail(spec, spec.keyPath, 'key', 'key').toString('utf8');
   const keyMatch = PEM_KEY.exec(keyText);
-  if (!keyMatch) fail(label, `${spec.keyPath} holds no PEM private key${spec.keyPath === spec.certPath ? ' (give the key as CERT.pem,KEY.pem)' : ''}`);
+  if (!keyMatch) fail(label, `${spec.keyPath} holds no PEM private key${spec.keyPath === spec.certPath ? ' (give the key as CERT.pem,KEY.pem)' : ''}`, keyPart);
   if (keyMatch[1] === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(keyMatch[0])) {
-    fail(label, `the key in ${spec.keyPath} is encrypted; decrypt it first (openssl pkey -in KEY -out plain-key.pem)`);
+    fail(label, `the key in ${spec.keyPath} is encrypted; decrypt it first (openssl pkey -in KEY -out plain-key.pem)`, keyPart);
   }
   let key: KeyObject;
   let leaf: X509Certificate;
   try {
     key = createPrivateKey(keyMatch[0]);
   } catch (err) {
-    fail(label, `cannot parse the key in ${spec.keyPath} (${(err as Error).message})`);
+    fail(label, `cannot parse the key in ${spec.keyPath} (${(err as Error).message})`, keyPart);
   }
   try {
     leaf = new X509Certificate(certs[0]);
@@ -144,7 +150,7 @@ function loadP12(spec: Extract<ClientCertSpec, { kind: 'p12' }>): LoadedClientCe
     if (/mac verify|invalid password|bad decrypt/i.test(message)) {
       fail(label, spec.passphrase === null
         ? `${spec.path} needs a password: ${OPTION} ${spec.hostGlob}=${spec.path}:PASSWORD`
-        : `wrong password for ${spec.path}`);
+        : `wrong password for ${spec.path}`, 'passphrase');
     }
     if (/unsupported/i.test(message)) fail(label, `${spec.path} uses an algorithm OpenSSL 3 no longer supports (old RC2/3DES export?); re-export it with a current openssl pkcs12 -export`);
     fail(label, `${spec.path} is not a usable PKCS#12 file (${message})`);

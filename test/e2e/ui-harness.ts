@@ -8,7 +8,8 @@ import type { Page } from 'playwright-core';
 import jsQRModule from 'jsqr';
 import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
 import type { EngineControl, EngineSettings } from '../../proxy/api/engine-port.js';
-import { loadClientCert, specFromSetting } from '../../proxy/net/client-certs.js';
+import { buildPool } from '../../proxy/net/upstream-settings.js';
+import { DEFAULT_SETTINGS } from '../../proxy/settings.js';
 import { afterAll, beforeAll } from 'vitest';
 import { FakeEngine } from '../helpers/fake-engine.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
@@ -29,7 +30,8 @@ export function ensureUiBuilt(): void {
 /** The fake engine, plus the real engine's client-certificate loading (and its errors). */
 export class CertCheckingEngine extends FakeEngine {
   override async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
-    for (const c of patch.clientCerts ?? []) await loadClientCert(specFromSetting(c));
+    // The pool builder's loading: its errors name the row and the part that is wrong.
+    if (patch.clientCerts) (await buildPool({ ...DEFAULT_SETTINGS, clientCerts: patch.clientCerts })).destroy();
     return super.updateSettings(patch);
   }
 }

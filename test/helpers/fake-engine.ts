@@ -1,6 +1,7 @@
 // An in-memory EngineControl for control-API and UI tests: lines are pushed by the test
 // instead of recorded from sockets, everything else behaves like the contract says.
-import { DEFAULT_SETTINGS } from '../../proxy/engine.js';
+import { checkPatch, DEFAULT_SETTINGS } from '../../proxy/settings.js';
+import { SettingError } from '../../proxy/setting-error.js';
 import type {
   CaFormat,
   EngineControl,
@@ -8,7 +9,7 @@ import type {
   EngineStatus,
 } from '../../proxy/api/engine-port.js';
 import {
-  isScenario, SESSION_SCHEMA, type RequestEvent, type ResponseEvent, type SessionEvent, type SessionHeader, type SessionLine,
+  SESSION_SCHEMA, type RequestEvent, type ResponseEvent, type SessionEvent, type SessionHeader, type SessionLine,
 } from '../../proxy/session/events.js';
 
 export interface FakeEngineOptions {
@@ -114,20 +115,14 @@ export class FakeEngine implements EngineControl {
 
   async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
     this.calls.push('updateSettings');
-    if (patch.scenario !== undefined && patch.scenario !== null && !isScenario(String(patch.scenario))) {
-      throw new Error(`scenario: "${String(patch.scenario)}" is not a scenario (trusted, self-signed, wrong-host, expired, untrusted-root)`);
-    }
-    for (const key of ['passthrough', 'upstreamCa', 'expectMtls'] as const) {
-      const value = patch[key];
-      if (value !== undefined && (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))) {
-        throw new Error(`${key}: must be a list of strings`);
-      }
-    }
-    for (const rule of patch.mapRemote ?? []) {
+    // The real engine's shape checks (the settings table); rules are checked without DNS or files.
+    checkPatch(patch);
+    (patch.mapRemote ?? []).forEach((rule, index) => {
       if (!/^[^\s:]+(:\d+)?$/.test(rule.from) || !/^[^\s]+:\d+$/.test(rule.to)) {
-        throw new Error(`mapRemote: "${rule.from}=${rule.to}" must be HOST[:PORT]=ADDR:PORT`);
+        const message = `"${rule.from}=${rule.to}" must be HOST[:PORT]=ADDR:PORT`;
+        throw new SettingError({ key: 'mapRemote', index, message }, `mapRemote: ${message}`);
       }
-    }
+    });
     this.config = { ...this.config, ...structuredClone(patch) };
     return this.settings();
   }

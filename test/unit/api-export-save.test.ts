@@ -1,12 +1,15 @@
 // POST /api/export/save (the desktop app's File › Export writes through it) and the
-// `field` the API adds to a settings error so the UI can show it at that field.
+// structured settings errors (SettingError) the API turns into `field`, so the UI shows
+// each at its field.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
 import type { EngineSettings } from '../../proxy/api/engine-port.js';
-import { settingErrorDetail, settingErrorField } from '../../proxy/api/setting-errors.js';
+import { buildPool } from '../../proxy/net/upstream-settings.js';
+import { problemField, SettingError } from '../../proxy/setting-error.js';
+import { checkPatch, DEFAULT_SETTINGS } from '../../proxy/settings.js';
 import { exchange, FakeEngine, tlsConnection } from '../helpers/fake-engine.js';
 
 let api: ControlApi;
@@ -76,35 +79,54 @@ describe('POST /api/export/save', () => {
   });
 });
 
-describe('settingErrorField', () => {
-  const certs: Partial<EngineSettings> = {
-    clientCerts: [
-      { host: 'a.example', cert: '/ok/a.pem' },
-      { host: 'B.example', cert: '/certs/b.pem', key: '/certs/b-key.pem' },
-      { host: 'c.example', cert: '/certs/c.p12', passphrase: 'x' },
-    ],
-  };
+describe('settings errors name their field', () => {
+  // Real files: the pool builder reads them, so each error comes from the code that found it.
+  const certDir = mkdtempSync(join(tmpdir(), 'pinprobe-setting-errors-'));
+  const okPem = join(certDir, 'a.pem');
+  const notPem = join(certDir, 'b.pem');
+  const p12 = join(certDir, 'c.p12');
+  // Passes the certificate check (a PEM block) so the key is read next.
+  writeFileSync(okPem, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+  writeFileSync(notPem, 'no certificate here');
+  writeFileSync(p12, 'not a pkcs12 file');
 
-  it('finds the client certificate row and the part that is wrong', () => {
-    expect(settingErrorField(certs, '--client-cert b.example=/certs/b.pem,/certs/b-key.pem: cannot read key file /certs/b-key.pem (no such file)')).toBe('clientCerts.1.key');
-    expect(settingErrorField(certs, '--client-cert b.example=/certs/b.pem,/certs/b-key.pem: cannot read certificate file /certs/b.pem (no such file)')).toBe('clientCerts.1.cert');
-    expect(settingErrorField(certs, '--client-cert b.example=/certs/b.pem,/certs/b-key.pem: the key in /certs/b-key.pem does not match the certificate in /certs/b.pem')).toBe('clientCerts.1.cert');
-    expect(settingErrorField(certs, '--client-cert c.example=/certs/c.p12: wrong password for /certs/c.p12')).toBe('clientCerts.2.passphrase');
-    expect(settingErrorField(certs, '--client-cert something else entirely')).toBe('clientCerts');
+  async function problem(patch: Partial<EngineSettings>): Promise<SettingError> {
+    const err = await buildPool({ ...DEFAULT_SETTINGS, ...patch }).then((p) => (p.destroy(), null), (e: unknown) => e);
+    expect(err).toBeInstanceOf(SettingError);
+    return err as SettingError;
+  }
+
+  it('finds the client certificate row and the part that is wrong', async () => {
+    const fine = { host: 'a.example', cert: okPem, key: okPem };
+    const missingKey = await problem({ clientCerts: [fine, { host: 'b.example', cert: okPem, key: join(certDir, 'nope-key.pem') }] });
+    // a.example fails too (no key in okPem), but the first row is checked first
+    expect(missingKey.problem).toMatchObject({ key: 'clientCerts', index: 0 });
+    const keyOnly = await problem({ clientCerts: [{ host: 'b.example', cert: okPem, key: join(certDir, 'nope-key.pem') }] });
+    expect(problemField(keyOnly.problem)).toBe('clientCerts.0.key');
+    const missingCert = await problem({ clientCerts: [{ host: 'b.example', cert: join(certDir, 'gone.pem'), key: join(certDir, 'gone-key.pem') }] });
+    expect(problemField(missingCert.problem)).toBe('clientCerts.0.cert');
+    const e = await problem({ clientCerts: [{ host: 'a.example', cert: p12 }] });
+    expect(problemField(e.problem)).toBe('clientCerts.0.cert');
+    // The CLI line names the option and the spec; the field's message does not repeat them.
+    expect(e.message).toBe(`--client-cert a.example=${p12}: ${e.problem.message}`);
+    expect(e.problem.message).toMatch(/is not a usable PKCS#12 file/);
   });
 
-  it('keeps only what follows the option and spec for the field', () => {
-    expect(settingErrorDetail(certs, '--client-cert b.example=/certs/b.pem,/certs/b-key.pem: cannot read key file /certs/b-key.pem (no such file)')).toBe('cannot read key file /certs/b-key.pem (no such file)');
-    expect(settingErrorDetail({ upstreamCa: ['/x.pem'] }, '--upstream-ca /x.pem: not a PEM certificate file')).toBe('not a PEM certificate file');
-    expect(settingErrorDetail(certs, 'scenario: bad')).toBe('scenario: bad');
+  it('names the upstream CA entry and the map-remote rule', async () => {
+    const ca = await problem({ upstreamCa: [notPem] });
+    expect(ca.problem).toEqual({ key: 'upstreamCa', index: 0, message: 'not a PEM certificate file' });
+    expect(ca.message).toBe(`--upstream-ca ${notPem}: not a PEM certificate file`);
+    const rule = await problem({ mapRemote: [{ from: 'a', to: 'b:1' }, { from: 'bad', to: 'nope' }] });
+    expect(rule.problem).toMatchObject({ key: 'mapRemote', index: 1 });
+    expect(problemField(rule.problem)).toBe('mapRemote.1');
+    expect(rule.message).toBe(`--map-remote bad=nope: ${rule.problem.message}`);
   });
 
-  it('names other settings by key, map-remote by rule', () => {
-    expect(settingErrorField({ upstreamCa: ['/x.pem'] }, '--upstream-ca /x.pem: cannot read it (ENOENT)')).toBe('upstreamCa');
-    const rules: Partial<EngineSettings> = { mapRemote: [{ from: 'a', to: 'b:1' }, { from: 'bad', to: 'nope' }] };
-    expect(settingErrorField(rules, '--map-remote bad=nope: expected HOST[:PORT]=ADDR:PORT')).toBe('mapRemote.1');
-    expect(settingErrorField({ scenario: 'trusted', passthrough: [] }, 'scenario: "x" is not a scenario')).toBe('scenario');
-    expect(settingErrorField({ scenario: 'trusted', passthrough: [] }, 'something failed')).toBeUndefined();
+  it('checks the shape of every setting from the table', () => {
+    expect(() => checkPatch({ scenario: 'nonsense' as never })).toThrow(/^scenario: must be one of/);
+    expect(() => checkPatch({ passthrough: [1] as never })).toThrow('passthrough: must be a list of strings');
+    expect(() => checkPatch({ requestClientCert: 'yes' as never })).toThrow('requestClientCert: must be true or false');
+    expect(() => checkPatch({ scenario: null, autoPassthrough: false, clientCerts: [{ host: 'x', cert: '/c.pem' }] })).not.toThrow();
   });
 
   it('reaches the client as {error, field}', async () => {
@@ -114,6 +136,6 @@ describe('settingErrorField', () => {
       body: JSON.stringify({ mapRemote: [{ from: 'api.example', to: 'no-port' }] }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'mapRemote: "api.example=no-port" must be HOST[:PORT]=ADDR:PORT', field: 'mapRemote.0', detail: 'mapRemote: "api.example=no-port" must be HOST[:PORT]=ADDR:PORT' });
+    expect(await res.json()).toEqual({ error: 'mapRemote: "api.example=no-port" must be HOST[:PORT]=ADDR:PORT', field: 'mapRemote.0', detail: '"api.example=no-port" must be HOST[:PORT]=ADDR:PORT' });
   });
 });

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { addProxyOptions, engineOptions, type ProxyCliOptions } from '../../proxy/cli-options.js';
+import { DEFAULT_SETTINGS, proxyOptionFlags, SETTINGS, START_OPTIONS, type SettingKey } from '../../proxy/settings.js';
 import { engineArgs, forwardedProxyArgs, proxyPortOf, userArgs, withProxyPort } from '../../app/engine-args.js';
 import { LineSplitter, UI_URL_LINE, explainEngineFailure, redactToken } from '../../app/engine-output.js';
 import { isExternalWebUrl, isUiOrigin, parseOpenRequest, parseSaveRequest } from '../../app/dialog-options.js';
@@ -35,6 +38,41 @@ describe('engine arguments', () => {
     ]);
     expect(args).toEqual(['--port', '9090', '--scenario=expired', '--passthrough', '*.apple.com', '--upstream-insecure']);
     expect(engineArgs(args)).toEqual(['ui', '--ui-port', '0', ...args]);
+  });
+
+  // One example per setting; typed by the settings table, so a new setting cannot be left out.
+  const EXAMPLES: Record<SettingKey, string | null> = {
+    scenario: 'expired',
+    passthrough: '*.apple.com',
+    mapRemote: 'api.example=127.0.0.1:8443',
+    upstreamCa: join(repo, 'package.json'),
+    upstreamInsecure: null,
+    clientCerts: 'api.example=/x/cert.pem,/x/key.pem',
+    autoPassthrough: null,
+    expectMtls: '*.bank.test',
+    requestClientCert: null,
+    deviceTrustsCa: '192.168.1.50',
+  };
+
+  it('forwards every option of the settings table, and the engine gets each setting', () => {
+    for (const spelling of ['separate', 'joined'] as const) {
+      const args: string[] = ['--port', '9090', '--listen=127.0.0.1', '--data-dir', '/tmp/d', '--record', '/tmp/r.jsonl'];
+      for (const def of SETTINGS) {
+        const value = EXAMPLES[def.key];
+        if (value === null) args.push(def.flag);
+        else if (spelling === 'joined') args.push(`${def.flag}=${value}`);
+        else args.push(def.flag, value);
+      }
+      const forwarded = forwardedProxyArgs(['--no-sandbox', ...args, '--inspect=9229']);
+      expect(forwarded).toEqual(args);
+      const cmd = addProxyOptions(new Command().exitOverride());
+      cmd.parse(forwarded, { from: 'user' });
+      const o = engineOptions(cmd.opts<ProxyCliOptions>(), 'test');
+      expect(o).toMatchObject({ port: 9090, listen: '127.0.0.1', dataDir: '/tmp/d', record: '/tmp/r.jsonl' });
+      // Every setting was applied: none is left at its default.
+      for (const def of SETTINGS) expect(o.settings?.[def.key], def.flag).not.toEqual(DEFAULT_SETTINGS[def.key]);
+    }
+    expect(proxyOptionFlags().map((o) => o.flag)).toEqual([...START_OPTIONS.map((o) => o.flag), ...SETTINGS.map((d) => d.flag)]);
   });
 
   it('knows the proxy port and can change it', () => {
