@@ -321,20 +321,14 @@ export class Engine implements EngineControl {
     return true;
   }
 
-  /** One `device-trust` line per change, so the judge (a pure function of the file) re-judges. */
   /** Header options changed while the session runs get a `settings` line (the judge reads it). */
   private recordSettingsChange(patch: Partial<EngineSettings>): void {
     if (!this.writer) return;
-    const options: SettingsEvent['options'] = {};
-    if (patch.scenario !== undefined) options.scenario = this.current.scenario;
-    if (patch.autoPassthrough !== undefined) options.autoPassthrough = this.current.autoPassthrough;
-    if (patch.passthrough !== undefined) options.passthrough = this.current.passthrough;
-    if (patch.expectMtls !== undefined) options.expectMtls = this.current.expectMtls;
-    if (patch.clientCerts !== undefined) options.clientCertHosts = this.current.clientCerts.map((c) => c.host);
-    if (patch.requestClientCert !== undefined) options.requestClientCert = this.current.requestClientCert;
+    const options: SettingsEvent['options'] = recordedOptions(this.current, patch);
     if (Object.keys(options).length > 0) this.record({ type: 'settings', time: now(), source: 'ui', options });
   }
 
+  /** One `device-trust` line per change, so the judge (a pure function of the file) re-judges. */
   private recordDeviceTrust(before: readonly string[], after: readonly string[], source: 'option' | 'ui'): void {
     for (const device of before) if (!after.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: false, source });
     for (const device of after) if (!before.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: true, source });

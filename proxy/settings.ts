@@ -268,10 +268,13 @@ export function patchRebuildsPool(patch: Partial<EngineSettings>): boolean {
 }
 
 /** The options a session header records (what its verdicts depend on). */
-export function recordedOptions(settings: EngineSettings): SessionHeader['options'] {
+export function recordedOptions(settings: EngineSettings): SessionHeader['options'];
+/** Only those of the settings a patch changed (for a `settings` line). */
+export function recordedOptions(settings: EngineSettings, changed: Partial<EngineSettings>): Partial<SessionHeader['options']>;
+export function recordedOptions(settings: EngineSettings, changed?: Partial<EngineSettings>): Partial<SessionHeader['options']> {
   const out: Partial<SessionHeader['options']> = {};
-  for (const d of SETTINGS) if (d.recorded) Object.assign(out, d.recorded(settings));
-  return out as SessionHeader['options'];
+  for (const d of SETTINGS) if (d.recorded && (!changed || changed[d.key] !== undefined)) Object.assign(out, d.recorded(settings));
+  return out;
 }
 
 /**
