@@ -25,7 +25,7 @@ import type { UpstreamPool } from './net/upstream.js';
 import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
-import { SESSION_SCHEMA, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
+import { SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
 import { prepareRecordDir } from './session/record-dir.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
@@ -267,6 +267,14 @@ export class Engine implements EngineControl {
     this.openSession();
     return this.sessionPath;
   }
+
+  /** For POST /api/backend-check: check-auth's lines join the live session like any other. */
+  readonly backendChecks = {
+    pool: (): UpstreamPool => this.pool,
+    // Straight to the recorder: these are Pinprobe's own requests, not the app's, so the
+    // features (rotation, passthrough, mTLS prober) must not react to them.
+    record: (line: SessionEvent): void => this.record(line),
+  };
 
   exportCa(format: CaFormat): { data: Buffer; fileName: string; contentType: string } {
     return exportCa(this.root, format);

@@ -13,6 +13,7 @@ import { SettingError, problemField } from '../setting-error.js';
 import { isSettingKey, SETTING_KEYS } from '../settings.js';
 import type { EventsResponse, StatusResponse } from './protocol.js';
 import type { SessionView } from './session-view.js';
+import { parseBackendCheck, type BackendChecks } from './backend-check.js';
 
 export interface RouteContext {
   engine: EngineControl;
@@ -20,6 +21,8 @@ export interface RouteContext {
   version: string;
   /** Where each setting came from, and where UI changes are saved (none: they are not saved). */
   settingSources?: SettingSources;
+  /** Backend checks on the viewed session (POST /api/backend-check). */
+  checks?: BackendChecks;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -159,6 +162,12 @@ const routes: Record<string, Handler> = {
   'GET /api/ca': async (ctx, _req, res, url) => {
     const d = caDownload(ctx.engine, url.searchParams.get('format'));
     sendDownload(res, d.data, d.fileName, d.contentType);
+  },
+
+  'POST /api/backend-check': async (ctx, req, res) => {
+    if (!ctx.checks) throw new HttpError(501, 'backend checks are not available here');
+    const check = parseBackendCheck(await readJsonObject(req));
+    sendJson(res, 202, await ctx.checks.start(check));
   },
 
   'GET /api/onboarding': async (ctx, _req, res) => sendJson(res, 200, await onboardingInfo(ctx.engine)),

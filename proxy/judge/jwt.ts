@@ -1,5 +1,6 @@
 // JSON Web Tokens seen in requests: found, decoded (header and claims, never verified —
-// Pinprobe has no key) and judged. The UI's request detail shows the decoded parts.
+// Pinprobe has no key) and judged. The UI's request detail shows the decoded parts, so this
+// file stays free of Node APIs (atob and TextDecoder exist in both Node and the browser).
 
 export interface DecodedJwt {
   /** The token as seen. */
@@ -12,9 +13,14 @@ export interface DecodedJwt {
 
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
+function fromBase64Url(part: string): string {
+  const b64 = part.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((part.length + 3) % 4);
+  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+}
+
 function decodePart(part: string): Record<string, unknown> | null {
   try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    const value: unknown = JSON.parse(fromBase64Url(part)) as unknown;
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;

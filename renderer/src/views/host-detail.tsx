@@ -8,6 +8,7 @@ import { ScenarioStrip } from '../components/scenario-strip';
 import { formatClock, formatMs, hostPort } from '../lib/format';
 import { checkSeverity, evidenceFor, untestedScenarios } from '../model/hosts';
 import { tlsStackOf } from '../../../proxy/judge/tls-stacks';
+import { BackendSection } from './backend-section';
 
 export interface HostDetailProps {
   host: HostVerdict;
@@ -100,11 +101,14 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
                   {f.masvs}
                   {f.mastg ? ` · ${f.mastg}` : ''}
                 </span>
+                {f.evidence ? <div className="muted finding-evidence"><code>{f.evidence}</code></div> : null}
               </li>
             ))}
           </ul>
         </section>
       ) : null}
+
+      <BackendSection host={host} />
 
       {steps.length > 0 ? (
         <section>

@@ -9,6 +9,7 @@ import { VirtualList } from '../components/virtual-list';
 import { hostPort } from '../lib/format';
 import { checkSeverity, hostKeyOf, matchesFilter, sortHosts, worstSeverity } from '../model/hosts';
 import { HostDetail } from './host-detail';
+import { BackendBadge } from './backend-section';
 
 export interface HostsBoardProps {
   report: Report | null;
@@ -28,6 +29,7 @@ function HostRow({ host }: { host: HostVerdict }) {
       <span className="col-host" title={`${host.host}:${host.port}`}>
         {hostPort(host.host, host.port)}
         {host.passthrough ? <span className="tag">tunnelled</span> : null}
+        <BackendBadge host={host} />
       </span>
       <span className="col-pinning">
         <PinningBadge value={host.pinning} reason={host.pinningReason} evidence={host.pinningEvidence} severity={checkSeverity(host, 'pinning')} />

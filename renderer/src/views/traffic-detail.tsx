@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import type { ClientTlsEvent, RequestEvent, ResponseEvent, SessionLine } from '../api/types';
 import { BodyView } from '../components/body-view';
 import { ErrorNote } from '../components/error-note';
+import { JwtView } from '../components/jwt-view';
 import { copyText, toCurl } from '../lib/curl';
 import { errorText, formatBytes, formatClock, formatMs } from '../lib/format';
 import type { ConnectionRow, RequestRow, TrafficRow } from '../model/traffic-rows';
@@ -198,6 +199,7 @@ function RequestDetail({ row }: { row: RequestRow }) {
           <h3>Request</h3>
           <Headers headers={r.headers} title="Request headers" />
           <BodyView body={r.body} headers={r.headers} label="Request body" />
+          <JwtView request={r} />
         </section>
       )}
       <section className="response" aria-label="Response">

@@ -1,0 +1,109 @@
+// POST /api/backend-check: the UI's "Check without credentials" and "Burst N" on one host
+// (SPEC "Backend"), with check-auth's limits. The request must name the host it confirms
+// (`confirm: "host:port"`, what the UI's confirmation showed), so nothing is sent to a host
+// the tester did not name. Lines go where the viewed session lives: through the engine into
+// the live session (the UI sees them arrive), or appended to the opened file (re-read at
+// the end, as a reopened session).
+import { readFileSync } from 'node:fs';
+import { formatHostPort } from '../judge/judge.js';
+import { LIMITS, planChecks } from '../check-auth/plan.js';
+import { runPlan, type RunSummary } from '../check-auth/run.js';
+import type { CheckLine } from '../check-auth/send.js';
+import type { UpstreamPool } from '../net/upstream.js';
+import type { SessionEvent } from '../session/events.js';
+import { SessionWriter } from '../session/writer.js';
+import type { EngineControl } from './engine-port.js';
+import { HttpError } from './http-util.js';
+import type { SessionView } from './session-view.js';
+
+export interface BackendCheckRequest {
+  host: string;
+  port: number;
+  kind: 'auth' | 'burst';
+  /** Burst size (1..100). */
+  burst: number;
+  confirm: string;
+}
+
+export interface BackendCheckStarted {
+  started: true;
+  host: string;
+  /** Replays (auth) or copies (burst) about to be sent. */
+  planned: number;
+}
+
+export function parseBackendCheck(body: Record<string, unknown>): BackendCheckRequest {
+  const { host, port, kind, burst, confirm } = body;
+  if (typeof host !== 'string' || host === '' || typeof port !== 'number' || !Number.isInteger(port)) throw new HttpError(400, '"host" (string) and "port" (number) name the host to check');
+  if (kind !== 'auth' && kind !== 'burst') throw new HttpError(400, '"kind" must be "auth" (check without credentials) or "burst"');
+  const n = kind === 'burst' ? burst : 0;
+  if (kind === 'burst' && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > LIMITS.burstCeiling)) throw new HttpError(400, `"burst" must be a whole number from 1 to ${LIMITS.burstCeiling}`);
+  const name = formatHostPort(host, port);
+  if (confirm !== name) throw new HttpError(400, `"confirm" must repeat the host being checked ("${name}"): backend checks send requests, and only to a host the tester confirmed`);
+  return { host, port, kind, burst: n as number, confirm: name };
+}
+
+/**
+ * What the engine offers backend checks (proxy/engine.ts `backendChecks`): the upstream
+ * settings to send with, and a way to append lines to the live session. Kept off
+ * EngineControl so the UI's type imports never reach the socket code's types.
+ */
+export interface BackendCheckHooks {
+  pool(): UpstreamPool;
+  record(line: SessionEvent): void;
+}
+
+function hooksOf(engine: EngineControl): BackendCheckHooks | null {
+  const hooks = (engine as EngineControl & { backendChecks?: BackendCheckHooks }).backendChecks;
+  return hooks && typeof hooks.pool === 'function' && typeof hooks.record === 'function' ? hooks : null;
+}
+
+export class BackendChecks {
+  private running: Promise<RunSummary> | null = null;
+
+  constructor(private readonly engine: EngineControl, private readonly view: SessionView) {}
+
+  /** Starts a check; resolves once it is planned (the run goes on; its lines show it). */
+  async start(req: BackendCheckRequest): Promise<BackendCheckStarted> {
+    const hooks = hooksOf(this.engine);
+    if (!hooks) throw new HttpError(501, 'this engine cannot run backend checks');
+    if (this.running) throw new HttpError(409, 'a backend check is already running; wait for it to finish');
+    const lines = await this.view.fullLines();
+    const events = lines.filter((l): l is SessionEvent => l.type !== 'session');
+    const plan = planChecks(events, { hosts: [req.confirm], max: LIMITS.maxDefault, methods: ['GET', 'HEAD'], burst: req.kind === 'burst' ? req.burst : 0 });
+    if (req.kind === 'burst') plan.replays = [];
+    const planned = req.kind === 'burst' ? Math.min(plan.bursts.length, 1) * req.burst : plan.replays.length;
+    if (planned === 0) {
+      throw new HttpError(400, req.kind === 'burst'
+        ? `no recorded GET or HEAD request to ${req.confirm} to repeat`
+        : `no recorded GET or HEAD request to ${req.confirm} carried credentials (Authorization, Cookie, an API-key header or parameter); nothing to check`);
+    }
+    const info = this.view.info();
+    let sink: (line: CheckLine) => void;
+    let done: () => Promise<void> = async () => {};
+    if (info.mode === 'live') {
+      sink = (line) => hooks.record(line);
+    } else {
+      const writer = SessionWriter.open(info.file, null);
+      const text = readFileSync(info.file);
+      if (text.length > 0 && text[text.length - 1] !== 0x0a) writer.raw('\n');
+      sink = (line) => writer.append(line);
+      done = async () => {
+        writer.close();
+        // Still looking at that file: show it with the new lines, as a reopened session would.
+        if (this.view.info().file === info.file && this.view.info().mode === 'file') await this.view.open(info.file);
+      };
+    }
+    const run = runPlan(plan, { pool: hooks.pool(), lines, sink, burst: req.burst });
+    this.running = run;
+    void run.then(done, done).finally(() => {
+      this.running = null;
+    }).catch(() => {});
+    return { started: true, host: req.confirm, planned };
+  }
+
+  /** Tests and shutdown: the run in flight, if any. */
+  settle(): Promise<unknown> {
+    return this.running ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,116 @@
+// The UI's backend checks against a real engine in Chromium: curl records credentialed
+// traffic through the proxy to the test API origin; on the host's evidence panel "Check
+// without credentials" asks for a confirmation naming the host, sends, and the results
+// arrive live in the Backend section and the hosts board; "Burst N" judges the rate limit;
+// the request detail shows a token's decoded header and claims.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlApi } from '../../proxy/api/index.js';
+import { Engine } from '../../proxy/engine.js';
+import { readSession } from '../../proxy/session/reader.js';
+import { GOOGLE_KEY, TOKEN, startApiOrigin, type ApiOrigin } from '../helpers/api-origin.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { testPki } from '../helpers/pki.js';
+import { startUi } from './ui-harness.js';
+
+const run = promisify(execFile);
+let engine: Engine;
+let api: ControlApi;
+let browser: TestBrowser;
+let origin: ApiOrigin;
+let dataDir: string;
+
+beforeAll(async () => {
+  origin = await startApiOrigin(1000);
+  dataDir = mkdtempSync(join(tmpdir(), 'pinprobe-e2e-backend-'));
+  engine = await Engine.create({ port: 0, listen: '127.0.0.1', dataDir, settings: { upstreamCa: [testPki().caCertPath], scenario: 'trusted' }, version: '0.1.0-test' });
+  await engine.start();
+  api = await startUi(engine);
+  engine.ownPorts.add(api.port);
+  browser = await launchBrowser();
+  const proxy = `http://127.0.0.1:${engine.status().port}`;
+  const base = `https://localhost:${origin.port}`;
+  const curl = (path: string, header: string) => run('curl', ['-sS', '--max-time', '10', '-x', proxy, '--cacert', engine.status().caCertPath, '-H', header, `${base}${path}`]);
+  await curl('/v1/me', `Authorization: Bearer ${TOKEN}`);
+  await curl('/v1/catalog?page=1', `x-api-key: ${GOOGLE_KEY}`);
+  origin.reset();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await engine?.close();
+  await origin?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('backend checks from the UI', () => {
+  it('checks a host without credentials after a confirmation naming it; results arrive live', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    const name = `localhost:${origin.port}`;
+    await page.getByRole('option').filter({ hasText: name }).click();
+    const backend = page.getByRole('region', { name: 'Backend' });
+    await backend.getByText('not checked').waitFor();
+    await backend.getByRole('button', { name: 'Check without credentials' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Confirm backend check' });
+    await expect(dialog.textContent()).resolves.toContain(name);
+    // Nothing is sent before the confirmation.
+    expect(origin.seen).toHaveLength(0);
+    await dialog.getByRole('button', { name: `Send to ${name}` }).click();
+
+    const table = backend.getByRole('table', { name: 'Replayed without credentials' });
+    await table.getByRole('row').filter({ hasText: '/v1/catalog' }).getByText('unprotected', { exact: true }).waitFor({ timeout: 10_000 });
+    await table.getByRole('row').filter({ hasText: '/v1/me' }).getByText('protected', { exact: true }).waitFor();
+    expect(origin.seen.map((s) => s.url.split('?')[0]).sort()).toEqual(['/v1/catalog', '/v1/me']);
+    expect(origin.seen.every((s) => !s.auth && s.method === 'GET')).toBe(true);
+    await page.getByRole('option').filter({ hasText: name }).getByText('Backend: 1 unprotected').waitFor();
+
+    // The lines are in the session file as well (a reopened session shows them).
+    const session = await readSession(engine.sessionFile);
+    expect(session.events.filter((e) => e.type === 'request' && e.check?.kind === 'auth')).toHaveLength(2);
+    await page.close();
+  });
+
+  it('refuses a check whose confirmation does not name the host', async () => {
+    const res = await fetch(`http://127.0.0.1:${api.port}/api/backend-check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ host: 'localhost', port: origin.port, kind: 'auth', confirm: 'localhost' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain('confirm');
+  });
+
+  it('bursts N copies and shows whether the backend throttles', async () => {
+    origin.reset();
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    const name = `localhost:${origin.port}`;
+    await page.getByRole('option').filter({ hasText: name }).click();
+    const backend = page.getByRole('region', { name: 'Backend' });
+    await backend.getByLabel('Burst size').fill('8');
+    await backend.getByRole('button', { name: 'Burst 8' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: `Send to ${name}` }).click();
+    await backend.getByText('Not throttled').waitFor({ timeout: 15_000 });
+    expect(origin.seen).toHaveLength(8);
+    await page.close();
+  });
+
+  it("shows a request's JSON Web Token decoded in the request detail", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    await page.getByRole('tab', { name: 'Traffic' }).click();
+    await page.getByRole('option').filter({ hasText: '/v1/me' }).first().click();
+    const jwt = page.getByRole('region', { name: 'JSON Web Tokens' });
+    await jwt.waitFor();
+    await expect(jwt.getByLabel('JWT header').textContent()).resolves.toContain('"alg": "HS256"');
+    await expect(jwt.getByLabel('JWT claims').textContent()).resolves.toContain('"sub": "user-1"');
+    await expect(jwt.textContent()).resolves.toContain('valid 48 h (over 24 h)');
+    await page.close();
+  });
+});
