@@ -9,6 +9,9 @@ import { escapeHtml as e } from './html-escape.js';
 import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
 import { describeTlsClient } from '../judge/tls-stacks.js';
 import { backendHtml } from './backend-parts.js';
+import { isCredentialParam } from '../judge/credentials.js';
+import { maskUrl } from '../judge/mask.js';
+import { SECRET_FORMATS } from '../judge/secret-rules.js';
 
 export const SEVERITY_CLASS: Record<Severity, string> = { critical: 'bad', high: 'bad', medium: 'warn', low: 'warn', info: 'info' };
 const PINNING_CLASS: Record<HostVerdict['pinning'], string> = { pinned: 'good', 'likely-pinned': 'info', 'not-pinned': 'warn', inconclusive: 'dim', untested: 'dim' };
@@ -125,7 +128,7 @@ function notTested(h: HostVerdict, events: HostEvents | undefined, header: Sessi
 function cleartextList(events: HostEvents | undefined): string {
   const plain = (events?.requests ?? []).filter((r) => r.scheme === 'http');
   if (plain.length === 0) return '';
-  const rows = plain.slice(0, MAX_CLEARTEXT_ROWS).map((r) => `<li><code>${e(r.method)} ${e(r.url)}</code> <span class="muted">${e(r.time)}</span></li>`);
+  const rows = plain.slice(0, MAX_CLEARTEXT_ROWS).map((r) => `<li><code>${e(r.method)} ${e(maskUrl(r.url, isCredentialParam, SECRET_FORMATS))}</code> <span class="muted">${e(r.time)}</span></li>`);
   const more = plain.length > MAX_CLEARTEXT_ROWS ? `<li class="muted">… and ${plain.length - MAX_CLEARTEXT_ROWS} more</li>` : '';
   return `<h3>Cleartext requests</h3><ul>${rows.join('')}${more}</ul>`;
 }

@@ -37,7 +37,7 @@ describe('backend checks on a recorded session', () => {
       curl(p, `${base}/v1/feed?access_token=${NONE_TOKEN}`, trust),
       curl(p, `${base}/v1/orders`, [...trust, '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'content-type: application/json', '-d', '{"item":1}']),
       curl(p, `https://127.0.0.1:${origin.port}/v1/stock`, [...trust, '-H', `Authorization: Bearer ${TOKEN}`]),
-      curl(p, `http://127.0.0.1:${origin.httpPort}/login`, ['-u', 'alice:pw-basic-secret', '-d', 'user=alice&password=hunter2-secret']),
+      curl(p, `http://127.0.0.1:${origin.httpPort}/login?api_key=plain-key-0123456789abc`, ['-u', 'alice:pw-basic-secret', '-d', 'user=alice&password=hunter2-secret']),
     ];
     for (const r of await Promise.all(runs)) expect(r.stderr).toBe('');
     await proxy.waitFor((l) => l.type === 'response' && l.status === 200 && proxy.engine.lines().filter((x) => x.type === 'response').length >= 7);
@@ -80,7 +80,7 @@ describe('backend checks on a recorded session', () => {
     // No report format carries a secret in full.
     for (const format of ['json', 'text', 'html', 'junit']) {
       const out = (await pinprobe(['report', file, '--format', format])).stdout;
-      for (const secret of [GOOGLE_KEY, TOKEN, NONE_TOKEN, 'hunter2-secret', Buffer.from('alice:pw-basic-secret').toString('base64')]) {
+      for (const secret of [GOOGLE_KEY, TOKEN, NONE_TOKEN, 'hunter2-secret', 'plain-key-0123456789abc', Buffer.from('alice:pw-basic-secret').toString('base64')]) {
         expect(out, `${format} leaks ${secret.slice(0, 8)}`).not.toContain(secret);
       }
     }

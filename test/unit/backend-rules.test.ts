@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { classifyReplay } from '../../proxy/judge/backend-active.js';
 import { endpointPath, stripCredentials } from '../../proxy/judge/credentials.js';
 import { decodeJwt, jwtsInRequest } from '../../proxy/judge/jwt.js';
-import { maskSecret } from '../../proxy/judge/mask.js';
+import { maskSecret, maskUrl } from '../../proxy/judge/mask.js';
+import { isCredentialParam } from '../../proxy/judge/credentials.js';
+import { SECRET_FORMATS } from '../../proxy/judge/secret-rules.js';
 import { passiveBackendFindings } from '../../proxy/judge/backend-passive.js';
 import { findSecrets } from '../../proxy/judge/secret-rules.js';
 import type { RequestEvent, ResponseEvent } from '../../proxy/session/events.js';
@@ -42,6 +44,10 @@ describe('secret rule table', () => {
   it('masks all but a short prefix', () => {
     expect(maskSecret('sk_live_abcdefghijklmnop')).toBe('sk_liv…(24 chars)');
     expect(maskSecret('abc')).toBe('a…(3 chars)');
+  });
+  it('masks credential parameters and key formats in URLs shown in reports', () => {
+    const url = maskUrl(`http://a.test/x?page=2&api_key=k-0123456789&q=AKIAABCDEFGHIJKLMNOP`, isCredentialParam, SECRET_FORMATS);
+    expect(url).toBe('http://a.test/x?page=2&api_key=k-01…(12 chars)&q=AKIAAB…(20 chars)');
   });
 });
 
