@@ -45,7 +45,7 @@ function copyRequest(l: RequestEvent, body: RequestEvent['body']): RequestEvent 
 function copyResponse(l: ResponseEvent, body: ResponseEvent['body']): ResponseEvent {
   const c: ResponseEvent = {
     type: l.type, time: l.time, id: l.id, status: l.status, statusText: intern(l.statusText), httpVersion: intern(l.httpVersion),
-    headers: l.headers, body, synthetic: l.synthetic, timings: l.timings, evicted: undefined,
+    headers: l.headers, body, synthetic: l.synthetic, timings: sharedTimings(l.timings), evicted: undefined,
   };
   return withExtras(l, c);
 }
@@ -62,6 +62,21 @@ function intern(text: string): string {
   if (INTERNED.size >= 4096) INTERNED.clear();
   INTERNED.set(text, text);
   return text;
+}
+
+/** Timings are a few small integers and repeat a lot: equal ones share one frozen object. */
+const TIMINGS = new Map<string, ResponseEvent['timings']>();
+function sharedTimings(t: ResponseEvent['timings']): ResponseEvent['timings'] {
+  // Only the three known fields; anything richer is kept as it is.
+  if (!t || typeof t !== 'object' || Object.keys(t).length !== 3) return t;
+  const key = `${t.sendMs},${t.waitMs},${t.receiveMs}`;
+  let hit = TIMINGS.get(key);
+  if (!hit) {
+    if (TIMINGS.size >= 4096) TIMINGS.clear();
+    hit = Object.freeze({ sendMs: t.sendMs, waitMs: t.waitMs, receiveMs: t.receiveMs });
+    TIMINGS.set(key, hit);
+  }
+  return hit;
 }
 
 /** Fields this copy does not know (a newer or hand-edited file) are kept too. */
