@@ -225,7 +225,7 @@ function buildProgram(): Command {
     .option('--format <fmt>', 'text or json', 'text')
     .action(async (url: string, o: { clientCert?: string; upstreamCa: string[]; format: string }) => {
       if (o.format !== 'text' && o.format !== 'json') throw new UsageError(`--format must be text or json (got "${o.format}")`);
-      const { runProbeMtlsCommand } = await import('./net/mtls-probe.js');
+      const { runProbeMtlsCommand } = await import('./probe-mtls/probe.js');
       process.exitCode = await runProbeMtlsCommand({ url, clientCert: o.clientCert, upstreamCa: o.upstreamCa, format: o.format }, process.stdout);
     });
 

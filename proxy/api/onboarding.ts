@@ -7,19 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CaFormat, EngineControl } from './engine-port.js';
 import { onboardingPage, type CaLinks, type Platform } from './onboarding-page.js';
 
-/** RFC 6761 reserves `.invalid`, so this name can never belong to a real backend. */
-export const ONBOARDING_HOST = 'pinprobe.invalid';
+import { isOnboardingHost, ONBOARDING_HOST } from '../onboarding-host.js';
+
+export { isOnboardingHost, ONBOARDING_HOST };
 
 export interface OnboardingContext {
   engine: EngineControl;
 }
 
 type RequestHead = Pick<IncomingMessage, 'url' | 'headers'>;
-
-export function isOnboardingHost(host: string): boolean {
-  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  return name === ONBOARDING_HOST;
-}
 
 /**
  * True when the proxy listener should answer this request with the onboarding page

@@ -6,6 +6,7 @@
 import type { ConnectTarget, EngineBus, TunnelReason } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { ClientTlsEvent, Scenario, SessionEvent } from '../session/events.js';
+import { hostPortKey } from '../host-key.js';
 
 export class AutoPassthrough {
   private hosts = new Set<string>();
@@ -17,7 +18,7 @@ export class AutoPassthrough {
   /** `silent`: restoring from a recorded session, whose passthrough lines exist already. */
   onEvent(event: SessionEvent, opts: { silent?: boolean } = {}): void {
     if (event.type !== 'client-tls' || !this.enabled()) return;
-    const key = `${event.host}:${event.port}`;
+    const key = hostPortKey(event.host, event.port);
     if (this.hosts.has(key)) return;
     const waiting = this.contrast.get(key);
     if (waiting && event.scenario !== 'trusted') {
@@ -37,7 +38,7 @@ export class AutoPassthrough {
   }
 
   private pass(event: ClientTlsEvent, opts: { silent?: boolean }, detail: string): void {
-    const key = `${event.host}:${event.port}`;
+    const key = hostPortKey(event.host, event.port);
     this.hosts.add(key);
     if (opts.silent) return;
     this.bus.emit({ type: 'passthrough', time: now(), host: event.host, port: event.port, reason: 'auto', detail });
@@ -46,13 +47,13 @@ export class AutoPassthrough {
   /** The scenario for a host awaiting its stage contrast: `untrusted-root`, once. */
   scenarioFor = (target: ConnectTarget): Scenario | null => {
     if (!this.enabled()) return null;
-    const waiting = this.contrast.get(`${target.host}:${target.port}`);
+    const waiting = this.contrast.get(hostPortKey(target.host, target.port));
     if (!waiting || waiting.assigned) return null;
     waiting.assigned = true;
     return 'untrusted-root';
   };
 
-  rule = (target: ConnectTarget): TunnelReason | null => (this.enabled() && this.hosts.has(`${target.host}:${target.port}`) ? 'auto' : null);
+  rule = (target: ConnectTarget): TunnelReason | null => (this.enabled() && this.hosts.has(hostPortKey(target.host, target.port)) ? 'auto' : null);
 
   reset(): void {
     this.hosts.clear();

@@ -6,6 +6,7 @@ import { now } from '../engine-bus.js';
 import { runMtlsAttempt } from '../net/mtls-attempt.js';
 import type { UpstreamPool } from '../net/upstream.js';
 import type { SessionEvent } from '../session/events.js';
+import { hostPortKey } from '../host-key.js';
 
 export class MtlsProber {
   private probed = new Set<string>();
@@ -67,6 +68,4 @@ export class MtlsProber {
   }
 }
 
-function key(host: string, port: number): string {
-  return `${host.toLowerCase()}:${port}`;
-}
+const key = hostPortKey;

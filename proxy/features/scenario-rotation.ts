@@ -3,6 +3,7 @@
 // the app keeps working. A forced scenario replaces the rotation entirely.
 import type { ConnectTarget } from '../engine-bus.js';
 import { SCENARIOS, type Scenario, type SessionEvent } from '../session/events.js';
+import { hostPortKey } from '../host-key.js';
 
 export class ScenarioRotation {
   private seen = new Map<string, number>();
@@ -12,7 +13,7 @@ export class ScenarioRotation {
   pick(target: ConnectTarget): Scenario {
     const forced = this.forced();
     if (forced) return forced;
-    const key = `${target.host}:${target.port}`;
+    const key = hostPortKey(target.host, target.port);
     const n = this.seen.get(key) ?? 0;
     this.seen.set(key, n + 1);
     return n < SCENARIOS.length ? SCENARIOS[n] : 'trusted';
@@ -22,7 +23,7 @@ export class ScenarioRotation {
   restore(events: readonly SessionEvent[]): void {
     for (const e of events) {
       if (e.type !== 'client-tls') continue;
-      const key = `${e.host}:${e.port}`;
+      const key = hostPortKey(e.host, e.port);
       this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
     }
   }

@@ -1,5 +1,7 @@
 // Sorts recorded events into per-host buckets (host:port) in two linear passes, so the
 // judge and the HTML evidence see exactly the same grouping.
+import { isReservedName } from '../onboarding-host.js';
+import { hostPortKey } from '../host-key.js';
 import type {
   ClientTlsEvent,
   ConnectionEvent,
@@ -29,20 +31,13 @@ export interface HostEvents {
 }
 
 /** Map key for a host; names are case-insensitive, so they are lower-cased. */
-export function hostKey(host: string, port: number): string {
-  return `${host.toLowerCase()}|${port}`;
-}
-
-/** The reserved name (RFC 6761 `.invalid`) the onboarding page is served under. */
-function isReservedName(host: string): boolean {
-  return host.toLowerCase().endsWith('.invalid') || host.toLowerCase() === 'invalid';
-}
+export const hostKey = hostPortKey;
 
 /**
  * The onboarding page is served by Pinprobe itself — under a reserved `.invalid` name, or
  * straight from the proxy's own port — so it is never an app's cleartext traffic.
  */
-export function isOnboardingRequest(
+export function isOnboardingExchange(
   request: RequestEvent,
   response: ResponseEvent | undefined,
   header: SessionHeader | null,
@@ -89,7 +84,7 @@ export function groupByHost(events: readonly SessionEvent[], header: SessionHead
         bucket(event.host, event.port)?.tls.push(event);
         break;
       case 'request':
-        if (!isOnboardingRequest(event, responses.get(event.id), header)) {
+        if (!isOnboardingExchange(event, responses.get(event.id), header)) {
           const b = bucket(event.host, event.port);
           b?.requests.push(event);
           const response = responses.get(event.id);

@@ -7,7 +7,7 @@ import type { ClientTlsEvent, Scenario } from '../session/events.js';
 import { BAD_SCENARIOS, mostTellingRejection } from './client.js';
 import type { Pinning, PinningEvidence, ScenarioVerdict } from './report-types.js';
 import { describeTlsClient } from './tls-stacks.js';
-import { cleanTlsMessage } from './tls-words.js';
+import { cleanTlsMessage } from '../observe/tls-words.js';
 
 export interface PinningVerdict {
   pinning: Pinning;

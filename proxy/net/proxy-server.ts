@@ -11,6 +11,7 @@ import { intercept, type InterceptDeps } from './intercept.js';
 import { tunnel } from './tunnel.js';
 import { splitHostPort } from './upstream.js';
 import { forwardUpgrade } from './websocket.js';
+import { ONBOARDING_HOST } from '../onboarding-host.js';
 
 export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'innerHttp' | 'connInfo'> {
   /** true when host:port is this proxy's own listener or control API */
@@ -23,7 +24,7 @@ export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'inner
   headersTimeoutMs: number;
 }
 
-export const ONBOARDING_HOST = 'pinprobe.invalid';
+export { ONBOARDING_HOST };
 
 function serverOptions(headersTimeoutMs: number): http.ServerOptions {
   return {

@@ -1,7 +1,7 @@
 // Turns what happens on one intercepted client connection into exactly one client outcome
 // (SPEC "What is observed"): accepted, rejected in or after the handshake, or inconclusive.
 import { alertFromError } from './upstream-outcome.js';
-import { cleanTlsMessage } from '../judge/tls-words.js';
+import { cleanTlsMessage } from './tls-words.js';
 import type { ClientResult, RejectStage } from '../session/events.js';
 
 /**

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../proxy/judge/report-types.js';
-import type { ProbeResult } from '../../proxy/net/mtls-probe.js';
+import type { ProbeResult } from '../../proxy/probe-mtls/probe.js';
 import { readSession } from '../../proxy/session/reader.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { testPki } from '../helpers/pki.js';

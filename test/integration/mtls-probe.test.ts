@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientCert, parseClientCertSpec, type LoadedClientCert } from '../../proxy/net/client-certs.js';
-import { probeMtls, runProbeMtlsCommand, type ProbeAttempt, type ProbeResult } from '../../proxy/net/mtls-probe.js';
+import { probeMtls, runProbeMtlsCommand, type ProbeAttempt, type ProbeResult } from '../../proxy/probe-mtls/probe.js';
 import type { TlsVersionName } from '../../proxy/net/mtls-attempt.js';
 import { nginxAvailable, startNginx } from '../helpers/nginx.js';
 import { testPki } from '../helpers/pki.js';

@@ -7,5 +7,9 @@ export type {
 export type { EngineSettings, EngineStatus, ClientCertSetting, MapRemoteRule } from '../../../proxy/api/engine-port.js';
 export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload, SessionSummary } from '../../../proxy/api/protocol.js';
 
+// The one value taken from the engine: its severity order (report-types.ts has no runtime
+// imports, so only this array reaches the bundle), so the UI ranks findings as the judge does.
+export { SEVERITIES } from '../../../proxy/judge/report-types.js';
+
 /** Same order as the engine's SCENARIOS. */
 export const SCENARIO_LIST = ['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root'] as const;

@@ -1,8 +1,9 @@
 // Hosts board ordering and per-host evidence, derived from the report and the lines.
 import type { ClientTlsEvent, HostVerdict, Scenario, SessionLine, Severity, UpstreamEvent } from '../api/types';
-import { SCENARIO_LIST } from '../api/types';
+import { SCENARIO_LIST, SEVERITIES } from '../api/types';
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+/** 0 = critical … 4 = info, in the engine's order (its SEVERITIES). */
+const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
 const PINNING_RANK: Record<HostVerdict['pinning'], number> = { 'not-pinned': 0, inconclusive: 1, 'likely-pinned': 2, pinned: 3, untested: 4 };
 
 export function worstSeverity(host: HostVerdict): Severity | null {

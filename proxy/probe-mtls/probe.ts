@@ -7,9 +7,9 @@ import tls from 'node:tls';
 import { acceptsAnyClientCert, attemptEvidence, judgeMtls, mtlsFindings, type AttemptCert, type MtlsAttempt } from '../judge/mtls.js';
 import type { Finding, MtlsVerdict } from '../judge/report-types.js';
 import { isUntrustedUpstream } from '../observe/upstream-outcome.js';
-import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from './client-certs.js';
-import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from './mtls-attempt.js';
-import { selfSignedClientCert } from './mtls-self-signed.js';
+import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from '../net/client-certs.js';
+import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from '../net/mtls-attempt.js';
+import { selfSignedClientCert } from '../net/mtls-self-signed.js';
 
 export const PROBE_SCHEMA = 'pinprobe.probe-mtls/1';
 export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
