@@ -1,6 +1,6 @@
 // Per-host mTLS verdict from upstream attempts (SPEC "mTLS"); rules and their reasons are
 // written up in docs/mtls.md. Pure: the same recorded attempts always give the same verdict.
-import { CLIENT_CERT_ALERTS } from '../observe/upstream-outcome.js';
+import { CLIENT_CERT_ALERTS } from '../observe/tls-alerts.js';
 import type { UpstreamEvent } from '../session/events.js';
 import type { Finding, MtlsVerdict } from './report-types.js';
 

@@ -8,7 +8,9 @@ import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
-import { bodyHeadText, classifyUpstreamAnswer, classifyUpstreamFailure, complaintNeedsBody, upstreamFailureMessage } from '../observe/upstream-outcome.js';
+import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
+import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
+import { upstreamFailureMessage } from './bad-gateway-text.js';
 import { BodyCapture } from './body-capture.js';
 import type { UpstreamPool } from './upstream.js';
 

@@ -4,7 +4,8 @@
 // its once-per-host probe without a certificate, too.
 import tls from 'node:tls';
 import { isIP } from 'node:net';
-import { classifyUpstreamAnswer, classifyUpstreamFailure, type CertComplaint } from '../observe/upstream-outcome.js';
+import { classifyUpstreamAnswer, type CertComplaint } from '../observe/cert-complaint.js';
+import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import type { UpstreamEvent } from '../session/events.js';
 import type { ClientTlsOptions } from './client-certs.js';
 

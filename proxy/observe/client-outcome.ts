@@ -1,6 +1,6 @@
 // Turns what happens on one intercepted client connection into exactly one client outcome
 // (SPEC "What is observed"): accepted, rejected in or after the handshake, or inconclusive.
-import { alertFromError } from './upstream-outcome.js';
+import { alertFromError } from './tls-alerts.js';
 import { cleanTlsMessage } from './tls-words.js';
 import type { ClientResult, RejectStage } from '../session/events.js';
 

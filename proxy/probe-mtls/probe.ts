@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { acceptsAnyClientCert, attemptEvidence, judgeMtls, mtlsFindings, type AttemptCert, type MtlsAttempt } from '../judge/mtls.js';
 import type { Finding, MtlsVerdict } from '../judge/report-types.js';
-import { isUntrustedUpstream } from '../observe/upstream-outcome.js';
+import { isUntrustedUpstream } from '../observe/upstream-failure.js';
 import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from '../net/client-certs.js';
 import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from '../net/mtls-attempt.js';
 import { selfSignedClientCert } from '../net/mtls-self-signed.js';

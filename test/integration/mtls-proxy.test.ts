@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../proxy/judge/index.js';
-import { bodyHeadText } from '../../proxy/observe/upstream-outcome.js';
+import { bodyHeadText } from '../../proxy/observe/cert-complaint.js';
 import type { HostVerdict } from '../../proxy/judge/report-types.js';
 import type { ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';

@@ -3,16 +3,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TLS_ALERTS,
-  alertFromError,
-  alertName,
-  certComplaint,
-  certComplaintKind,
-  classifyUpstreamAnswer,
-  classifyUpstreamFailure,
-  upstreamFailureMessage,
-} from '../../proxy/observe/upstream-outcome.js';
+import { upstreamFailureMessage } from '../../proxy/net/bad-gateway-text.js';
+import { certComplaint, certComplaintKind, classifyUpstreamAnswer } from '../../proxy/observe/cert-complaint.js';
+import { TLS_ALERTS, alertFromError, alertName } from '../../proxy/observe/tls-alerts.js';
+import { classifyUpstreamFailure } from '../../proxy/observe/upstream-failure.js';
 import { testPki } from '../helpers/pki.js';
 import { freePort, plainServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
 
