@@ -39,6 +39,8 @@ export interface EngineOptions {
   dataDir?: string;
   /** session file; default DATA/sessions/<ISO time>.pinprobe.jsonl */
   record?: string;
+  /** Where a recording stop/resume message goes (default: one line on stderr). */
+  onRecordingTrouble?: (message: string) => void;
   settings?: Partial<EngineSettings>;
   bodyCap?: number;
   idleWindow?: IdleWindowRule;
@@ -209,6 +211,7 @@ export class Engine implements EngineControl {
       caSubject: this.root.subject,
       lanAddresses: reachableAddresses(this.options.listen ?? '0.0.0.0', lanAddresses()),
       dataDir: this.dataDir,
+      recordingStopped: this.writer?.stopped ?? null,
     };
   }
 
@@ -218,6 +221,8 @@ export class Engine implements EngineControl {
 
   /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */
   fullLine(index: number): Promise<SessionLine | null> {
+    // A line still in the writer's batch is not in the file yet.
+    this.writer?.flush();
     return this.memory.fullLine(index, this.sessionPath);
   }
 
@@ -295,7 +300,7 @@ export class Engine implements EngineControl {
       caSubject: this.root.subject,
       options: recordedOptions(this.current),
     };
-    this.writer = SessionWriter.open(this.sessionPath, header);
+    this.writer = this.watched(SessionWriter.open(this.sessionPath, header));
     this.push(header, this.writer.headerPlace);
     this.recordDeviceTrust([], this.current.deviceTrustsCa, 'option');
   }
@@ -317,7 +322,7 @@ export class Engine implements EngineControl {
     if (!existing.header) throw new Error(`--record ${this.sessionPath}: the file exists and is not a Pinprobe session; choose another path`);
     for (const w of existing.warnings) process.emitWarning(w);
     // A cut last line (a killed run) must not glue itself to the first new line.
-    const writer = SessionWriter.open(this.sessionPath, null);
+    const writer = this.watched(SessionWriter.open(this.sessionPath, null));
     if (!text.endsWith('\n')) writer.raw('\n');
     this.writer = writer;
     this.bus.seedIds(existing.events);
@@ -347,6 +352,18 @@ export class Engine implements EngineControl {
     this.record({ type: 'session-end', time: now() });
     this.writer.close();
     this.writer = null;
+  }
+
+  /**
+   * A writer's stop (full disk) and resume are one line each on stderr (the CLI's message;
+   * the UI shows `status().recordingStopped` as a banner), not one per lost event.
+   */
+  private watched(writer: SessionWriter): SessionWriter {
+    writer.onTrouble = (t) => {
+      if (this.options.onRecordingTrouble) this.options.onRecordingTrouble(t.message);
+      else process.stderr.write(`${t.stopped ? 'WARNING: ' : ''}${t.message}\n`);
+    };
+    return writer;
   }
 
   private record(line: SessionLine): void {

@@ -17,6 +17,8 @@ export interface EngineStatus {
   lanAddresses: string[];
   /** DATA: holds ca/ and sessions/ (the UI lists DATA/sessions) */
   dataDir?: string;
+  /** Set while the session file cannot be written (a full disk): the one-line reason. */
+  recordingStopped?: string | null;
 }
 
 export type CaFormat = 'pem' | 'der' | 'android' | 'ios';

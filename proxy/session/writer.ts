@@ -1,6 +1,13 @@
-// Append-only session file. Each line is written with one synchronous write as the event
-// happens, so a process killed at any moment loses at most the line being written.
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+// Append-only session file, written in batches: lines collect in memory for at most
+// BATCH_MS and go to the file in one synchronous write, in event order (SPEC "Session file").
+// A process killed with SIGKILL loses at most the lines of the last BATCH_MS; a clean stop,
+// process exit or crash handler flushes first and loses nothing (docs/formats.md).
+//
+// Write errors (a full disk) never throw out of `append`: the batch that failed is cut back
+// out of the file (a line is whole or absent), kept, and retried every RETRY_MS; lines that
+// arrive meanwhile are not written (the caller's in-memory copy keeps them) and, once the
+// disk takes bytes again, a recorded `error` line says how many were lost.
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SessionHeader, SessionLine } from './events.js';
 
@@ -10,60 +17,177 @@ export interface LinePlace {
   length: number;
 }
 
+/** Longest a line waits in memory before it is written (SPEC: at most 10 ms). */
+export const BATCH_MS = 10;
+/** How often a writer stopped by a write error tries again. */
+export const RETRY_MS = 1000;
+
+/** What the writer tells its owner: a stop (with a one-line reason) or a resume. */
+export type WriterTrouble = { stopped: true; message: string } | { stopped: false; message: string };
+
+/** Open writers, flushed by the process `exit` handler (a crash handler that exits). */
+const open = new Set<SessionWriter>();
+let exitHook = false;
+
 export class SessionWriter {
   private fd: number | null;
   private lines = 0;
-  /** bytes in the file, i.e. where the next write lands (the file is opened for appending) */
+  /** bytes known to be in the file */
   private size: number;
+  /** bytes given a place but not yet written (they follow `size` in this order) */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** set while writes fail: the reason, and how many lines were not written since */
+  private stoppedBy: string | null = null;
+  private lost = 0;
+  private lostSince: string | null = null;
   /** Where `open` wrote the header, when it wrote one. */
   headerPlace: LinePlace | null = null;
+  /** Told once when recording stops on a write error and once when it resumes. */
+  onTrouble: ((t: WriterTrouble) => void) | null = null;
 
   private constructor(readonly file: string, fd: number) {
     this.fd = fd;
     this.size = fstatSync(fd).size;
+    open.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => {
+        for (const w of open) w.flush();
+      });
+    }
   }
 
   /**
    * Opens (creating folders) for appending; a file that exists is appended to, not
    * replaced. `header` null continues an existing session file (its header stays line 1).
+   * The header is written at once, so a started session always has its first line.
    */
   static open(file: string, header: SessionHeader | null): SessionWriter {
+    let writer: SessionWriter;
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       const fd = openSync(file, 'a', 0o600);
-      const writer = new SessionWriter(file, fd);
-      if (header) writer.headerPlace = writer.append(header);
-      return writer;
+      writer = new SessionWriter(file, fd);
     } catch (err) {
       throw new Error(`cannot write the session file ${file}: ${(err as Error).message} — choose another path with --record or --data-dir`);
     }
+    if (header) {
+      writer.headerPlace = writer.append(header);
+      writer.flush();
+    }
+    return writer;
   }
 
   get lineCount(): number {
     return this.lines;
   }
 
-  /** Writes one line; returns where it landed (null once closed), so it can be read back. */
+  /** Whether writes are failing (recording stopped until they succeed again). */
+  get stopped(): string | null {
+    return this.stoppedBy;
+  }
+
+  /**
+   * Queues one line; returns where it will land (null once closed, or while writes fail —
+   * that line is not in the file), so it can be read back after `flush`.
+   */
   append(line: SessionLine): LinePlace | null {
     if (this.fd === null) return null;
-    const bytes = Buffer.from(JSON.stringify(line) + '\n', 'utf8');
-    writeSync(this.fd, bytes);
-    const place = { offset: this.size, length: bytes.length - 1 };
-    this.size += bytes.length;
-    this.lines++;
-    return place;
+    if (this.stoppedBy !== null) {
+      this.lost++;
+      this.lostSince ??= 'time' in line ? line.time : null;
+      return null;
+    }
+    return this.queue(Buffer.from(JSON.stringify(line) + '\n', 'utf8'), true);
   }
 
   /** Bytes that are not a line (only to terminate a cut line before appending). */
   raw(text: string): void {
     if (this.fd === null) return;
-    const bytes = Buffer.from(text, 'utf8');
-    writeSync(this.fd, bytes);
-    this.size += bytes.length;
+    this.queue(Buffer.from(text, 'utf8'), false);
+    this.flush();
   }
 
-  close(): void {
-    if (this.fd === null) return;
+  private queue(bytes: Buffer, isLine: boolean): LinePlace {
+    const place = { offset: this.size + this.pendingBytes, length: bytes.length - 1 };
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (isLine) this.lines++;
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, BATCH_MS);
+    this.timer.unref();
+    return place;
+  }
+
+  /** Writes every queued line now; false when a write error stopped it (nothing thrown). */
+  flush(): boolean {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.fd === null || this.pending.length === 0) return this.stoppedBy === null;
+    const batch = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    let done = 0;
+    try {
+      // writeSync may write fewer bytes than asked (a nearly full disk): finish the rest.
+      while (done < batch.length) done += writeSync(this.fd, batch, done, batch.length - done);
+    } catch (err) {
+      this.fail(err as NodeJS.ErrnoException, done);
+      return false;
+    }
+    this.size += batch.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.stoppedBy !== null) this.resume();
+    return true;
+  }
+
+  /** Cuts a partly written batch back out, so no half line stays in the file. */
+  private fail(err: NodeJS.ErrnoException, written: number): void {
+    if (written > 0 && this.fd !== null) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // Truncating frees space and rarely fails; if it does, the reader skips the cut line.
+      }
+    }
+    if (this.stoppedBy === null) {
+      const why = err.code === 'ENOSPC' ? 'disk full' : err.code === 'EDQUOT' ? 'disk quota exceeded' : (err.code ?? err.message);
+      this.stoppedBy = `recording stopped: ${why} (${this.file}) — the live session keeps every event; recording resumes when the disk takes writes again`;
+      this.onTrouble?.({ stopped: true, message: this.stoppedBy });
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, RETRY_MS);
+    this.timer.unref();
+  }
+
+  /** The held batch is in the file again: record the gap, then carry on as before. */
+  private resume(): void {
+    const lost = this.lost;
+    const since = this.lostSince;
+    this.stoppedBy = null;
+    this.lost = 0;
+    this.lostSince = null;
+    const message = lost === 0
+      ? 'recording gap: writing to the session file failed for a while; no line was lost'
+      : `recording gap: ${lost} line${lost === 1 ? '' : 's'} from ${since ?? 'the stop'} on were not written (the disk was full); the live session had them`;
+    this.queue(Buffer.from(JSON.stringify({ type: 'error', time: new Date().toISOString(), id: null, message }) + '\n', 'utf8'), true);
+    this.onTrouble?.({ stopped: false, message: `recording resumed (${this.file}): ${message}` });
+  }
+
+  /** Flushes and closes; never throws (a full disk at stop loses only what it could not write). */
+  close(): { lost: number } {
+    if (this.fd === null) return { lost: 0 };
+    this.flush();
+    const lost = this.lost + (this.pending.length > 0 ? this.pending.length : 0);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     try {
       fsyncSync(this.fd);
     } catch {
@@ -71,5 +195,7 @@ export class SessionWriter {
     }
     closeSync(this.fd);
     this.fd = null;
+    open.delete(this);
+    return { lost };
   }
 }

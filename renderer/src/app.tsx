@@ -153,6 +153,12 @@ export function App() {
         </div>
       ) : null}
 
+      {engine?.recordingStopped ? (
+        <div className="banner banner-warn" role="alert">
+          {engine.recordingStopped}
+        </div>
+      ) : null}
+
       {snap.newDevice && tab !== 'setup' ? (
         <div className="toast" role="status">
           New device <strong className="mono">{snap.newDevice.address}</strong> sent its first request.

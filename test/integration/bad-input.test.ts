@@ -99,6 +99,8 @@ describe('bad input never crashes the proxy nor corrupts the session', () => {
       ]);
     }
     await stillServes();
+    // The writer batches lines for up to 10 ms (SPEC "Session file"): let the last batch land.
+    await new Promise((ok) => setTimeout(ok, 100));
     const lines = readFileSync(proxy.engine.sessionFile, 'utf8').trim().split('\n');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(lines.length).toBe(proxy.engine.lines().length);
