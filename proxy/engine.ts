@@ -202,6 +202,9 @@ export class Engine implements EngineControl {
   }
 
   status(): EngineStatus {
+    // Whoever reads the session file (save-as, the UI's file views) asks for its path here
+    // first: the file then holds every line so far, not all but the last batch.
+    this.writer?.flush();
     return {
       running: this.server !== null,
       listen: this.options.listen ?? '0.0.0.0',

@@ -19,6 +19,8 @@ export interface LinePlace {
 
 /** Longest a line waits in memory before it is written (SPEC: at most 10 ms). */
 export const BATCH_MS = 10;
+/** A batch this big is written at once, without waiting for BATCH_MS. */
+const MAX_BATCH_BYTES = 1 << 20;
 /** How often a writer stopped by a write error tries again. */
 export const RETRY_MS = 1000;
 
@@ -115,6 +117,11 @@ export class SessionWriter {
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (isLine) this.lines++;
+    // A burst of big lines is written at once rather than held: memory stays bounded.
+    if (this.pendingBytes >= MAX_BATCH_BYTES && this.stoppedBy === null) {
+      this.flush();
+      return place;
+    }
     this.timer ??= setTimeout(() => {
       this.timer = null;
       this.flush();

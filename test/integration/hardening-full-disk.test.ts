@@ -74,6 +74,8 @@ describe.runIf(isRoot)('full disk while recording (a 256 KiB tmpfs; runs as root
     while (!/recording resumed/.test(p.output()) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 100));
     expect(p.output()).toMatch(/recording resumed/);
     await burst('resumed');
+    // Let the writer's last batch (≤ 10 ms) land before the disk fills again.
+    await new Promise((ok) => setTimeout(ok, 200));
 
     // Full again, then stop: the summary still comes and the exit code is 0.
     fill(mnt);

@@ -68,6 +68,8 @@ describe('in-memory eviction of old request/response lines', () => {
     expect(recent.evicted).toBeUndefined();
     expect(recent.body.data).toBe(`answer ${requests}`);
 
+    // The writer batches lines for up to 10 ms (SPEC "Session file"): let the batch land.
+    await new Promise((ok) => setTimeout(ok, 100));
     const onDisk = fileLines(engine.sessionFile);
     expect(onDisk).toHaveLength(lines.length);
     for (const { i } of [...evicted.slice(0, 5), evicted.at(-1)!, http.at(-1)!]) {
