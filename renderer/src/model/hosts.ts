@@ -39,11 +39,44 @@ export function hostKeyOf(h: { host: string; port: number }): string {
   return `${h.host.toLowerCase()}|${h.port}`;
 }
 
+/** Words that name a verdict: they match the verdict exactly ("pinned" is not "not-pinned"). */
+const VERDICT_WORDS = new Set([
+  'pinned', 'likely-pinned', 'not-pinned', 'inconclusive', 'untested', 'broken', 'ok', 'partial',
+  'cleartext', 'enforced', 'not-enforced', 'unknown', 'critical', 'high', 'medium', 'low', 'info', 'tunnelled',
+]);
+
+/** The verdict words a host carries, qualified by check ("pinning:untested") and plain where unambiguous. */
+function verdictWords(host: HostVerdict): Set<string> {
+  const w = new Set<string>([`pinning:${host.pinning}`, `validation:${host.validation}`, `mtls:${host.mtls.verdict}`]);
+  w.add(host.pinning);
+  if (host.validation !== 'untested') w.add(host.validation);
+  if (host.mtls.verdict !== 'unknown') w.add(host.mtls.verdict);
+  if (host.cleartext) w.add('cleartext');
+  if (host.passthrough) w.add('tunnelled');
+  for (const f of host.findings) w.add(f.severity);
+  return w;
+}
+
+/**
+ * The hosts board filter: words are ANDed; a verdict word ("pinned", "not-pinned" or
+ * "not pinned" in quotes, "broken", "high", "mtls:enforced", …) matches that verdict
+ * exactly; any other word is a substring of the host:port or a finding's title; "-" negates.
+ */
 export function matchesFilter(host: HostVerdict, filter: string): boolean {
-  const f = filter.trim().toLowerCase();
-  if (!f) return true;
-  const text = `${host.host}:${host.port} ${host.pinning} ${host.validation} mtls:${host.mtls.verdict} ${host.cleartext ? 'cleartext' : ''} ${host.findings.map((x) => `${x.severity} ${x.title}`).join(' ')}`;
-  return f.split(/\s+/).every((word) => text.toLowerCase().includes(word));
+  const words = (filter.toLowerCase().match(/-?"[^"]*"?|\S+/g) ?? []).map((raw) => {
+    const negate = raw.startsWith('-') && raw.length > 1;
+    const word = (negate ? raw.slice(1) : raw).replace(/"/g, '').trim().replace(/\s+/g, '-');
+    return { negate, word };
+  });
+  if (words.length === 0) return true;
+  const verdicts = verdictWords(host);
+  const text = `${host.host}:${host.port} ${host.findings.map((x) => x.title).join(' ')}`.toLowerCase();
+  return words.every(({ negate, word }) => {
+    if (word === '') return true;
+    const qualified = /^(pinning|validation|mtls):/.test(word);
+    const hit = qualified || VERDICT_WORDS.has(word) ? verdicts.has(word) : text.includes(word);
+    return hit !== negate;
+  });
 }
 
 export interface HostEvidence {

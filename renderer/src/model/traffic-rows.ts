@@ -97,12 +97,3 @@ export function rowClient(row: TrafficRow): string {
 export function rowTime(row: TrafficRow): string {
   return row.kind === 'connection' ? row.conn.time : row.request.time;
 }
-
-/** Lower-cased text a filter matches against. */
-export function rowSearchText(row: TrafficRow): string {
-  if (row.kind === 'connection') {
-    const t = row.tls;
-    return `connect ${row.conn.target.host}:${row.conn.target.port} ${row.conn.client.address} ${row.conn.mode} ${row.conn.scenario ?? ''} ${t?.result ?? ''} ${t?.alert ?? ''}`.toLowerCase();
-  }
-  return `${row.request.method} ${row.request.url} ${row.request.clientAddress} ${row.response?.status ?? ''}`.toLowerCase();
-}

@@ -85,6 +85,15 @@ function EmptyBoard({ onboarding, onOpenSetup, onOpenControls, viewingFile }: Pi
   );
 }
 
+function CountFilter({ n, word, label, filter, onFilter, critical }: { n: number; word: string; label: string; filter: string; onFilter: (f: string) => void; critical?: boolean }) {
+  const on = filter.trim().toLowerCase() === word;
+  return (
+    <button type="button" className={`link-button count-filter${critical ? ' text-critical' : ''}${on ? ' on' : ''}`} aria-pressed={on} title={on ? 'Show all hosts' : `Show only ${label} hosts`} onClick={() => onFilter(on ? '' : word)}>
+      {n} {label}
+    </button>
+  );
+}
+
 export function HostsBoard(props: HostsBoardProps) {
   const [filter, setFilter] = useState('');
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
@@ -97,6 +106,7 @@ export function HostsBoard(props: HostsBoardProps) {
     return {
       notPinned: all.filter((h) => h.pinning === 'not-pinned').length,
       pinned: all.filter((h) => h.pinning === 'pinned').length,
+      likelyPinned: all.filter((h) => h.pinning === 'likely-pinned').length,
       broken: all.filter((h) => h.validation === 'broken').length,
       cleartext: all.filter((h) => h.cleartext).length,
     };
@@ -111,15 +121,18 @@ export function HostsBoard(props: HostsBoardProps) {
           <input
             type="search"
             className="filter"
-            placeholder="Filter hosts (name, verdict, finding)"
+            placeholder="Filter hosts: name, pinned, not-pinned, broken, high, -word"
             aria-label="Filter hosts"
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
           />
           <p className="summary" aria-live="polite">
-            <strong>{total}</strong> host{total === 1 ? '' : 's'} · {counts.pinned} pinned · {counts.notPinned} not pinned
-            {counts.broken ? <> · <span className="text-critical">{counts.broken} broken validation</span></> : null}
-            {counts.cleartext ? <> · {counts.cleartext} cleartext</> : null}
+            {/* Each count is a filter: one click shows exactly those hosts (again to clear). */}
+            <strong>{total}</strong> host{total === 1 ? '' : 's'} · <CountFilter n={counts.pinned} word="pinned" label="pinned" filter={filter} onFilter={setFilter} /> ·{' '}
+            <CountFilter n={counts.notPinned} word="not-pinned" label="not pinned" filter={filter} onFilter={setFilter} />
+            {counts.likelyPinned ? <> · <CountFilter n={counts.likelyPinned} word="likely-pinned" label="likely pinned" filter={filter} onFilter={setFilter} /></> : null}
+            {counts.broken ? <> · <CountFilter n={counts.broken} word="broken" label="broken validation" filter={filter} onFilter={setFilter} critical /></> : null}
+            {counts.cleartext ? <> · <CountFilter n={counts.cleartext} word="cleartext" label="cleartext" filter={filter} onFilter={setFilter} /></> : null}
           </p>
         </div>
         {(props.report?.advice ?? []).map((a) => (

@@ -1,10 +1,11 @@
 // Every connection and request of the session in a windowed live list, with a detail
 // pane for the selected one.
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
 import { formatBytes, formatClock } from '../lib/format';
-import { rowSearchText, type TrafficModel, type TrafficRow } from '../model/traffic-rows';
+import { filterRows } from '../model/traffic-filter';
+import { type TrafficModel, type TrafficRow } from '../model/traffic-rows';
 import { TrafficDetail } from './traffic-detail';
 
 function outcome(row: TrafficRow): { text: string; tone: string } {
@@ -86,12 +87,14 @@ export function TrafficView({ traffic, version, proxyAddress, viewingFile, onOpe
   const [filter, setFilter] = useState('');
   const [kind, setKind] = useState<'all' | 'connection' | 'request'>('all');
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  // Typing stays responsive on 100,000 rows: the list re-filters with the deferred value,
+  // in a render React may interrupt, while the input shows every keystroke at once.
+  const deferredFilter = useDeferredValue(filter);
   const rows = useMemo(() => {
-    const f = filter.trim().toLowerCase();
-    if (!f && kind === 'all') return traffic.rows.slice();
-    return traffic.rows.filter((r) => (kind === 'all' || r.kind === kind) && (!f || rowSearchText(r).includes(f)));
+    const all = kind === 'all' ? traffic.rows : traffic.rows.filter((r) => r.kind === kind);
+    return filterRows(all, deferredFilter);
     // `version` changes when rows are appended or filled in.
-  }, [traffic, version, filter, kind]);
+  }, [traffic, version, deferredFilter, kind]);
   const selectedIndex = selectedKey === null ? -1 : rows.findIndex((r) => r.key === selectedKey);
   const selected = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
 
@@ -99,7 +102,7 @@ export function TrafficView({ traffic, version, proxyAddress, viewingFile, onOpe
     <div className={`split${selected ? ' with-detail' : ''}`} onKeyDown={closeOnEscape(selected !== undefined, () => setSelectedKey(null))}>
       <section className="traffic" aria-label="Traffic">
         <div className="toolbar">
-          <input type="search" className="filter" placeholder="Filter (host, path, status, alert, client)" aria-label="Filter traffic" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input type="search" className="filter" placeholder="Filter: text, host:, method:, status:4xx, scenario:, verdict:, has:body, -word" aria-label="Filter traffic" title="Words are ANDed; - negates; quotes keep spaces. Free text matches URL, headers and captured bodies. See docs/ui.md." value={filter} onChange={(e) => setFilter(e.target.value)} />
           <div className="segmented" role="radiogroup" aria-label="Show">
             {(['all', 'connection', 'request'] as const).map((k) => (
               <button key={k} type="button" role="radio" aria-checked={kind === k} className={kind === k ? 'on' : ''} onClick={() => setKind(k)}>
