@@ -26,6 +26,7 @@ import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
+import { defaultMaxConnections } from './net/conn-guard.js';
 import { prepareRecordDir } from './session/record-dir.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
@@ -46,6 +47,12 @@ export interface EngineOptions {
   idleWindow?: IdleWindowRule;
   helloTimeoutMs?: number;
   headersTimeoutMs?: number;
+  /** ms for a client's TLS handshake (default 10 s) */
+  handshakeTimeoutMs?: number;
+  /** ms a new connection, or an intercepted one after its handshake, may send nothing (default 30 s) */
+  idleTimeoutMs?: number;
+  /** client connections at once (default: from the open-files limit, see conn-guard.ts) */
+  maxConnections?: number;
   upstreamTimeoutMs?: number;
   version?: string;
   /** Request/response lines kept in memory with headers and bodies; default MEMORY_HTTP_LINES. */
@@ -129,6 +136,9 @@ export class Engine implements EngineControl {
       requestClientCert: this.current.requestClientCert,
       helloTimeoutMs: this.options.helloTimeoutMs ?? 5_000,
       headersTimeoutMs: this.options.headersTimeoutMs ?? 30_000,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000,
+      maxConnections: this.options.maxConnections ?? defaultMaxConnections(),
       isOwnEndpoint: (host, port) => this.isOwnEndpoint(host, port),
       onboarding: (req, res) => (this.options.onboarding ? this.options.onboarding(req, res, this) : (serveOnboarding(req, res, { engine: this }), true)),
     });

@@ -23,6 +23,9 @@ export interface InterceptDeps {
   connInfo: WeakMap<net.Socket, ConnInfo>;
   idleWindow: IdleWindowRule;
   requestClientCert: boolean;
+  /** ms for the client's side of the TLS handshake, then again for its first bytes after it */
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
 }
 
 export interface InterceptTarget {
@@ -92,6 +95,23 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     rejectUnauthorized: false,
   });
   tlsSocket = t;
+  // A client that stops after its ClientHello or mid-handshake, or sends nothing once the
+  // handshake is done, is closed (recorded inconclusive: silence is no evidence of pinning).
+  let stall: NodeJS.Timeout | null = null;
+  const stallAfter = (ms: number, what: string) => {
+    if (stall) clearTimeout(stall);
+    stall = setTimeout(() => {
+      tracker.proxyFailed(`Pinprobe closed the connection: the client ${what} within ${ms} ms`);
+      t.destroy();
+    }, ms);
+    stall.unref();
+  };
+  const stallOff = () => {
+    if (stall) clearTimeout(stall);
+    stall = null;
+  };
+  stallAfter(deps.handshakeTimeoutMs, 'did not finish the TLS handshake');
+  t.once('close', stallOff);
   // The version is known once our ServerHello is out (the hello is already buffered).
   setImmediate(snapshot);
   // TLS 1.3: our whole flight (certificate … Finished) is out once the server's application
@@ -106,7 +126,9 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     snapshot();
     if (deps.requestClientCert) peer = t.getPeerCertificate();
     tracker.handshake();
+    stallAfter(deps.idleTimeoutMs, 'sent nothing after the TLS handshake');
     t.once('data', (chunk: Buffer) => {
+      stallOff();
       tracker.firstData();
       t.pause();
       t.unshift(chunk);

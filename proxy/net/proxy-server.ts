@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
+import { ConnGuard } from './conn-guard.js';
 import { peekClientHello } from './client-hello.js';
 import { forwardRequest, type ConnInfo, type ForwardDeps } from './http-forward.js';
 import { intercept, type InterceptDeps } from './intercept.js';
@@ -22,6 +23,10 @@ export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'inner
   helloTimeoutMs: number;
   /** ms a client may take to send a request's headers (slow clients are cut off) */
   headersTimeoutMs: number;
+  /** ms a new connection may stay without sending a request (or CONNECT) */
+  idleTimeoutMs: number;
+  /** client connections at once; beyond it the oldest one that sent nothing is closed */
+  maxConnections: number;
 }
 
 export { ONBOARDING_HOST };
@@ -47,6 +52,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   // without this a slow client inside TLS is never cut off. close() stops the check.
   inner.emit('listening');
   const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo };
+  new ConnGuard({ idleTimeoutMs: deps.idleTimeoutMs, maxConnections: deps.maxConnections, warn: (m) => process.stderr.write(m + '\n') }).attach(outer);
 
   inner.on('request', (req, res) => {
     const conn = connInfo.get(req.socket);
