@@ -15,7 +15,7 @@ export function sessionAdvice(hosts: readonly HostVerdict[]): Advice[] {
       text:
         `No connection accepted Pinprobe's CA, and ${n} host${n === 1 ? '' : 's'} refused it during the handshake: ` +
         'the device most likely does not trust the CA yet, so pinning cannot be judged. ' +
-        'Android 7+: apps ignore user-installed CAs — put the CA in the system store (emulator or rooted device) or test a debug build that trusts user CAs. ' +
+        'Android 7+: apps ignore user-installed CAs — put the CA in the system store (emulator or rooted device) and declare it (--device-trusts-ca ADDR, or Setup → Devices), or test a debug build that trusts user CAs. ' +
         'iOS: after installing the profile, enable full trust in Settings → General → About → Certificate Trust Settings.',
     });
   }

@@ -195,7 +195,7 @@ export function App() {
         {tab === 'traffic' ? (
           <TrafficView traffic={snap.traffic} version={snap.version} proxyAddress={onboarding?.proxyAddresses[0] ?? null} viewingFile={viewingFile} onOpenSetup={() => setTab('setup')} />
         ) : null}
-        {tab === 'setup' ? <SetupView onboarding={onboarding} error={onboardingError} devices={snap.devices} newDevice={snap.newDevice} version={snap.version} /> : null}
+        {tab === 'setup' ? <SetupView onboarding={onboarding} error={onboardingError} devices={snap.devices} newDevice={snap.newDevice} version={snap.version} settings={settings} onSettings={setSettings} /> : null}
         {tab === 'controls' ? <ControlsView status={status} settings={settings} onSettings={setSettings} onStatus={setStatus} /> : null}
       </main>
     </div>

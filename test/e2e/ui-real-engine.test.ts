@@ -77,6 +77,33 @@ describe('UI with the real engine', () => {
     await page.close();
   });
 
+  it('Setup → Devices: declaring that a device has the CA in its system store re-judges its refusal as pinned, live', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    const proxy = `http://127.0.0.1:${engine.status().port}`;
+    // No CA at all: curl refuses Pinprobe's in the handshake (unknown_ca) — inconclusive alone.
+    await run('curl', ['-sS', '--max-time', '10', '-x', proxy, '--interface', '127.0.0.51', `https://127.0.0.1:${backendPort}/nopin`]).catch(() => undefined);
+    const row = page.getByRole('option').filter({ hasText: `127.0.0.1:${backendPort}` });
+    await row.waitFor({ timeout: 5000 });
+    await row.getByText('Inconclusive').waitFor({ timeout: 3000 });
+    // The host's evidence names each connection's TLS client by its fingerprint.
+    await row.click();
+    await page.locator('td', { hasText: /^curl\/OpenSSL t13i\d{4}h2_e8f1e7e78f70_/ }).first().waitFor({ timeout: 3000 });
+
+    await page.getByRole('tab', { name: /Setup/ }).click();
+    const device = page.getByRole('listitem').filter({ hasText: '127.0.0.51' });
+    await device.waitFor({ timeout: 3000 });
+    await device.getByLabel("this device has Pinprobe's CA in its system store").check();
+    await page.getByRole('tab', { name: 'Hosts' }).click();
+    await row.getByText('Pinned (device trusts the CA)').waitFor({ timeout: 3000 });
+    expect(engine.lines().filter((l) => l.type === 'device-trust')).toEqual([
+      expect.objectContaining({ device: '127.0.0.51', trustsCa: true, source: 'ui' }),
+    ]);
+    expect(engine.settings().deviceTrustsCa).toEqual(['127.0.0.51']);
+    await engine.updateSettings({ deviceTrustsCa: [] });
+    await page.close();
+  });
+
   // This engine listens on 127.0.0.1, so Setup must not offer a QR code or LAN address a
   // phone could not reach (the QR itself is decoded in ui-live.test.ts, LAN-reachable).
   it('Setup says the loopback-only proxy is this computer only; the setup page is served', async () => {

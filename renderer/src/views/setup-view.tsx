@@ -1,7 +1,8 @@
 // Connect a device: the proxy address, a QR code of the onboarding page, CA downloads,
 // and the Android / iOS steps, with a live note when a new device shows up.
-import type { OnboardingInfo } from '../api/types';
-import { downloadHref } from '../api/client';
+import { useState } from 'react';
+import type { EngineSettings, OnboardingInfo } from '../api/types';
+import { api, downloadHref } from '../api/client';
 import { ErrorNote } from '../components/error-note';
 import { formatClock } from '../lib/format';
 import { isLoopback, type DeviceModel, type Device } from '../model/devices';
@@ -12,9 +13,47 @@ export interface SetupViewProps {
   devices: DeviceModel;
   newDevice: Device | null;
   version: number;
+  /** Engine settings (device trust lives there); null while loading or in a file view. */
+  settings?: EngineSettings | null;
+  onSettings?: (s: EngineSettings) => void;
 }
 
-function Devices({ devices, newDevice }: { devices: DeviceModel; newDevice: Device | null }) {
+interface TrustProps {
+  settings: EngineSettings | null;
+  onSettings: ((s: EngineSettings) => void) | undefined;
+}
+
+/**
+ * "This device has Pinprobe's CA in its system store": evidence that a refusal from it is
+ * the app's pin (SPEC "Pinning"). Each change is recorded as a device-trust session line and
+ * the verdicts are judged again at once.
+ */
+function DeviceTrustToggle({ address, settings, onSettings }: TrustProps & { address: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const declared = settings?.deviceTrustsCa ?? [];
+  const checked = declared.includes(address);
+  const coveredBy = checked ? null : declared.find((d) => d.includes('/')) ?? null;
+  const toggle = async (on: boolean) => {
+    setError(null);
+    const next = on ? [...declared, address] : declared.filter((d) => d !== address);
+    try {
+      const updated = await api.put<EngineSettings>('/api/settings', { deviceTrustsCa: next });
+      onSettings?.(updated);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <label className="device-trust">
+      <input type="checkbox" checked={checked} disabled={settings === null} onChange={(e) => void toggle(e.target.checked)} />{' '}
+      this device has Pinprobe's CA in its system store
+      {coveredBy ? <span className="muted"> (see also {coveredBy})</span> : null}
+      {error ? <span className="text-warn"> — {error}</span> : null}
+    </label>
+  );
+}
+
+function Devices({ devices, newDevice, settings, onSettings }: { devices: DeviceModel; newDevice: Device | null } & TrustProps) {
   const list = [...devices.devices.values()];
   return (
     <section className="card" aria-labelledby="devices-title">
@@ -34,6 +73,8 @@ function Devices({ devices, newDevice }: { devices: DeviceModel; newDevice: Devi
             <li key={d.address}>
               <span className="mono">{d.address}</span>
               {isLoopback(d.address) ? <span className="muted"> (this computer)</span> : null} · {d.connections} connection{d.connections === 1 ? '' : 's'} · since {formatClock(d.firstSeen)}
+              <br />
+              <DeviceTrustToggle address={d.address} settings={settings} onSettings={onSettings} />
             </li>
           ))}
         </ul>
@@ -69,7 +110,7 @@ function LoopbackOnly({ onboarding }: { onboarding: OnboardingInfo }) {
   );
 }
 
-export function SetupView({ onboarding, error, devices, newDevice }: SetupViewProps) {
+export function SetupView({ onboarding, error, devices, newDevice, settings = null, onSettings }: SetupViewProps) {
   return (
     <div className="setup">
       <ErrorNote error={error} />
@@ -111,7 +152,7 @@ export function SetupView({ onboarding, error, devices, newDevice }: SetupViewPr
           )}
         </section>
 
-        <Devices devices={devices} newDevice={newDevice} />
+        <Devices devices={devices} newDevice={newDevice} settings={settings} onSettings={onSettings} />
 
         <section className="card" aria-labelledby="ca-title">
           <h2 id="ca-title">CA certificate</h2>
@@ -151,8 +192,10 @@ export function SetupView({ onboarding, error, devices, newDevice }: SetupViewPr
             <li>Install the .cer from the setup page: Settings → Security → Encryption &amp; credentials → Install a certificate → CA certificate.</li>
             <li>
               <strong>Pinning tests need the system store.</strong> Android 7+ apps ignore user-installed CAs unless their Network Security Config allows them — a user-CA
-              rejection is not evidence of pinning. On an emulator or rooted device push the hash-named file to <code>/system/etc/security/cacerts/</code>; on Android 14+
-              the store lives in <code>/apex/com.android.conscrypt/cacerts</code>. Or test a debug build that trusts user CAs.
+              rejection is not evidence of pinning. On an emulator or rooted device up to Android 13 remount <code>/system</code> and copy the hash-named file to{' '}
+              <code>/system/etc/security/cacerts/</code>; on Android 14+ the store comes from a read-only APEX module, so copying into{' '}
+              <code>/apex/com.android.conscrypt/cacerts</code> fails — mount a writable copy of that folder over it with the CA added (root; until reboot), see
+              docs/device-setup.md. Or test a debug build that trusts user CAs. Then tick "this device has Pinprobe's CA in its system store" above.
             </li>
             <li>Some apps (Flutter, some games) ignore the system proxy: no traffic at all is not a pass.</li>
           </ol>
