@@ -93,7 +93,8 @@ describe('UI with the real engine', () => {
     await page.getByRole('tab', { name: /Setup/ }).click();
     const device = page.getByRole('listitem').filter({ hasText: '127.0.0.51' });
     await device.waitFor({ timeout: 3000 });
-    await device.getByLabel("this device has Pinprobe's CA in its system store").check();
+    await device.getByLabel("this device has Pinprobe's CA in its system store").click();
+    await expect.poll(() => engine.settings().deviceTrustsCa, { timeout: 3000 }).toEqual(['127.0.0.51']);
     await page.getByRole('tab', { name: 'Hosts' }).click();
     await row.getByText('Pinned (device trusts the CA)').waitFor({ timeout: 3000 });
     expect(engine.lines().filter((l) => l.type === 'device-trust')).toEqual([

@@ -30,17 +30,22 @@ interface TrustProps {
  */
 function DeviceTrustToggle({ address, settings, onSettings }: TrustProps & { address: string }) {
   const [error, setError] = useState<string | null>(null);
+  // Shown at once while the change is being applied (a controlled box would jump back).
+  const [pending, setPending] = useState<boolean | null>(null);
   const declared = settings?.deviceTrustsCa ?? [];
-  const checked = declared.includes(address);
+  const checked = pending ?? declared.includes(address);
   const coveredBy = checked ? null : declared.find((d) => d.includes('/')) ?? null;
   const toggle = async (on: boolean) => {
     setError(null);
+    setPending(on);
     const next = on ? [...declared, address] : declared.filter((d) => d !== address);
     try {
       const updated = await api.put<EngineSettings>('/api/settings', { deviceTrustsCa: next });
       onSettings?.(updated);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setPending(null);
     }
   };
   return (
