@@ -10,10 +10,7 @@ import { CertificateIssuer } from './ca/issuer.js';
 import { exportCa } from './ca/export.js';
 import { defaultDataDir, sessionFileName } from './data-dir.js';
 import { EngineBus, now } from './engine-bus.js';
-import { AutoPassthrough } from './features/auto-passthrough.js';
-import { MtlsProber } from './features/mtls-prober.js';
-import { passthroughRule } from './features/passthrough-rules.js';
-import { ScenarioRotation } from './features/scenario-rotation.js';
+import { defaultFeatures, type Feature } from './features/index.js';
 import type { CaFormat, EngineControl, EngineStatus } from './api/engine-port.js';
 import { checkPatch, DEFAULT_SETTINGS, patchRebuildsPool, recordedOptions, type EngineSettings } from './settings.js';
 import { DEFAULT_BODY_CAP } from './net/body-capture.js';
@@ -72,9 +69,8 @@ export class Engine implements EngineControl {
   private listeners = new Set<(line: SessionLine) => void>();
   private pool: UpstreamPool;
   private current: EngineSettings;
-  private rotation: ScenarioRotation;
-  private autoPassthrough: AutoPassthrough;
-  private prober: MtlsProber;
+  /** Features, in the order their hooks are asked (features/index.ts). */
+  private readonly features: readonly Feature[];
   private boundPort: number;
   /** open client sockets, each with a promise of its close (one listener per socket) */
   private sockets = new Map<net.Socket, Promise<void>>();
@@ -96,14 +92,20 @@ export class Engine implements EngineControl {
     this.boundPort = options.port ?? 8080;
     this.memory = new SessionMemory(options.memoryHttpLines ?? MEMORY_HTTP_LINES);
     this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', sessionFileName()));
-    this.rotation = new ScenarioRotation(() => this.current.scenario);
-    this.autoPassthrough = new AutoPassthrough(this.bus, () => this.current.autoPassthrough && this.current.scenario === null);
-    this.prober = new MtlsProber(this.bus, () => this.pool);
-    this.bus.hooks.scenario = (t) => this.autoPassthrough.scenarioFor(t) ?? this.rotation.pick(t);
-    this.bus.hooks.tunnel.push(passthroughRule(() => this.current.passthrough), this.autoPassthrough.rule);
+    this.features = defaultFeatures({ bus: this.bus, settings: () => this.current, pool: () => this.pool });
+    const features = this.features;
+    // The first feature with a scenario chooses (scenario rotation always has one).
+    this.bus.hooks.scenario = (t) => {
+      for (const f of features) {
+        const s = f.scenario?.(t);
+        if (s) return s;
+      }
+      return 'trusted';
+    };
+    for (const f of features) if (f.tunnel) this.bus.hooks.tunnel.push((t) => f.tunnel?.(t) ?? null);
+    // The recorder first, so a feature's own events land after the event that caused them.
     this.bus.on((event) => this.record(event));
-    this.bus.on((event) => this.autoPassthrough.onEvent(event));
-    this.bus.on((event) => this.prober.onEvent(event));
+    for (const f of features) if (f.onEvent) this.bus.on((event) => f.onEvent?.(event));
   }
 
   /** Loads the CA (creating it on first use), the upstream trust and client certificates; throws on bad input. */
@@ -206,7 +208,7 @@ export class Engine implements EngineControl {
   async close(): Promise<void> {
     await this.stop();
     // An mTLS probe started by the last request must land in the file before session-end.
-    await this.prober.drain(this.options.upstreamTimeoutMs ?? 30_000);
+    await this.drainFeatures();
     this.endSession();
     this.pool.destroy();
   }
@@ -276,12 +278,10 @@ export class Engine implements EngineControl {
   }
 
   async newSession(): Promise<string> {
-    await this.prober.drain(this.options.upstreamTimeoutMs ?? 30_000);
+    await this.drainFeatures();
     this.endSession();
     this.sessionPath = resolve(join(this.dataDir, 'sessions', sessionFileName()));
-    this.rotation.reset();
-    this.autoPassthrough.reset();
-    this.prober.reset();
+    for (const f of this.features) f.reset?.();
     this.openSession();
     return this.sessionPath;
   }
@@ -339,8 +339,7 @@ export class Engine implements EngineControl {
     if (!text.endsWith('\n')) writer.raw('\n');
     this.writer = writer;
     this.bus.seedIds(existing.events);
-    this.rotation.restore(existing.events);
-    for (const e of existing.events) this.autoPassthrough.onEvent(e, { silent: true });
+    for (const f of this.features) f.restore?.(existing.events);
     const loaded: SessionLine[] = [existing.header, ...existing.events];
     const places = placesOf(bytes, loaded);
     loaded.forEach((line, i) => this.memory.store(line, places[i] ?? null));
@@ -352,6 +351,12 @@ export class Engine implements EngineControl {
     if (!this.writer) return;
     const options: SettingsEvent['options'] = recordedOptions(this.current, patch);
     if (Object.keys(options).length > 0) this.record({ type: 'settings', time: now(), source: 'ui', options });
+  }
+
+  /** Work the features still have in flight (an mTLS probe) reaches the session before it ends. */
+  private async drainFeatures(): Promise<void> {
+    const timeoutMs = this.options.upstreamTimeoutMs ?? 30_000;
+    await Promise.all(this.features.map((f) => f.drain?.(timeoutMs)));
   }
 
   /** One `device-trust` line per change, so the judge (a pure function of the file) re-judges. */

@@ -7,8 +7,10 @@ import type { ConnectTarget, EngineBus, TunnelReason } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { ClientTlsEvent, Scenario, SessionEvent } from '../session/events.js';
 import { hostPortKey } from '../host-key.js';
+import type { Feature } from './feature.js';
 
-export class AutoPassthrough {
+export class AutoPassthrough implements Feature {
+  readonly name = 'auto-passthrough';
   private hosts = new Set<string>();
   /** Hosts waiting for their stage-contrast connection: key -> trusted refusal that started it. */
   private contrast = new Map<string, { trusted: ClientTlsEvent; assigned: boolean }>();
@@ -54,6 +56,14 @@ export class AutoPassthrough {
   };
 
   rule = (target: ConnectTarget): TunnelReason | null => (this.enabled() && this.hosts.has(hostPortKey(target.host, target.port)) ? 'auto' : null);
+
+  readonly scenario = this.scenarioFor;
+  readonly tunnel = this.rule;
+
+  /** A continued session: its passthrough lines exist already, so nothing is emitted. */
+  restore(events: readonly SessionEvent[]): void {
+    for (const e of events) this.onEvent(e, { silent: true });
+  }
 
   reset(): void {
     this.hosts.clear();

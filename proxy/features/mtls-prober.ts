@@ -7,8 +7,10 @@ import { runMtlsAttempt } from '../net/mtls-attempt.js';
 import type { UpstreamPool } from '../net/upstream.js';
 import type { SessionEvent } from '../session/events.js';
 import { hostPortKey } from '../host-key.js';
+import type { Feature } from './feature.js';
 
-export class MtlsProber {
+export class MtlsProber implements Feature {
+  readonly name = 'mtls-prober';
   private probed = new Set<string>();
   /** request id -> host:port and the path to probe, until that host:port is probed */
   private paths = new Map<string, { key: string; path: string }>();

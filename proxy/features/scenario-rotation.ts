@@ -4,8 +4,10 @@
 import type { ConnectTarget } from '../engine-bus.js';
 import { SCENARIOS, type Scenario, type SessionEvent } from '../session/events.js';
 import { hostPortKey } from '../host-key.js';
+import type { Feature } from './feature.js';
 
-export class ScenarioRotation {
+export class ScenarioRotation implements Feature {
+  readonly name = 'scenario-rotation';
   private seen = new Map<string, number>();
 
   constructor(private forced: () => Scenario | null) {}
@@ -17,6 +19,11 @@ export class ScenarioRotation {
     const n = this.seen.get(key) ?? 0;
     this.seen.set(key, n + 1);
     return n < SCENARIOS.length ? SCENARIOS[n] : 'trusted';
+  }
+
+  /** Always has one: the end of the feature list's scenario chain. */
+  scenario(target: ConnectTarget): Scenario {
+    return this.pick(target);
   }
 
   /** Picks up where a recorded session left off (appending with --record). */

@@ -14,6 +14,7 @@ import { testPki } from '../helpers/pki.js';
 import { curl } from '../helpers/run.js';
 import { gateway403Server, plainServer, requireCertServer, type RunningServer } from '../helpers/tls-servers.js';
 import type { ClientCertSetting } from '../../proxy/api/engine-port.js';
+import type { MtlsProber } from '../../proxy/features/mtls-prober.js';
 
 const pki = testPki();
 const SUBJECT = 'CN=test-device-001';
@@ -229,7 +230,8 @@ describe('configured client certificates through the proxy', () => {
     // The app's three requests carried the certificate; the probe alone came without one.
     expect(seen.filter((s) => !s.authorized).map((s) => s.path)).toEqual(['/v2/items?page=3']);
     expect(seen.filter((s) => s.authorized).map((s) => s.path)).toEqual(['/v2/items?page=3', '/x', '/y']);
-    expect(proxy.engine['prober'].pendingPaths).toBe(0);
+    const prober = proxy.engine['features'].find((f) => f.name === 'mtls-prober') as MtlsProber;
+    expect(prober.pendingPaths).toBe(0);
   });
 });
 
