@@ -101,6 +101,40 @@ describe('backend checks from the UI', () => {
     await page.close();
   });
 
+  it('on an opened session file, appends the check to that file and shows it again', async () => {
+    origin.reset();
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${api.port}${path}`, {
+        method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const copy = join(dataDir, 'copy.pinprobe.jsonl');
+    expect((await call('/api/session/save-as', { path: copy })).status).toBe(200);
+    expect((await call('/api/session/open', { path: copy })).status).toBe(200);
+    const beforeEvents = (await readSession(copy)).events;
+    const before = beforeEvents.length;
+    const oldIds = new Set(beforeEvents.map((e) => ('id' in e ? e.id : null)));
+    const started = await call('/api/backend-check', { host: 'localhost', port: origin.port, kind: 'auth', confirm: `localhost:${origin.port}` });
+    expect(started).toMatchObject({ status: 202, body: { started: true, planned: 2 } });
+    const deadline = Date.now() + 10_000;
+    let auth: Array<{ path: string; result: string; request?: string }> = [];
+    while (Date.now() < deadline) {
+      const report = (await (await fetch(`http://127.0.0.1:${api.port}/api/verdicts`, { headers: { authorization: `Bearer ${api.token}` } })).json()) as {
+        hosts: Array<{ host: string; port: number; backend?: { auth: Array<{ path: string; result: string; request?: string }> } }>;
+      };
+      auth = report.hosts.find((h) => h.host === 'localhost' && h.port === origin.port)?.backend?.auth ?? [];
+      // The view is re-read from the file: the results now name the new request lines.
+      if (auth.length === 2 && auth.every((a) => !oldIds.has(a.request ?? null))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(auth.map((a) => `${a.path} ${a.result}`).sort()).toEqual(['/v1/catalog?page unprotected', '/v1/me protected']);
+    expect(auth.every((a) => a.request !== undefined && !oldIds.has(a.request))).toBe(true);
+    expect(origin.seen).toHaveLength(2);
+    expect((await readSession(copy)).events.length).toBe(before + 4);
+    await call('/api/session/live', {});
+  });
+
   it("shows a request's JSON Web Token decoded in the request detail", async () => {
     const page = await browser.context.newPage();
     await page.goto(api.url);
