@@ -129,6 +129,22 @@ describe('UI with the real engine', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HAR' }).click()]);
     const har = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { log: { entries: Array<{ request: { url: string } }> } };
     expect(har.log.entries.map((e) => e.request.url)).toContain(`https://localhost:${backendPort}/hello`);
+    // The download went by a header, not a URL: the token is not in the download history.
+    expect(download.url()).not.toContain('token=');
+    await page.close();
+  });
+
+  it('CA downloads carry no token in any link and still download the certificate', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(api.url);
+    await page.getByRole('tab', { name: 'Setup' }).click();
+    const link = page.getByRole('link', { name: /PEM/ });
+    await link.waitFor();
+    const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.filter((h) => h.includes('token='))).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.url()).not.toContain('token=');
+    expect(readFileSync((await download.path())!, 'utf8')).toContain('-----BEGIN CERTIFICATE-----');
     await page.close();
   });
 });

@@ -49,9 +49,28 @@ export const api = {
   put: <T>(path: string, body: unknown): Promise<T> => call<T>('PUT', path, body),
 };
 
-/** A link the browser can follow for a download (a link cannot carry the header). */
-export function downloadHref(path: string): string {
-  return `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+/**
+ * Downloads `path` with the Bearer header and saves it as a blob: the token never appears
+ * in a URL, so it never lands in the browser's download history (a plain link would need
+ * `?token=` because a link cannot carry the header).
+ */
+export async function downloadFile(path: string, fileName?: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ApiError(0, 'Pinprobe is not answering; is it still running?');
+  }
+  if (!res.ok) throw new ApiError(res.status, `download failed (${res.status})`);
+  const name = fileName ?? /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export function liveUrl(since: number): string {

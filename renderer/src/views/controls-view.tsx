@@ -1,7 +1,7 @@
 // Controls: proxy and session actions, exports, and the engine settings (scenario,
 // passthrough, client certificates, map-remote, upstream trust).
 import { useEffect, useId, useState } from 'react';
-import { api, downloadHref } from '../api/client';
+import { api, downloadFile } from '../api/client';
 import type { ClientCertSetting, EngineSettings, MapRemoteRule, Scenario, StatusResponse, ViewInfo } from '../api/types';
 import { SCENARIO_LIST } from '../api/types';
 import { ErrorNote } from '../components/error-note';
@@ -122,7 +122,15 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
               {EXPORTS[f].label}…
             </button>
           ) : (
-            <a key={f} className="button" href={downloadHref(EXPORTS[f].href)}>
+            <a
+              key={f}
+              className="button"
+              href={EXPORTS[f].href}
+              onClick={(e) => {
+                e.preventDefault();
+                void run(() => downloadFile(EXPORTS[f].href));
+              }}
+            >
               {EXPORTS[f].label}
             </a>
           ),

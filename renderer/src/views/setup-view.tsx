@@ -2,7 +2,7 @@
 // and the Android / iOS steps, with a live note when a new device shows up.
 import { useState } from 'react';
 import type { EngineSettings, OnboardingInfo } from '../api/types';
-import { api, downloadHref } from '../api/client';
+import { api, downloadFile } from '../api/client';
 import { ErrorNote } from '../components/error-note';
 import { formatClock } from '../lib/format';
 import { isLoopback, type DeviceModel, type Device } from '../model/devices';
@@ -167,7 +167,14 @@ export function SetupView({ onboarding, error, devices, newDevice, settings = nu
               <ul className="downloads">
                 {onboarding.downloads.map((d) => (
                   <li key={d.platform}>
-                    <a href={downloadHref(d.href)} download={d.fileName}>
+                    <a
+                      href={d.href}
+                      download={d.fileName}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        void downloadFile(d.href, d.fileName);
+                      }}
+                    >
                       {d.label}
                     </a>{' '}
                     <span className="muted mono">{d.fileName}</span>
