@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { api } from './api/client';
 import type { EngineSettings, OnboardingInfo, StatusResponse } from './api/types';
 import { ErrorNote } from './components/error-note';
+import type { CurlVia } from './lib/curl';
 import { errorText } from './lib/format';
 import { useMenuActions, type Notice } from './menu-actions';
 import { LiveStore } from './model/live-store';
@@ -193,7 +194,7 @@ export function App() {
           />
         ) : null}
         {tab === 'traffic' ? (
-          <TrafficView traffic={snap.traffic} version={snap.version} proxyAddress={onboarding?.proxyAddresses[0] ?? null} viewingFile={viewingFile} onOpenSetup={() => setTab('setup')} />
+          <TrafficView traffic={snap.traffic} version={snap.version} proxyAddress={onboarding?.proxyAddresses[0] ?? null} viewingFile={viewingFile} onOpenSetup={() => setTab('setup')} curlVia={curlVia(status)} />
         ) : null}
         {tab === 'setup' ? <SetupView onboarding={onboarding} error={onboardingError} devices={snap.devices} newDevice={snap.newDevice} version={snap.version} settings={settings} onSettings={setSettings} /> : null}
         {tab === 'controls' ? <ControlsView status={status} settings={settings} onSettings={setSettings} onStatus={setStatus} /> : null}
@@ -207,3 +208,13 @@ function proxyChipText(onboarding: OnboardingInfo | null, engine: { listen: stri
   if (onboarding?.loopbackOnly) return `Proxy on ${onboarding.listenAddress} · this computer only`;
   return `Proxy on ${onboarding?.proxyAddresses[0] ?? `${engine.listen}:${engine.port}`}`;
 }
+
+/** "Copy as curl through Pinprobe": this computer reaches the proxy on loopback unless it is bound to one address. */
+function curlVia(status: StatusResponse | null): CurlVia | null {
+  const e = status?.engine;
+  if (!e || !e.running) return null;
+  const wildcard = e.listen === '0.0.0.0' || e.listen === '::' || e.listen === '';
+  const host = wildcard ? '127.0.0.1' : e.listen.includes(':') ? `[${e.listen}]` : e.listen;
+  return { proxy: `http://${host}:${e.port}`, cacert: e.caCertPath };
+}
+

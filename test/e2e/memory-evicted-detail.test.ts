@@ -54,7 +54,7 @@ describe('Traffic detail of evicted requests', () => {
     await expect(page.locator('.code-json').allTextContents()).resolves.toEqual(
       expect.arrayContaining([expect.stringContaining('"card": "4111"'), expect.stringContaining('"evictedButShown": true')]),
     );
-    await expect(page.getByRole('button', { name: 'Copy as curl' }).isEnabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Copy as curl', exact: true }).isEnabled()).resolves.toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -37,7 +37,7 @@ describe('hostile recorded data', () => {
     const req = page.getByRole('option').filter({ hasText: '/x?q=' }).first();
     await req.waitFor();
     await req.click();
-    await page.getByRole('button', { name: 'Copy as curl' }).waitFor();
+    await page.getByRole('button', { name: 'Copy as curl', exact: true }).waitFor();
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? null)).toBeNull();
     expect(await page.locator('img[src="x"]').count()).toBe(0);

@@ -73,7 +73,10 @@ describe('UI against the control API', () => {
     await req.waitFor();
     await expect(page.getByRole('option').filter({ hasText: 'CONNECT' }).count()).resolves.toBeGreaterThan(0);
     await req.click();
-    await page.getByRole('button', { name: 'Copy as curl' }).waitFor();
+    await page.getByRole('button', { name: 'Copy as curl', exact: true }).waitFor();
+    // The replay through Pinprobe names its proxy and CA (issue 13).
+    const via = page.getByRole('button', { name: 'Copy as curl through Pinprobe' });
+    expect(await via.getAttribute('title')).toMatch(/^curl --proxy http:\/\/127\.0\.0\.1:8080 --cacert \/tmp\/pinprobe-fake\/ca\/pinprobe-ca\.pem/);
     await expect(page.locator('.code-json').textContent()).resolves.toContain('"ok": true');
     await page.close();
   });

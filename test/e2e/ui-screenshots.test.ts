@@ -59,7 +59,7 @@ describe.each(['light', 'dark'] as const)('screenshots (%s)', (scheme) => {
     const row = page.getByRole('option').filter({ hasText: 'api.shopfast.example/v2/session' });
     await row.waitFor();
     await row.click();
-    await page.getByRole('button', { name: 'Copy as curl' }).waitFor();
+    await page.getByRole('button', { name: 'Copy as curl', exact: true }).waitFor();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUT, `traffic-${scheme}.png`) });
 

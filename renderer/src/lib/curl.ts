@@ -1,5 +1,7 @@
-// "Copy as curl": the recorded request as a shell command that replays it directly
-// (not through Pinprobe). Headers curl sets itself are left out.
+// "Copy as curl": the recorded request as a shell command, replayed directly or — with
+// `via` — through Pinprobe (`--proxy` and `--cacert` its root CA), so the replay is
+// intercepted, judged and recorded like the app's own request. Headers curl sets itself
+// are left out.
 import type { RequestEvent } from '../api/types';
 
 const SKIP = new Set(['host', 'content-length', 'connection', 'proxy-connection', 'accept-encoding', 'transfer-encoding']);
@@ -8,8 +10,18 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function toCurl(request: RequestEvent): string {
+/** Where Pinprobe's proxy is and its root CA file, for a replay through it. */
+export interface CurlVia {
+  proxy: string;
+  cacert: string;
+}
+
+export function toCurl(request: RequestEvent, via?: CurlVia | null): string {
   const parts = ['curl'];
+  if (via) {
+    parts.push('--proxy', shellQuote(via.proxy));
+    if (/^https:/i.test(request.url)) parts.push('--cacert', shellQuote(via.cacert));
+  }
   // Both come from the session line, which may be a hostile file: the method is quoted like
   // everything else, and a URL that is not http(s) goes after --url so curl never reads
   // it as an option (e.g. `-K/dev/stdin`).

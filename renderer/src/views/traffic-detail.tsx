@@ -6,7 +6,7 @@ import type { ClientTlsEvent, RequestEvent, ResponseEvent, SessionLine } from '.
 import { BodyView } from '../components/body-view';
 import { ErrorNote } from '../components/error-note';
 import { JwtView } from '../components/jwt-view';
-import { copyText, toCurl } from '../lib/curl';
+import { copyText, toCurl, type CurlVia } from '../lib/curl';
 import { errorText, formatBytes, formatClock, formatMs } from '../lib/format';
 import type { ConnectionRow, RequestRow, TrafficRow } from '../model/traffic-rows';
 
@@ -150,7 +150,7 @@ function useFullLines(row: RequestRow): { request: RequestEvent; response: Respo
   };
 }
 
-function RequestDetail({ row }: { row: RequestRow }) {
+function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | null }) {
   const [copyState, setCopyState] = useState<string | null>(null);
   const [copyError, setCopyError] = useState<string | null>(null);
   const full = useFullLines(row);
@@ -168,22 +168,31 @@ function RequestDetail({ row }: { row: RequestRow }) {
           {r.scheme === 'http' ? <span className="badge tone-bad">Cleartext</span> : null}
         </p>
         <div className="actions">
-          <button
-            type="button"
-            disabled={pending && r.evicted === true}
-            onClick={async () => {
-              try {
-                await copyText(toCurl(r));
-                setCopyError(null);
-                setCopyState('Copied');
-                window.setTimeout(() => setCopyState(null), 1500);
-              } catch (err) {
-                setCopyError(errorText(err));
-              }
-            }}
-          >
-            {copyState ?? 'Copy as curl'}
-          </button>
+          {(
+            [
+              ['direct', 'Copy as curl', null],
+              ...(curlVia ? ([['via', 'Copy as curl through Pinprobe', curlVia]] as const) : []),
+            ] as const
+          ).map(([id, label, via]) => (
+            <button
+              key={id}
+              type="button"
+              disabled={pending && r.evicted === true}
+              title={via ? `curl --proxy ${via.proxy} --cacert ${via.cacert} …: replays it through Pinprobe, recorded and judged` : 'replays it straight to the server'}
+              onClick={async () => {
+                try {
+                  await copyText(toCurl(r, via));
+                  setCopyError(null);
+                  setCopyState(id);
+                  window.setTimeout(() => setCopyState(null), 1500);
+                } catch (err) {
+                  setCopyError(errorText(err));
+                }
+              }}
+            >
+              {copyState === id ? 'Copied' : label}
+            </button>
+          ))}
         </div>
         <ErrorNote error={copyError} />
       </header>
@@ -246,6 +255,6 @@ function RequestDetail({ row }: { row: RequestRow }) {
   );
 }
 
-export function TrafficDetail({ row }: { row: TrafficRow }) {
-  return row.kind === 'connection' ? <ConnectionDetail row={row} /> : <RequestDetail row={row} />;
+export function TrafficDetail({ row, curlVia = null }: { row: TrafficRow; curlVia?: CurlVia | null }) {
+  return row.kind === 'connection' ? <ConnectionDetail row={row} /> : <RequestDetail row={row} curlVia={curlVia} />;
 }

@@ -4,6 +4,7 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
 import { formatBytes, formatClock } from '../lib/format';
+import type { CurlVia } from '../lib/curl';
 import { filterRows } from '../model/traffic-filter';
 import { type TrafficModel, type TrafficRow } from '../model/traffic-rows';
 import { TrafficDetail } from './traffic-detail';
@@ -65,6 +66,8 @@ export interface TrafficViewProps {
   proxyAddress: string | null;
   viewingFile: boolean;
   onOpenSetup: () => void;
+  /** Pinprobe's proxy and CA for "Copy as curl through Pinprobe" (null: proxy stopped). */
+  curlVia?: CurlVia | null;
 }
 
 function NoTraffic({ proxyAddress, viewingFile, onOpenSetup }: Omit<TrafficViewProps, 'traffic' | 'version'>) {
@@ -83,7 +86,7 @@ function NoTraffic({ proxyAddress, viewingFile, onOpenSetup }: Omit<TrafficViewP
   );
 }
 
-export function TrafficView({ traffic, version, proxyAddress, viewingFile, onOpenSetup }: TrafficViewProps) {
+export function TrafficView({ traffic, version, proxyAddress, viewingFile, onOpenSetup, curlVia }: TrafficViewProps) {
   const [filter, setFilter] = useState('');
   const [kind, setKind] = useState<'all' | 'connection' | 'request'>('all');
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
@@ -144,7 +147,7 @@ export function TrafficView({ traffic, version, proxyAddress, viewingFile, onOpe
           <button type="button" className="close" aria-label="Close detail" onClick={() => setSelectedKey(null)}>
             ×
           </button>
-          <TrafficDetail row={selected} />
+          <TrafficDetail row={selected} curlVia={curlVia ?? null} />
         </aside>
       ) : null}
     </div>
