@@ -105,7 +105,12 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
 
   // The client dropped the connection before the answer reached it (a late pin check, SPEC
   // "No refusal lost"): the judge flags hosts where every trusted connection ended so.
-  const clientGone = (): { clientClosedEarly?: true } => (res.destroyed && !res.writableFinished ? { clientClosedEarly: true } : {});
+  // 'close' before 'finish' on the response: the client's connection went away first.
+  let clientLeft = false;
+  res.once('close', () => {
+    if (!res.writableFinished) clientLeft = true;
+  });
+  const clientGone = (): { clientClosedEarly?: true } => (clientLeft ? { clientClosedEarly: true } : {});
   let upstreamRecorded = false;
   let current: http.ClientRequest | null = null;
   const send = (retry: boolean): void => {
