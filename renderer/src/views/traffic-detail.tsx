@@ -1,6 +1,7 @@
 // Detail of one Traffic row: a connection's TLS outcome, or a request with headers,
 // bodies, the connection it used, upstream attempts, and "Copy as curl".
 import { useEffect, useState } from 'react';
+import { tlsStackOf } from '../../../proxy/judge/tls-stacks';
 import { api } from '../api/client';
 import type { ClientTlsEvent, RequestEvent, ResponseEvent, SessionLine } from '../api/types';
 import { BodyView } from '../components/body-view';
@@ -59,6 +60,14 @@ function TlsFacts({ tls }: { tls: ClientTlsEvent | null }) {
       <dd>
         {tls.tlsVersion ?? '—'}
         {tls.alpn ? ` · ALPN ${tls.alpn}` : ''}
+      </dd>
+      <dt>TLS client</dt>
+      <dd>
+        {tls.fingerprint?.ja4 ? (
+          <>
+            {tlsStackOf(tls.fingerprint.ja4)} · JA4 <code>{tls.fingerprint.ja4}</code> · JA3 <code>{tls.fingerprint.ja3}</code>
+          </>
+        ) : '—'}
       </dd>
       <dt>Timing</dt>
       <dd>
