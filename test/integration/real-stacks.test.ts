@@ -96,10 +96,15 @@ describe('real TLS stacks through the proxy', () => {
         expect(p?.ja4, stack).toMatch(/^t1[23][di]\d{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$/);
         expect(p?.ja3, stack).toMatch(/^[0-9a-f]{32}$/);
       }
-      expect(new Set(prints.map((p) => p?.ja4)).size, `${stack} JA4 is stable`).toBe(1);
+      // Stable: protocol, version, SNI, cipher count and cipher hash never move. A resumed
+      // handshake (Chromium retries under load with its ticket) adds the pre_shared_key
+      // extension, which JA4 counts, so the extension part may differ on such a connection.
+      const core = (ja4: string | undefined) => `${ja4?.slice(0, 6)}_${ja4?.split('_')[1]}`;
+      expect(new Set(prints.map((p) => core(p?.ja4))).size, `${stack} JA4 is stable`).toBe(1);
+      if (stack !== 'chromium') expect(new Set(prints.map((p) => p?.ja4)).size, `${stack} JA4 is stable`).toBe(1);
       ja4s[stack] = prints[0]?.ja4 ?? '';
       expect(tlsStackOf(ja4s[stack]), stack).toBe(names[stack]);
-      expect(verdict(host).fingerprints).toEqual([ja4s[stack]]);
+      expect(verdict(host).fingerprints).toContain(ja4s[stack]);
     }
     expect(new Set(Object.values(ja4s)).size).toBe(Object.keys(clients).length);
     // What each stack did with Pinprobe's CA (Java trusts only its own store).
