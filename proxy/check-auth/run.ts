@@ -71,6 +71,10 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     if (wait > 0) await sleep(wait);
     lastStart = Date.now();
     const lines = await send(replay.original, 'auth');
+    // Pace from the time the request line records (it is taken a little after lastStart when
+    // the machine is busy), so the recorded sends, not just the timers, are a gap apart.
+    const recorded = lines.find((l) => l.type === 'request');
+    if (recorded) lastStart = Math.max(lastStart, Date.parse(recorded.time));
     sent += 1;
     for (const l of lines) opts.sink(l);
     const answer = responseIn(lines);
