@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EngineSettings } from './engine-port.js';
+import { checkPatch } from '../settings.js';
 
 export const SAVED_SETTINGS_FILE = 'settings.json';
 const SCHEMA = 'pinprobe.settings/1';
@@ -38,8 +39,20 @@ export function loadSavedSettings(dataDir: string, allowed: ReadonlySet<string>)
     const parsed = JSON.parse(text) as { schema?: unknown; settings?: unknown };
     if (parsed.schema !== SCHEMA || typeof parsed.settings !== 'object' || parsed.settings === null) throw new Error(`not a ${SCHEMA} file`);
     const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(parsed.settings)) if (allowed.has(k)) values[k] = v;
-    return { file, values: values as Partial<EngineSettings> };
+    const dropped: string[] = [];
+    for (const [k, v] of Object.entries(parsed.settings)) {
+      if (!allowed.has(k)) continue;
+      // A hand-edited file gets the same shape checks as the control API; a bad value is left
+      // out (its default applies) rather than reaching the engine unchecked.
+      try {
+        checkPatch({ [k]: v } as Partial<EngineSettings>);
+        values[k] = v;
+      } catch (err) {
+        dropped.push(`${k}: ${(err as Error).message}`);
+      }
+    }
+    const warning = dropped.length ? `${file}: ignored ${dropped.join('; ')}` : undefined;
+    return { file, values: values as Partial<EngineSettings>, ...(warning ? { warning } : {}) };
   } catch (err) {
     return { file, values: {}, warning: `${file}: ignored (${(err as Error).message}); settings made in the UI will overwrite it` };
   }
