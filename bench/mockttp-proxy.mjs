@@ -2,7 +2,9 @@
 // mockttp 4 as a plain intercepting proxy (the benchmark's peer): every request passed
 // through to its origin, trusting the benchmark's origin CA. Prints {"port":N} when listening.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { generateCACertificate, getLocal } from 'mockttp';
+import { importPeer } from './peers.mjs';
+
+const { generateCACertificate, getLocal } = await importPeer('mockttp');
 
 const [originCaPath, caOut] = process.argv.slice(2);
 const ca = await generateCACertificate({ bits: 2048 });

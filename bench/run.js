@@ -13,6 +13,7 @@ import { KINDS, PROXY_CORE, pinSelf, startOrigin, startProxy, treeCpuUs, treeRss
 import { connect } from './client.mjs';
 import { burst, downloads, keepAlive, latency, newConnections, target } from './phases.mjs';
 import { issuerBurst } from './issuer-burst.mjs';
+import { ensurePeers, peerVersion } from './peers.mjs';
 import { printTable, targets } from './table.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -35,12 +36,7 @@ if (!existsSync(join(ROOT, 'dist', 'proxy', 'cli.js'))) {
   execFileSync('npm', ['run', 'build:engine'], { cwd: ROOT, stdio: 'inherit' });
 }
 const hasMitm = spawnSync('mitmdump', ['--version'], { stdio: 'pipe' }).status === 0;
-let hasMockttp = true;
-try {
-  await import('mockttp');
-} catch {
-  hasMockttp = false;
-}
+const hasMockttp = wanted('mockttp') && ensurePeers(log);
 
 pinSelf();
 const started = Date.now();
@@ -53,7 +49,7 @@ const machine = {
   node: process.version,
   openssl: process.versions.openssl,
   mitmdump: hasMitm ? spawnSync('mitmdump', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
-  mockttp: hasMockttp ? JSON.parse(readFileSync(join(ROOT, 'node_modules', 'mockttp', 'package.json'), 'utf8')).version : null,
+  mockttp: hasMockttp ? peerVersion('mockttp') : null,
   proxyCore: PROXY_CORE,
   loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
 };
@@ -94,7 +90,7 @@ for (const kind of ['pinprobe', 'pinprobe-norec', 'mockttp', 'mitmdump']) {
     continue;
   }
   if (kind === 'mockttp' && !hasMockttp) {
-    log('mockttp not installed (npm install): skipped');
+    log('mockttp could not be installed into bench/peers/ (npm install --prefix bench/peers): skipped');
     continue;
   }
   results[kind] = await withProxy(kind, async (proxy) => ({ startMs: +proxy.startMs.toFixed(0), ...(await measure(kind, proxy)) }), { cpuProf });
