@@ -113,6 +113,9 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
         out(renderReport('text', report, engine.lines(), { color: Boolean(process.stdout.isTTY) }));
         out(`Session saved: ${engine.sessionFile}`);
         done();
+        // Hurried: what was cut short (a probe waiting for its timeout) must not keep the
+        // process alive once the session is finished. Exit code 0, as for any clean stop.
+        if (hurried) setImmediate(() => process.exit(process.exitCode ?? 0));
       })();
     };
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));

@@ -186,29 +186,37 @@ export class Engine implements EngineControl {
       server.close(() => ok());
       for (const s of this.sockets.keys()) s.destroy();
     });
-    await Promise.race([
-      Promise.all(closed),
-      new Promise((ok) => setTimeout(ok, 2000).unref()),
-      new Promise<void>((ok) => (this.hurryStop = ok)),
-    ]);
-    this.hurryStop = null;
+    await Promise.race([Promise.all(closed), new Promise((ok) => setTimeout(ok, 2000).unref()), this.untilHurried()]);
     // The TLS layer above each socket reports its close one tick after the socket's own.
     await new Promise((ok) => setImmediate(ok));
   }
 
-  /** Set while stop() waits for cut connections; hurry() ends that wait. */
-  private hurryStop: (() => void) | null = null;
+  /** Waits that hurry() ends: cut connections' close lines, checks still in flight. */
+  private readonly hurryWaiters = new Set<() => void>();
+  private hurried = false;
 
-  /** A second Ctrl-C: stop waiting for cut connections' close lines (the session still ends). */
+  private untilHurried(): Promise<void> {
+    if (this.hurried) return Promise.resolve();
+    return new Promise<void>((ok) => this.hurryWaiters.add(ok));
+  }
+
+  /**
+   * A second Ctrl-C: stop waiting for cut connections' close lines and for checks still in
+   * flight (an mTLS probe to a backend that does not answer waits up to its timeout). The
+   * session still ends with its session-end line; what was not finished is not recorded.
+   */
   hurry(): void {
-    this.hurryStop?.();
+    this.hurried = true;
+    for (const ok of this.hurryWaiters) ok();
+    this.hurryWaiters.clear();
   }
 
   /** Stops the proxy and ends the session file (with a session-end line). */
   async close(): Promise<void> {
     await this.stop();
-    // An mTLS probe started by the last request must land in the file before session-end.
-    await this.drainFeatures();
+    // An mTLS probe started by the last request must land in the file before session-end
+    // (unless the user hurried the stop).
+    await Promise.race([this.drainFeatures(), this.untilHurried()]);
     this.endSession();
     this.pool.destroy();
   }
