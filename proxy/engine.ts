@@ -23,7 +23,7 @@ import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
-import { defaultMaxConnections } from './net/conn-guard.js';
+import { defaultMaxConnections, resolveLimits, type ConnLimits } from './net/conn-limits.js';
 import { prepareRecordDir } from './session/record-dir.js';
 import { SessionWriter, type LinePlace } from './session/writer.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
@@ -43,13 +43,7 @@ export interface EngineOptions {
   bodyCap?: number;
   idleWindow?: IdleWindowRule;
   helloTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  /** ms for a client's TLS handshake (default 10 s) */
-  handshakeTimeoutMs?: number;
-  /** ms a new connection, or an intercepted one after its handshake, may send nothing (default 30 s) */
-  idleTimeoutMs?: number;
-  /** client connections at once (default: from the open-files limit, see conn-guard.ts) */
-  maxConnections?: number;
+  // The other timeouts and the connection limits are settings (idleTimeout, …, settings.ts).
   upstreamTimeoutMs?: number;
   version?: string;
   /** Request/response lines kept in memory with headers and bodies; default MEMORY_HTTP_LINES. */
@@ -137,10 +131,7 @@ export class Engine implements EngineControl {
       idleWindow: this.options.idleWindow ?? DEFAULT_IDLE_WINDOW,
       requestClientCert: this.current.requestClientCert,
       helloTimeoutMs: this.options.helloTimeoutMs ?? 5_000,
-      headersTimeoutMs: this.options.headersTimeoutMs ?? 30_000,
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? 30_000,
-      maxConnections: this.options.maxConnections ?? defaultMaxConnections(),
+      limits: () => this.limits(),
       isOwnEndpoint: (host, port) => this.isOwnEndpoint(host, port),
       onboarding: (req, res) => (this.options.onboarding ? this.options.onboarding(req, res, this) : (serveOnboarding(req, res, { engine: this }), true)),
     });
@@ -160,7 +151,11 @@ export class Engine implements EngineControl {
           : `cannot listen on ${listen}:${this.boundPort}: ${err.message}`)));
       server.listen(this.boundPort, listen, () => ok());
     });
-    server.on('error', (err) => this.bus.emit({ type: 'error', time: now(), id: null, message: `proxy listener: ${err.message}` }));
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      // Out of descriptors is one warning per episode (conn-guard.ts), not a line per accept.
+      if (err.code === 'EMFILE' || err.code === 'ENFILE') return;
+      this.bus.emit({ type: 'error', time: now(), id: null, message: `proxy listener: ${err.message}` });
+    });
     this.boundPort = (server.address() as net.AddressInfo).port;
     // After listen, so the header names the real port.
     if (!this.writer) {
@@ -194,6 +189,14 @@ export class Engine implements EngineControl {
   /** Waits that hurry() ends: cut connections' close lines, checks still in flight. */
   private readonly hurryWaiters = new Set<() => void>();
   private hurried = false;
+
+  /** The open-files limit does not change while running: read it once. */
+  private readonly autoMaxConnections = defaultMaxConnections();
+
+  /** Timeouts and limits from the current settings (read at each connection: changes apply at once). */
+  private limits(): ConnLimits {
+    return resolveLimits(this.current, this.autoMaxConnections);
+  }
 
   private untilHurried(): Promise<void> {
     if (this.hurried) return Promise.resolve();

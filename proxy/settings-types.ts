@@ -35,6 +35,18 @@ export interface EngineSettings {
    * Setup → devices). Every change is recorded as a `device-trust` line, so it re-judges.
    */
   deviceTrustsCa: string[];
+  /** s a new connection may send nothing (no request, no CONNECT), and an intercepted one after its TLS handshake */
+  idleTimeout: number;
+  /** s for the client's side of an intercepted TLS handshake */
+  handshakeTimeout: number;
+  /** s a client may take to send a request's headers once it started */
+  headersTimeout: number;
+  /** s a relayed tunnel may carry no byte in either direction before it is closed */
+  tunnelIdleTimeout: number;
+  /** client connections at once; null = from the open-files limit (proxy/net/conn-limits.ts) */
+  maxConnections: number | null;
+  /** client connections from one address at once; null = half of maxConnections */
+  maxConnectionsPerClient: number | null;
 }
 
 export type SettingKey = keyof EngineSettings;

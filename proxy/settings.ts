@@ -7,6 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import { checkDeviceSpec } from './judge/device-trust.js';
 import { parseClientCertSpec } from './net/client-certs.js';
 import { parseMapRemote } from './net/upstream.js';
+import { limitSetting, timeoutSetting } from './limit-settings.js';
 import { SettingError } from './setting-error.js';
 import { isScenario, SCENARIOS, type SessionHeader } from './session/events.js';
 import type { ClientCertSetting, EngineSettings, MapRemoteRule, SettingKey } from './settings-types.js';
@@ -214,6 +215,14 @@ const TABLE: SettingTable = {
     rebuildsPool: false,
     // Not in the header: each change is its own `device-trust` line (the engine writes them).
   },
+  // Timeouts and limits (docs/decisions.md, "Silent sockets"): not recorded, no verdict
+  // depends on them; a change applies to the next connection (or check) without a restart.
+  idleTimeout: timeoutSetting('idleTimeout', '--idle-timeout', 30, 'close a connection that sends nothing for this long after opening or after its TLS handshake'),
+  handshakeTimeout: timeoutSetting('handshakeTimeout', '--handshake-timeout', 10, "close an intercepted connection whose client's TLS handshake takes longer"),
+  headersTimeout: timeoutSetting('headersTimeout', '--headers-timeout', 30, "close a connection whose request's headers take longer once started"),
+  tunnelIdleTimeout: timeoutSetting('tunnelIdleTimeout', '--tunnel-idle-timeout', 1800, 'close a relayed tunnel after this long without a byte either way'),
+  maxConnections: limitSetting('maxConnections', '--max-connections', 'client connections at once; beyond it the oldest one that sent nothing is closed (default auto: from the open-files limit)'),
+  maxConnectionsPerClient: limitSetting('maxConnectionsPerClient', '--max-connections-per-client', 'client connections from one address at once (default auto: half of --max-connections)'),
 };
 
 export const SETTINGS: readonly AnySettingDef[] = Object.values(TABLE);

@@ -1,40 +1,50 @@
 // Keeps sockets that send nothing from locking devices out (SPEC: one device must not take
-// the proxy down). Three parts:
+// the proxy down). Four parts, with the numbers read from `limits()` at each use (settings):
 // - a first-request timer: a connection must send a complete request head (or CONNECT)
 //   within `idleTimeoutMs` of opening, else it is closed (Node's headersTimeout only starts
 //   at the first byte, so a silent socket stayed for ever);
 // - a connection limit below the process's file-descriptor limit, with headroom for the
 //   backend sockets and files: at the limit, a new client takes the slot of the oldest
 //   connection that has not sent a request yet, taken first from the address holding most;
-// - EMFILE/ENFILE on accept: shed idle connections and warn once (the listener stays up).
-import { readFileSync } from 'node:fs';
+// - a per-address limit: an address over it gives up its own oldest silent connection, or
+//   the new one is refused, so one device cannot take every slot;
+// - EMFILE/ENFILE on accept: accepting pauses (new connections are closed on arrival, no
+//   per-accept work), the oldest silent connections are shed, and a backoff timer resumes
+//   accepting once descriptors are free again. One warning line per episode (at most one a
+//   minute); the listener itself is never closed, so the port cannot be lost.
+import { readdirSync } from 'node:fs';
 import type http from 'node:http';
 import type net from 'node:net';
+import { openFilesLimit, type ConnLimits } from './conn-limits.js';
+
+export { defaultMaxConnections, openFilesLimit } from './conn-limits.js';
+
+/** Descriptors that must be free before accepting resumes (files, backend sockets, DNS). */
+export const FD_HEADROOM = 64;
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2000;
 
 export interface ConnGuardOptions {
-  idleTimeoutMs: number;
-  maxConnections: number;
-  /** one line for the user (stderr), at most once a minute */
+  limits: () => Pick<ConnLimits, 'idleTimeoutMs' | 'maxConnections' | 'maxConnectionsPerClient'>;
+  /** one line for the user (stderr and the session), at most once a minute */
   warn: (message: string) => void;
+  /** a line when accepting resumes after a warned pause */
+  notice?: (message: string) => void;
+  /** Free descriptors now; 0 when that cannot even be looked at (EMFILE), null when unknown (no /proc). */
+  freeDescriptors?: () => number | null;
 }
 
-/** The soft open-files limit (Linux /proc; null elsewhere). Node raises it to the hard limit at start-up. */
-export function openFilesLimit(): number | null {
+/** Free descriptors under the soft limit, from /proc/self/fd (Linux). */
+export function freeDescriptors(): number | null {
+  const limit = openFilesLimit();
+  if (limit === null) return null;
   try {
-    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m && m[1] !== 'unlimited' ? Number(m[1]) : null;
-  } catch {
-    return null;
+    // The listing itself holds one descriptor while it runs.
+    return limit - (readdirSync('/proc/self/fd').length - 1);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE' ? 0 : null;
   }
-}
-
-/**
- * Client connections the proxy accepts at once: each intercepted one also holds a backend
- * socket, and 64 descriptors stay free for files, the control API and DNS.
- */
-export function defaultMaxConnections(limit = openFilesLimit()): number {
-  if (limit === null) return 4096;
-  return Math.max(16, Math.floor((limit - 64) / 2));
 }
 
 interface Tracked {
@@ -47,12 +57,18 @@ interface Tracked {
 export class ConnGuard {
   private sockets = new Map<net.Socket, Tracked>();
   private perAddress = new Map<string, number>();
-  private lastWarn = 0;
+  private lastWarn = -Infinity;
+  /** set while accepting is paused after EMFILE/ENFILE */
+  private pause: { since: number; backoffMs: number; timer: NodeJS.Timeout; dropped: number; shed: number; warned: boolean } | null = null;
 
   constructor(private readonly o: ConnGuardOptions) {}
 
   get count(): number {
     return this.sockets.size;
+  }
+
+  get paused(): boolean {
+    return this.pause !== null;
   }
 
   /** Watches a server's connections (the outer listener). */
@@ -65,20 +81,30 @@ export class ConnGuard {
     server.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EMFILE' || err.code === 'ENFILE') this.outOfDescriptors(err.code);
     });
+    server.once('close', () => this.endPause());
   }
 
   private admit(s: net.Socket): void {
+    if (this.pause) {
+      // Paused: the descriptor goes straight back, nothing else is done for it.
+      this.pause.dropped++;
+      s.destroy();
+      return;
+    }
+    const limits = this.o.limits();
     const address = s.remoteAddress ?? 'unknown';
     const entry: Tracked = { address, idle: true, timer: null };
-    entry.timer = setTimeout(() => s.destroy(), this.o.idleTimeoutMs);
+    entry.timer = setTimeout(() => s.destroy(), limits.idleTimeoutMs);
     entry.timer.unref();
     this.sockets.set(s, entry);
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    const fromAddress = (this.perAddress.get(address) ?? 0) + 1;
+    this.perAddress.set(address, fromAddress);
     s.once('close', () => this.forget(s));
-    if (this.sockets.size > this.o.maxConnections) {
-      const victim = this.oldestIdle(s);
-      if (victim) victim.destroy();
-      else s.destroy();
+    if (fromAddress > limits.maxConnectionsPerClient) {
+      // Over its own share: that address gives up its oldest silent slot, or this one.
+      (this.oldestIdle(s, address) ?? s).destroy();
+    } else if (this.sockets.size > limits.maxConnections) {
+      (this.oldestIdle(s) ?? s).destroy();
     }
   }
 
@@ -100,28 +126,76 @@ export class ConnGuard {
     else this.perAddress.set(entry.address, n);
   }
 
-  /** The oldest socket without a request, from the address with most connections first. */
-  private oldestIdle(except: net.Socket): net.Socket | null {
-    let heaviest: string | null = null;
-    let most = 0;
-    for (const [addr, n] of this.perAddress) if (n > most) [heaviest, most] = [addr, n];
+  /**
+   * The oldest socket without a request: from `address` only when given, else from the
+   * address with most connections first, then from any.
+   */
+  private oldestIdle(except: net.Socket | null, address?: string): net.Socket | null {
+    let heaviest = address ?? null;
+    if (address === undefined) {
+      let most = 0;
+      for (const [addr, n] of this.perAddress) if (n > most) [heaviest, most] = [addr, n];
+    }
     let fallback: net.Socket | null = null;
     // Map order is insertion order: the first match is the oldest.
     for (const [s, e] of this.sockets) {
-      if (s === except || !e.idle) continue;
+      if (s === except || !e.idle || s.destroyed) continue;
       if (e.address === heaviest) return s;
-      fallback ??= s;
+      if (address === undefined) fallback ??= s;
     }
     return fallback;
   }
 
+  /** Closes up to `n` silent connections, oldest first (heaviest address first); returns how many. */
+  private shed(n: number): number {
+    let closed = 0;
+    while (closed < n) {
+      const victim = this.oldestIdle(null);
+      if (!victim) break;
+      victim.destroy();
+      closed++;
+    }
+    return closed;
+  }
+
+  private free(): number | null {
+    return (this.o.freeDescriptors ?? freeDescriptors)();
+  }
+
   private outOfDescriptors(code: string): void {
-    // Free descriptors at once: half the connections that have not sent a request.
-    const idle = [...this.sockets].filter(([, e]) => e.idle).map(([s]) => s);
-    for (const s of idle.slice(0, Math.ceil(idle.length / 2))) s.destroy();
+    if (this.pause) return; // already paused: the timer is on it
+    const shed = this.shed(Math.max(16, FD_HEADROOM - (this.free() ?? 0)));
     const at = Date.now();
-    if (at - this.lastWarn < 60_000) return;
+    const warned = at - this.lastWarn >= 60_000;
+    this.pause = { since: at, backoffMs: FIRST_BACKOFF_MS, timer: this.resumeLater(FIRST_BACKOFF_MS), dropped: 0, shed, warned };
+    if (!warned) return;
     this.lastWarn = at;
-    this.o.warn(`WARNING: out of file descriptors (${code}) with ${this.sockets.size} client connections open: closed ${Math.ceil(idle.length / 2)} that had sent nothing; raise the limit with ulimit -n`);
+    this.o.warn(`WARNING: out of file descriptors (${code}) with ${this.sockets.size + shed} client connections open: accepting paused, closed ${shed} that had sent nothing; accepting resumes when ${FD_HEADROOM} descriptors are free — raise the limit with ulimit -n`);
+  }
+
+  private resumeLater(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.tryResume(), ms);
+    timer.unref();
+    return timer;
+  }
+
+  private tryResume(): void {
+    const p = this.pause;
+    if (!p) return;
+    const free = this.free();
+    // Unknown (no /proc): resume after the backoff and let accept tell.
+    if (free === null || free >= FD_HEADROOM) {
+      this.pause = null;
+      if (p.warned) this.o.notice?.(`accepting connections again after ${Date.now() - p.since} ms (${free ?? 'unknown'} descriptors free; ${p.shed} silent connections closed, ${p.dropped} new ones refused while paused)`);
+      return;
+    }
+    p.shed += this.shed(Math.max(16, FD_HEADROOM - free));
+    p.backoffMs = Math.min(MAX_BACKOFF_MS, p.backoffMs * 2);
+    p.timer = this.resumeLater(p.backoffMs);
+  }
+
+  private endPause(): void {
+    if (this.pause) clearTimeout(this.pause.timer);
+    this.pause = null;
   }
 }

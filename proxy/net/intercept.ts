@@ -10,6 +10,7 @@ import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { ClientOutcomeTracker, type IdleWindowRule } from '../observe/client-outcome.js';
 import type { Scenario } from '../session/events.js';
+import type { ConnLimits } from './conn-limits.js';
 import type { ConnInfo } from './http-forward.js';
 import type { UpstreamPool } from './upstream.js';
 import type { TlsFingerprint } from './tls-fingerprint.js';
@@ -23,9 +24,8 @@ export interface InterceptDeps {
   connInfo: WeakMap<net.Socket, ConnInfo>;
   idleWindow: IdleWindowRule;
   requestClientCert: boolean;
-  /** ms for the client's side of the TLS handshake, then again for its first bytes after it */
-  handshakeTimeoutMs: number;
-  idleTimeoutMs: number;
+  /** the client's TLS handshake, then its first bytes after it, are timed from these */
+  limits: () => Pick<ConnLimits, 'handshakeTimeoutMs' | 'idleTimeoutMs'>;
 }
 
 export interface InterceptTarget {
@@ -110,7 +110,7 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     if (stall) clearTimeout(stall);
     stall = null;
   };
-  stallAfter(deps.handshakeTimeoutMs, 'did not finish the TLS handshake');
+  stallAfter(deps.limits().handshakeTimeoutMs, 'did not finish the TLS handshake');
   t.once('close', stallOff);
   // The version is known once our ServerHello is out (the hello is already buffered).
   setImmediate(snapshot);
@@ -126,7 +126,7 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     snapshot();
     if (deps.requestClientCert) peer = t.getPeerCertificate();
     tracker.handshake();
-    stallAfter(deps.idleTimeoutMs, 'sent nothing after the TLS handshake');
+    stallAfter(deps.limits().idleTimeoutMs, 'sent nothing after the TLS handshake');
     t.once('data', (chunk: Buffer) => {
       stallOff();
       tracker.firstData();

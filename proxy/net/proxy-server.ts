@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { ConnGuard } from './conn-guard.js';
+import type { ConnLimits } from './conn-limits.js';
 import { peekClientHello } from './client-hello.js';
 import { forwardRequest, type ConnInfo, type ForwardDeps } from './http-forward.js';
 import { intercept, type InterceptDeps } from './intercept.js';
@@ -21,12 +22,8 @@ export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'inner
   onboarding: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** ms to wait for a ClientHello after CONNECT before relaying bytes untouched */
   helloTimeoutMs: number;
-  /** ms a client may take to send a request's headers (slow clients are cut off) */
-  headersTimeoutMs: number;
-  /** ms a new connection may stay without sending a request (or CONNECT) */
-  idleTimeoutMs: number;
-  /** client connections at once; beyond it the oldest one that sent nothing is closed */
-  maxConnections: number;
+  /** timeouts and limits, read at each use (settings can change while running) */
+  limits: () => ConnLimits;
 }
 
 export { ONBOARDING_HOST };
@@ -34,9 +31,11 @@ export { ONBOARDING_HOST };
 function serverOptions(headersTimeoutMs: number): http.ServerOptions {
   return {
     // Slow or stuck clients are cut off rather than holding sockets forever; bodies may
-    // take as long as they stream (uploads), so only the headers are timed.
+    // take as long as they stream (uploads), so only the headers are timed. The timeout is
+    // set again on each new connection (a settings change applies at once); the check runs
+    // at least once a second so a shortened one is kept to within a second.
     headersTimeout: headersTimeoutMs,
-    connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(headersTimeoutMs / 2))),
+    connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(headersTimeoutMs / 2))),
     requestTimeout: 0,
     keepAliveTimeout: 30_000,
     maxHeaderSize: 32 * 1024,
@@ -45,14 +44,26 @@ function serverOptions(headersTimeoutMs: number): http.ServerOptions {
 
 export function createProxyServer(deps: ProxyServerDeps): http.Server {
   const connInfo = new WeakMap<net.Socket, ConnInfo>();
-  const inner = http.createServer(serverOptions(deps.headersTimeoutMs));
-  const outer = http.createServer(serverOptions(deps.headersTimeoutMs));
+  const headersTimeoutMs = deps.limits().headersTimeoutMs;
+  const inner = http.createServer(serverOptions(headersTimeoutMs));
+  const outer = http.createServer(serverOptions(headersTimeoutMs));
   // Node tracks connections for headersTimeout (and starts the periodic check) when a server
   // starts listening. `inner` never listens — intercepted sockets are emitted into it — so
   // without this a slow client inside TLS is never cut off. close() stops the check.
   inner.emit('listening');
   const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo };
-  new ConnGuard({ idleTimeoutMs: deps.idleTimeoutMs, maxConnections: deps.maxConnections, warn: (m) => process.stderr.write(m + '\n') }).attach(outer);
+  // Node reads headersTimeout at each check: a changed setting applies from the next connection.
+  outer.on('connection', () => {
+    const ms = deps.limits().headersTimeoutMs;
+    outer.headersTimeout = ms;
+    inner.headersTimeout = ms;
+  });
+  // Out of descriptors: one line on stderr and one in the session, not one per accept.
+  const say = (message: string) => {
+    process.stderr.write(message + '\n');
+    deps.bus.emit({ type: 'error', time: now(), id: null, message });
+  };
+  new ConnGuard({ limits: deps.limits, warn: say, notice: say }).attach(outer);
 
   inner.on('request', (req, res) => {
     const conn = connInfo.get(req.socket);
@@ -147,11 +158,11 @@ async function handleConnect(deps: ProxyServerDeps, interceptDeps: InterceptDeps
     if (socket.destroyed || socket.readableEnded) return; // opened and closed without a byte
     // The client is silent: a server-speaks-first protocol. Relay it.
     record('tunnel', null, 'not-tls');
-    return tunnel(deps.bus, deps.pool, connId, socket, bytes, host, port);
+    return tunnel(deps.bus, deps.pool, connId, socket, bytes, host, port, deps.limits().tunnelIdleTimeoutMs);
   }
   if (parse.state === 'not-tls') {
     record('tunnel', null, 'not-tls');
-    return tunnel(deps.bus, deps.pool, connId, socket, bytes, host, port);
+    return tunnel(deps.bus, deps.pool, connId, socket, bytes, host, port, deps.limits().tunnelIdleTimeoutMs);
   }
   if (parse.state !== 'ok') {
     record('intercept', null, null);
@@ -165,7 +176,7 @@ async function handleConnect(deps: ProxyServerDeps, interceptDeps: InterceptDeps
   const reason = deps.bus.tunnelReason(connectTarget);
   if (reason) {
     record('tunnel', null, reason);
-    return tunnel(deps.bus, deps.pool, connId, socket, bytes, sni ?? host, port);
+    return tunnel(deps.bus, deps.pool, connId, socket, bytes, sni ?? host, port, deps.limits().tunnelIdleTimeoutMs);
   }
   const scenario = deps.bus.hooks.scenario(connectTarget);
   record('intercept', scenario, null);

@@ -42,7 +42,7 @@ describe('bad input never crashes the proxy nor corrupts the session', () => {
   let proxy: TestEngine;
   beforeAll(async () => {
     origin = await startOrigin();
-    proxy = await startEngine({ scenario: 'trusted' }, { headersTimeoutMs: 1000, helloTimeoutMs: 1000 });
+    proxy = await startEngine({ scenario: 'trusted', headersTimeout: 1 }, { helloTimeoutMs: 1000 });
   });
   afterAll(async () => {
     await proxy.close();

@@ -51,7 +51,7 @@ function clientHelloBytes(): Promise<Buffer> {
 describe('silent clients are closed at each stage', () => {
   let proxy: TestEngine;
   beforeAll(async () => {
-    proxy = await startEngine({ scenario: 'trusted' }, { idleTimeoutMs: 600, handshakeTimeoutMs: 600 });
+    proxy = await startEngine({ scenario: 'trusted', idleTimeout: 0.6, handshakeTimeout: 0.6 });
   });
   afterAll(() => proxy.close());
 

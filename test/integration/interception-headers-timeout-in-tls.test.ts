@@ -12,7 +12,7 @@ describe('slow clients inside an intercepted TLS connection', () => {
   let proxy: TestEngine;
   beforeAll(async () => {
     origin = await startOrigin();
-    proxy = await startEngine({ scenario: 'trusted' }, { headersTimeoutMs: 1000 });
+    proxy = await startEngine({ scenario: 'trusted', headersTimeout: 1 });
   });
   afterAll(async () => {
     await proxy.close();

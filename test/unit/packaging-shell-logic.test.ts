@@ -52,6 +52,12 @@ describe('engine arguments', () => {
     expectMtls: '*.bank.test',
     requestClientCert: null,
     deviceTrustsCa: '192.168.1.50',
+    idleTimeout: '45',
+    handshakeTimeout: '2.5',
+    headersTimeout: '12',
+    tunnelIdleTimeout: '90',
+    maxConnections: '300',
+    maxConnectionsPerClient: '40',
   };
 
   it('forwards every option of the settings table, and the engine gets each setting', () => {
