@@ -49,7 +49,7 @@ describe('timeouts and limits as settings', () => {
     const o = engineOptions(parse(['--idle-timeout', '0.5', '--handshake-timeout=3', '--headers-timeout', '12',
       '--tunnel-idle-timeout', '90', '--max-connections', '300', '--max-connections-per-client', 'auto']), 't');
     expect(o.settings).toMatchObject({ idleTimeout: 0.5, handshakeTimeout: 3, headersTimeout: 12, tunnelIdleTimeout: 90, maxConnections: 300, maxConnectionsPerClient: null });
-    expect(resolveLimits(o.settings!, 999)).toMatchObject({ idleTimeoutMs: 500, maxConnections: 300, maxConnectionsPerClient: 150 });
+    expect(resolveLimits({ ...DEFAULT_SETTINGS, ...o.settings }, 999)).toMatchObject({ idleTimeoutMs: 500, maxConnections: 300, maxConnectionsPerClient: 150 });
   });
 
   it('refuse bad command-line values with one line naming the option', () => {
