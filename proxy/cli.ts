@@ -220,6 +220,35 @@ function buildProgram(): Command {
     });
 
   program
+    .command('diff')
+    .description("compare two recorded sessions (an app's old and new build): per host, what changed")
+    .argument('<a>', 'the old session (.pinprobe.jsonl)')
+    .argument('<b>', 'the new session (.pinprobe.jsonl)')
+    .option('--format <fmt>', 'text, json or junit', 'text')
+    .option('--out <path>', 'write to this file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when B regressed at least this badly (critical, high, medium, low, info)')
+    .action(async (a: string, b: string, o: { format: string; out?: string; failOn?: string }) => {
+      const { isDiffFormat, renderDiff } = await import('./report/diff-render.js');
+      if (!isDiffFormat(o.format)) throw new UsageError(`--format must be text, json or junit (got "${o.format}")`);
+      if (o.failOn !== undefined && !isSeverity(o.failOn)) throw new UsageError(`--fail-on must be critical, high, medium, low or info (got "${o.failOn}")`);
+      const { judgeSessionFile, DiffInputError } = await import('./report/diff-load.js');
+      const { diffReports, diffFailsOn } = await import('./report/diff.js');
+      const sides = await Promise.all([a, b].map((f) => judgeSessionFile(f))).catch((e: Error) => {
+        throw e instanceof DiffInputError ? new UsageError(e.message) : e;
+      });
+      for (const w of sides.flatMap((s) => s.warnings)) err(`warning: ${w}`);
+      const diff = diffReports(sides[0]!.report, sides[1]!.report);
+      const text = renderDiff(o.format, diff, { color: !o.out && Boolean(process.stdout.isTTY), failOn: o.failOn });
+      if (o.out) {
+        await writeFile(o.out, text.endsWith('\n') ? text : text + '\n').catch((e: Error) => {
+          throw new UsageError(`--out ${o.out}: cannot write it (${e.message})`);
+        });
+        out(resolve(o.out));
+      } else out(text);
+      if (o.failOn && diffFailsOn(diff, o.failOn)) process.exitCode = 1;
+    });
+
+  program
     .command('probe-mtls')
     .description('actively test whether a backend enforces mTLS (no phone needed)')
     .argument('<url>', 'https URL of the backend')

@@ -26,7 +26,9 @@ export function describeContent(head: Buffer): string {
     if (Array.isArray(value)) return 'it holds a JSON array';
     if (typeof value === 'object' && value !== null) {
       const rec = value as Record<string, unknown>;
-      if ('log' in rec) return 'it holds a HAR file (HTTP traffic only, not a session)';
+      // HAR has requests and answers but no TLS handshakes: nothing to judge. The UI opens
+      // one read-only to browse its traffic (proxy/session/har-import.ts).
+      if ('log' in rec) return 'it holds a HAR file (HTTP requests only: no TLS outcomes, so no verdicts; open it in the UI to browse its traffic)';
       if (rec['schema'] === 'pinprobe.report/1') return 'it holds a Pinprobe JSON report, not the session it was made from';
       const keys = Object.keys(rec);
       return keys.length === 0 ? 'it holds an empty JSON object ({})' : `it holds a JSON object without a "type" (keys: ${keys.slice(0, 4).join(', ')})`;
