@@ -1,6 +1,7 @@
 // The engine's feature seam (after mitmproxy's addons): socket code asks the hooks what to
 // do with a connection and emits typed events; features (recorder, scenario rotation,
 // passthrough rules, mTLS prober) subscribe. A feature never edits socket code.
+import type { Exchange } from './net/http-exchange.js';
 import type { Scenario, SessionEvent } from './session/events.js';
 
 export interface ConnectTarget {
@@ -17,6 +18,13 @@ export interface EngineHooks {
   tunnel: Array<(target: ConnectTarget) => TunnelReason | null>;
   /** Chooses the certificate scenario for an intercepted connection. */
   scenario: (target: ConnectTarget) => Scenario;
+  /**
+   * Each forwarded request, in order, once its head is known and before it is sent on: a
+   * hook may read it and edit `exchange.request.headers` (what is forwarded and recorded).
+   */
+  request: Array<(exchange: Exchange) => void>;
+  /** Each finished exchange, in order, after its response line (backend or synthetic) is recorded. */
+  response: Array<(exchange: Exchange) => void>;
 }
 
 type Listener = (event: SessionEvent) => void;
@@ -24,7 +32,7 @@ type Listener = (event: SessionEvent) => void;
 export class EngineBus {
   private listeners: Listener[] = [];
   private counters = new Map<string, number>();
-  readonly hooks: EngineHooks = { tunnel: [], scenario: () => 'trusted' };
+  readonly hooks: EngineHooks = { tunnel: [], scenario: () => 'trusted', request: [], response: [] };
 
   on(listener: Listener): () => void {
     this.listeners.push(listener);
@@ -56,6 +64,25 @@ export class EngineBus {
     for (const e of events) {
       const m = 'id' in e && typeof e.id === 'string' ? /^([a-z])(\d+)$/.exec(e.id) : null;
       if (m) this.counters.set(m[1], Math.max(this.counters.get(m[1]) ?? 0, Number(m[2])));
+    }
+  }
+
+  runRequestHooks(exchange: Exchange): void {
+    this.runHooks(this.hooks.request, exchange, 'request');
+  }
+
+  runResponseHooks(exchange: Exchange): void {
+    this.runHooks(this.hooks.response, exchange, 'response');
+  }
+
+  private runHooks(hooks: ReadonlyArray<(exchange: Exchange) => void>, exchange: Exchange, kind: string): void {
+    for (const hook of hooks) {
+      try {
+        hook(exchange);
+      } catch (err) {
+        // As for events: one failing feature must not fail the exchange or the other features.
+        process.emitWarning(`pinprobe: a feature failed on ${kind} ${exchange.id}: ${(err as Error).message}`);
+      }
     }
   }
 

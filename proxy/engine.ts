@@ -97,6 +97,8 @@ export class Engine implements EngineControl {
       return 'trusted';
     };
     for (const f of features) if (f.tunnel) this.bus.hooks.tunnel.push((t) => f.tunnel?.(t) ?? null);
+    for (const f of features) if (f.onRequest) this.bus.hooks.request.push((ex) => f.onRequest?.(ex));
+    for (const f of features) if (f.onResponse) this.bus.hooks.response.push((ex) => f.onResponse?.(ex));
     // The recorder first, so a feature's own events land after the event that caused them.
     this.bus.on((event) => this.record(event));
     for (const f of features) if (f.onEvent) this.bus.on((event) => f.onEvent?.(event));

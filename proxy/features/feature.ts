@@ -2,9 +2,12 @@
 // keeps one list (features/index.ts) and loops over it; socket code only sees the bus.
 // Adding a feature is one file implementing this plus one entry in that list.
 import type { ConnectTarget, EngineBus, TunnelReason } from '../engine-bus.js';
+import type { Exchange } from '../net/http-exchange.js';
 import type { UpstreamPool } from '../net/upstream.js';
 import type { Scenario, SessionEvent } from '../session/events.js';
 import type { EngineSettings } from '../settings-types.js';
+
+export type { Exchange };
 
 export interface Feature {
   readonly name: string;
@@ -14,6 +17,13 @@ export interface Feature {
   tunnel?(target: ConnectTarget): TunnelReason | null;
   /** The certificate for this connection, or null to let the next feature choose. */
   scenario?(target: ConnectTarget): Scenario | null;
+  /**
+   * A forwarded request's head, before it goes on: read it, or edit
+   * `exchange.request.headers` (what is forwarded and recorded). Synchronous.
+   */
+  onRequest?(exchange: Exchange): void;
+  /** An exchange is done: its response line (the backend's or Pinprobe's 502) is recorded. */
+  onResponse?(exchange: Exchange): void;
   /** A new session starts: forget per-session state. */
   reset?(): void;
   /** A recorded session is being continued (`--record FILE`): pick up its state. */

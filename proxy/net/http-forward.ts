@@ -1,6 +1,7 @@
 // Forwards one HTTP/1.1 request (plain proxy request or one inside an intercepted TLS
-// connection) to its backend, streaming both bodies with backpressure and recording the
-// request, the response and — for a fresh upstream connection — how that connection ended.
+// connection) to its backend, streaming both bodies with backpressure. What is recorded
+// (the request, the response and — for a fresh upstream connection — how that connection
+// ended) is the exchange's (http-exchange.ts); this file moves the bytes and tells it when.
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -11,17 +12,10 @@ import type { HeaderList, UpstreamEvent } from '../session/events.js';
 import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
-import { BodyCapture } from './body-capture.js';
+import { HttpExchange, type ConnInfo } from './http-exchange.js';
 import type { UpstreamPool } from './upstream.js';
 
-export interface ConnInfo {
-  id: string;
-  scheme: 'http' | 'https';
-  /** host the client asked for (SNI / CONNECT target / absolute URL / Host) */
-  host: string;
-  port: number;
-  clientAddress: string;
-}
+export type { ConnInfo };
 
 export interface ForwardDeps {
   bus: EngineBus;
@@ -56,38 +50,12 @@ export function flatHeaders(list: HeaderList): string[] {
 
 export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
   const { bus, pool } = deps;
-  const started = performance.now();
-  const requestId = bus.nextId('r');
+  const ex = new HttpExchange(bus, conn, { method: req.method ?? 'GET', path, httpVersion: req.httpVersion, headers: endToEndHeaders(req.rawHeaders) }, deps.bodyCap);
   const route = pool.route(conn.host, conn.port);
-  const headers = endToEndHeaders(req.rawHeaders);
   const secure = conn.scheme === 'https';
   const ident = secure ? pool.httpsAgent(conn.host, conn.port) : { agent: pool.httpAgent, clientCert: null };
-  const url = `${conn.scheme}://${authority(conn)}${path}`;
-
-  const reqCapture = new BodyCapture(deps.bodyCap);
-  const resCapture = new BodyCapture(deps.bodyCap);
-  let requestRecorded: Promise<void> | null = null;
-  const recordRequest = () => {
-    requestRecorded ??= new Promise<void>((resolve) => {
-      let written = false;
-      const write = () => {
-        if (written) return;
-        written = true;
-        bus.emit({
-          type: 'request', time: now(), id: requestId, conn: conn.id, scheme: conn.scheme, method: req.method ?? 'GET',
-          url, host: conn.host, port: conn.port, httpVersion: req.httpVersion, headers, body: reqCapture.record(),
-          clientAddress: conn.clientAddress,
-        });
-        resolve();
-      };
-      if (req.complete) write();
-      else {
-        req.once('end', write);
-        req.once('close', write);
-      }
-    });
-    return requestRecorded;
-  };
+  // Features may read the request and edit its headers before it goes on (engine-bus.ts).
+  bus.runRequestHooks(ex);
 
   const options: https.RequestOptions = {
     host: route.connectHost,
@@ -95,7 +63,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     servername: secure && !isIp(route.servername) ? route.servername : undefined,
     method: req.method,
     path,
-    headers: upstreamHeaders(req, headers) as unknown as http.OutgoingHttpHeaders,
+    headers: upstreamHeaders(req, ex.request.headers) as unknown as http.OutgoingHttpHeaders,
     agent: ident.agent,
     timeout: deps.upstreamTimeoutMs,
   };
@@ -106,12 +74,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   // The client dropped the connection before the answer reached it (a late pin check, SPEC
   // "No refusal lost"): the judge flags hosts where every trusted connection ended so.
   // 'close' before 'finish' on the response: the client's connection went away first.
-  let clientLeft = false;
   res.once('close', () => {
-    if (!res.writableFinished) clientLeft = true;
+    if (!res.writableFinished) ex.clientClosedEarly = true;
   });
-  const clientGone = (): { clientClosedEarly?: true } => (clientLeft ? { clientClosedEarly: true } : {});
-  let upstreamRecorded = false;
   let current: http.ClientRequest | null = null;
   const send = (retry: boolean): void => {
     const upReq = (secure ? https : http).request(options);
@@ -119,13 +84,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     let handshakeDone = !secure;
     let fresh = true;
     let tlsVersion: string | null = null;
+    // Only a fresh TLS connection gets an upstream line (a reused one was recorded when opened).
     const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>) => {
-      if (upstreamRecorded || !fresh || !secure) return;
-      upstreamRecorded = true;
-      bus.emit({
-        type: 'upstream', time: now(), id: bus.nextId('u'), request: requestId, host: conn.host, port: conn.port, probe: false,
-        clientCert: ident.clientCert ? { subject: ident.clientCert.subject } : null, tlsVersion, ...fields,
-      });
+      if (fresh && secure) ex.recordUpstream(fields, { tlsVersion, clientCert: ident.clientCert });
     };
 
     upReq.on('socket', (s: Socket) => {
@@ -145,10 +106,10 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     if (retry) upReq.end();
     else {
       // Chunked trailers are end-to-end: hand them on before the forwarded body ends.
-      req.once('end', () => passTrailers(req, upReq));
+      req.once('end', () => (ex.request.trailers = passTrailers(req, upReq)));
       // `pipe` plus explicit error handling, and the capture as a passive observer: far
       // cheaper per request than `stream.pipeline` through a Transform (profiled).
-      req.on('data', (chunk: Buffer) => reqCapture.add(chunk));
+      req.on('data', (chunk: Buffer) => ex.requestBody.add(chunk));
       req.pipe(upReq);
       req.once('error', (err) => {
         if (!res.headersSent && !upReq.destroyed) upReq.destroy(err);
@@ -178,17 +139,16 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       const problem = unrelayable(status, upRes.statusMessage ?? '');
       if (problem) return refuseAnswer(problem, status, upRes);
       const resHeaders = endToEndHeaders(upRes.rawHeaders);
-      const waitMs = performance.now() - started;
       let decided = false;
       const decide = () => {
         if (decided) return;
         decided = true;
-        const body = complaintNeedsBody(status) ? bodyHeadText(resCapture.head(4096), upRes.headers['content-encoding']) : '';
+        const body = complaintNeedsBody(status) ? bodyHeadText(ex.responseBody.head(4096), upRes.headers['content-encoding']) : '';
         recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
       };
       // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
-      upRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
-      if (complaintNeedsBody(status)) upRes.on('data', () => resCapture.head(4096).length >= 4096 && decide());
+      upRes.on('data', (chunk: Buffer) => ex.responseBody.add(chunk));
+      if (complaintNeedsBody(status)) upRes.on('data', () => ex.responseBody.head(4096).length >= 4096 && decide());
       else decide();
       try {
         res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
@@ -196,25 +156,19 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         // Whatever else Node refuses to write must not throw out of the handler.
         return refuseAnswer((err as Error).message, status, upRes);
       }
-      upRes.once('end', () => passTrailers(upRes, res));
+      ex.responseStarted({ status, statusText: upRes.statusMessage ?? '', httpVersion: upRes.httpVersion, headers: resHeaders });
+      upRes.once('end', () => {
+        if (ex.response) ex.response.trailers = passTrailers(upRes, res);
+      });
       upRes.pipe(res);
       // What `pipeline` did for us: a backend that fails mid-body fails the client's answer too.
       upRes.once('error', () => res.destroy());
       upRes.once('close', () => {
         if (!upRes.complete) res.destroy();
       });
-      let finished = false;
       const onDone = () => {
-        if (finished) return;
-        finished = true;
         decide();
-        void recordRequest().then(() =>
-          bus.emit({
-            type: 'response', time: now(), id: requestId, status, statusText: upRes.statusMessage ?? '', httpVersion: upRes.httpVersion,
-            headers: resHeaders, body: resCapture.record(), ...clientGone(),
-            timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(performance.now() - started - waitMs) },
-          }),
-        );
+        ex.responseEnded();
       };
       res.once('finish', onDone);
       res.once('close', onDone);
@@ -228,7 +182,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       }
       // A pooled connection the backend closed while idle fails on reuse; a body-less,
       // idempotent request is sent once more on a fresh connection (as browsers do).
-      if (!retry && !fresh && isRetryable(req, reqCapture, err)) return send(true);
+      if (!retry && !fresh && isRetryable(req, ex.requestBody.size, err)) return send(true);
       const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
       // A plain http:// backend has no TLS handshake: a reset there is before the answer, not
       // "right after the TLS handshake" (whose text suggests --client-cert).
@@ -241,20 +195,19 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     const body = Buffer.from(message + '\n');
     res.writeHead(502, 'Bad Gateway', { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
     res.end(body);
-    void recordRequest().then(() =>
-      bus.emit({
-        type: 'response', time: now(), id: requestId, status: 502, statusText: 'Bad Gateway', httpVersion: '1.1',
-        headers: [['content-type', 'text/plain; charset=utf-8']], body: { size: body.length, encoding: 'utf8', data: message + '\n', truncated: false },
-        synthetic: true, ...clientGone(), timings: { sendMs: 0, waitMs: Math.round(performance.now() - started), receiveMs: 0 },
-      }),
-    );
+    ex.answeredBy(502, 'Bad Gateway', message + '\n');
   };
   send(false);
 
   res.on('close', () => {
     if (!res.writableFinished) current?.destroy();
   });
-  void recordRequest();
+  // The request line is written once the client's body has ended (or its stream closed).
+  if (req.complete) ex.requestEnded();
+  else {
+    req.once('end', () => ex.requestEnded());
+    req.once('close', () => ex.requestEnded());
+  }
 }
 
 /** Why Node's writer would refuse this status line, or null when it can be relayed. */
@@ -267,18 +220,21 @@ export function unrelayable(status: number, reason: string): string | null {
 
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
-function isRetryable(req: http.IncomingMessage, body: BodyCapture, err: NodeJS.ErrnoException): boolean {
-  return RETRYABLE_METHODS.has(req.method ?? '') && req.complete && body.size === 0 &&
+function isRetryable(req: http.IncomingMessage, bodySize: number, err: NodeJS.ErrnoException): boolean {
+  return RETRYABLE_METHODS.has(req.method ?? '') && req.complete && bodySize === 0 &&
     (err.code === 'ECONNRESET' || err.code === 'EPIPE' || /socket hang up/.test(err.message));
 }
 
-function passTrailers(from: http.IncomingMessage, to: http.OutgoingMessage): void {
-  if (from.rawTrailers.length === 0) return;
+/** Hands a message's end-to-end trailers on; returns them (null when there were none). */
+function passTrailers(from: http.IncomingMessage, to: http.OutgoingMessage): HeaderList | null {
+  if (from.rawTrailers.length === 0) return null;
+  const trailers = endToEndHeaders(from.rawTrailers);
   try {
-    to.addTrailers(endToEndHeaders(from.rawTrailers));
+    to.addTrailers(trailers);
   } catch {
     // A trailer Node will not write is dropped rather than failing the message.
   }
+  return trailers;
 }
 
 /**
@@ -291,12 +247,6 @@ function upstreamHeaders(req: http.IncomingMessage, headers: HeaderList): string
   const flat = flatHeaders(headers);
   if (req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined) flat.push('Transfer-Encoding', 'chunked');
   return flat;
-}
-
-function authority(conn: ConnInfo): string {
-  const host = conn.host.includes(':') ? `[${conn.host}]` : conn.host;
-  const dflt = conn.scheme === 'https' ? 443 : 80;
-  return conn.port === dflt ? host : `${host}:${conn.port}`;
 }
 
 function isIp(host: string): boolean {

@@ -11,7 +11,7 @@ import { now } from '../engine-bus.js';
 import { ClientOutcomeTracker, type IdleWindowRule } from '../observe/client-outcome.js';
 import type { Scenario } from '../session/events.js';
 import type { ConnLimits } from './conn-limits.js';
-import type { ConnInfo } from './http-forward.js';
+import type { ConnInfo } from './http-exchange.js';
 import type { UpstreamPool } from './upstream.js';
 import type { TlsFingerprint } from './tls-fingerprint.js';
 

@@ -6,7 +6,8 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
-import { endToEndHeaders, flatHeaders, type ConnInfo } from './http-forward.js';
+import { endToEndHeaders, flatHeaders } from './http-forward.js';
+import type { ConnInfo } from './http-exchange.js';
 import type { UpstreamPool } from './upstream.js';
 import { checkServerIdentity } from 'node:tls';
 
