@@ -154,8 +154,8 @@ export async function startProxy(kind, w, opts = {}) {
   } else {
     const sub = kind === 'pinprobe-ui' ? 'ui' : 'proxy';
     const record = opts.record ?? join(w.dir, `session-${kind}-${port}.jsonl`);
-    if (kind === 'pinprobe-norec') env.PINPROBE_BENCH_NO_RECORD = '1';
-    const cliArgs = [join(ROOT, 'bin', 'pinprobe.js'), sub, '--port', String(port), '--listen', '127.0.0.1', '--data-dir', dataDir, '--record', record, '--upstream-ca', w.certPath];
+    const recordArgs = kind === 'pinprobe-norec' ? ['--no-record'] : ['--record', record];
+    const cliArgs = [join(ROOT, 'bin', 'pinprobe.js'), sub, '--port', String(port), '--listen', '127.0.0.1', '--data-dir', dataDir, ...recordArgs, '--upstream-ca', w.certPath];
     const nodeArgs = ['--import', join(import.meta.dirname, 'loop-stall.mjs'), ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [])];
     [cmd, args] = pinned(process.execPath, [...nodeArgs, ...cliArgs]);
     caPath = join(dataDir, 'ca', 'pinprobe-ca.pem');

@@ -11,7 +11,8 @@ export interface ProxyCliOptions {
   port: number;
   listen: string;
   dataDir?: string;
-  record?: string;
+  /** false with `--no-record` (`pinprobe proxy` only). */
+  record?: string | false;
   [setting: string]: unknown;
 }
 
@@ -60,7 +61,8 @@ export function engineOptions(o: ProxyCliOptions, version: string): EngineOption
     port: o.port,
     listen: o.listen,
     dataDir: o.dataDir,
-    record: o.record,
+    record: o.record === false ? undefined : o.record,
+    recording: o.record !== false,
     version,
     settings: settingsFromCli(o),
   };

@@ -58,7 +58,7 @@ function banner(engine: Engine): void {
     out(`Phone setup page: http://${hostPort(addrs[0]!, s.port)}/  (or http://pinprobe.invalid/ through the proxy)`);
   }
   out(`Root CA: ${s.caCertPath}  (${s.caSubject})`);
-  out(`Recording to: ${s.sessionFile}`);
+  out(engine.records ? `Recording to: ${s.sessionFile}` : 'Recording: off (--no-record): traffic is routed, nothing is written or judged');
   const set = engine.settings();
   out(`Certificates: ${set.scenario ? `scenario ${set.scenario} on every connection` : 'audit rotation (trusted, then each bad scenario once per host)'}`);
 }
@@ -109,9 +109,11 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
       void (async () => {
         await Promise.race([extra(), new Promise((ok) => setTimeout(ok, 3000).unref())]);
         await engine.close();
-        const report = judge(engine.lines(), { file: engine.sessionFile });
-        out(renderReport('text', report, engine.lines(), { color: Boolean(process.stdout.isTTY) }));
-        out(`Session saved: ${engine.sessionFile}`);
+        if (engine.records) {
+          const report = judge(engine.lines(), { file: engine.sessionFile });
+          out(renderReport('text', report, engine.lines(), { color: Boolean(process.stdout.isTTY) }));
+          out(`Session saved: ${engine.sessionFile}`);
+        }
         done();
         // Hurried: what was cut short (a probe waiting for its timeout) must not keep the
         // process alive once the session is finished. Exit code 0, as for any clean stop.
@@ -137,13 +139,15 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'pinprobe: ')) });
 
-  addProxyOptions(program.command('proxy').description('run the proxy headless until SIGINT/SIGTERM')).action(async (o: ProxyCliOptions) => {
-    const engine = await startEngine(o);
-    // Handlers before the banner: a script may signal as soon as it sees the output.
-    const stopped = untilSignal(engine);
-    banner(engine);
-    await stopped;
-  });
+  addProxyOptions(program.command('proxy').description('run the proxy headless until SIGINT/SIGTERM'))
+    .option('--no-record', 'only route traffic: no session file, no verdicts (e.g. to measure what recording costs)')
+    .action(async (o: ProxyCliOptions) => {
+      const engine = await startEngine(o);
+      // Handlers before the banner: a script may signal as soon as it sees the output.
+      const stopped = untilSignal(engine);
+      banner(engine);
+      await stopped;
+    });
 
   addProxyOptions(program.command('ui').description("run the proxy and serve the app's UI to a browser on loopback"))
     .option('--ui-port <n>', 'control API / UI port (0 = any free port)', (v) => parsePort(v, '--ui-port'), 0)

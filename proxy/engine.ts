@@ -1,7 +1,6 @@
-// The engine: root CA + issuer, the proxy listener, and the features wired to its event
-// bus (recorder, scenario rotation, passthrough, mTLS prober). The CLI, the control API and
-// the desktop app all drive this one object.
-import { readFileSync } from 'node:fs';
+// The engine: root CA + issuer, the proxy listener, the upstream pool, and the features on
+// its event bus (session recording, passthrough, scenario rotation, mTLS prober; see
+// features/index.ts). The CLI, the control API and the desktop app all drive this one object.
 import type http from 'node:http';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -24,12 +23,7 @@ import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
 import { defaultMaxConnections, resolveLimits, type ConnLimits } from './net/conn-limits.js';
-import { prepareRecordDir } from './session/record-dir.js';
-import { SessionWriter, type LinePlace } from './session/writer.js';
-import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './session/memory.js';
-import { parseSessionText } from './session/reader.js';
-
-const BENCH_NO_RECORD = process.env.PINPROBE_BENCH_NO_RECORD === '1';
+import { SessionRecording } from './session/recording.js';
 
 export interface EngineOptions {
   port?: number;
@@ -37,6 +31,12 @@ export interface EngineOptions {
   dataDir?: string;
   /** session file; default DATA/sessions/<ISO time>.pinprobe.jsonl */
   record?: string;
+  /**
+   * false: the session-recording feature is left off the list — no session file, no
+   * in-memory session, no verdicts; traffic is only routed (`pinprobe proxy --no-record`,
+   * and what `npm run bench` measures as "recording off"). Default true.
+   */
+  recording?: boolean;
   /** Where a recording stop/resume message goes (default: one line on stderr). */
   onRecordingTrouble?: (message: string) => void;
   settings?: Partial<EngineSettings>;
@@ -58,9 +58,8 @@ export { DEFAULT_SETTINGS };
 export class Engine implements EngineControl {
   readonly bus = new EngineBus();
   private server: http.Server | null = null;
-  private writer: SessionWriter | null = null;
-  private memory: SessionMemory;
-  private listeners = new Set<(line: SessionLine) => void>();
+  /** The session-recording feature (first on the list), or null with `recording: false`. */
+  private readonly recording: SessionRecording | null;
   private pool: UpstreamPool;
   private current: EngineSettings;
   /** Features, in the order their hooks are asked (features/index.ts). */
@@ -71,6 +70,8 @@ export class Engine implements EngineControl {
   /** ports of other Pinprobe listeners in this process (the control API) */
   readonly ownPorts = new Set<number>();
   private sessionPath: string;
+  /** Set between the start of a session and its end (with or without recording). */
+  private sessionOpen = false;
 
   private constructor(
     readonly options: EngineOptions,
@@ -84,9 +85,11 @@ export class Engine implements EngineControl {
     this.pool = pool;
     pool.ownEndpoint = (host, port) => this.isOwnEndpoint(host, port);
     this.boundPort = options.port ?? 8080;
-    this.memory = new SessionMemory(options.memoryHttpLines ?? MEMORY_HTTP_LINES);
     this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', sessionFileName()));
-    this.features = defaultFeatures({ bus: this.bus, settings: () => this.current, pool: () => this.pool });
+    this.recording = options.recording === false
+      ? null
+      : new SessionRecording(this.sessionPath, { memoryHttpLines: options.memoryHttpLines, onTrouble: options.onRecordingTrouble });
+    this.features = defaultFeatures({ bus: this.bus, settings: () => this.current, pool: () => this.pool, recording: this.recording });
     const features = this.features;
     // The first feature with a scenario chooses (scenario rotation always has one).
     this.bus.hooks.scenario = (t) => {
@@ -99,8 +102,7 @@ export class Engine implements EngineControl {
     for (const f of features) if (f.tunnel) this.bus.hooks.tunnel.push((t) => f.tunnel?.(t) ?? null);
     for (const f of features) if (f.onRequest) this.bus.hooks.request.push((ex) => f.onRequest?.(ex));
     for (const f of features) if (f.onResponse) this.bus.hooks.response.push((ex) => f.onResponse?.(ex));
-    // The recorder first, so a feature's own events land after the event that caused them.
-    this.bus.on((event) => this.record(event));
+    // In list order: the recording first, so a feature's own events land after their cause.
     for (const f of features) if (f.onEvent) this.bus.on((event) => f.onEvent?.(event));
   }
 
@@ -116,6 +118,11 @@ export class Engine implements EngineControl {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** False with `recording: false` (`--no-record`): nothing is written, kept or judged. */
+  get records(): boolean {
+    return this.recording !== null;
   }
 
   get sessionFile(): string {
@@ -145,7 +152,7 @@ export class Engine implements EngineControl {
     });
     const listen = this.options.listen ?? '0.0.0.0';
     // A session path that cannot take files fails here, before the port is bound.
-    if (!this.writer) prepareRecordDir(this.sessionPath);
+    if (!this.sessionOpen) this.recording?.prepare();
     await new Promise<void>((ok, fail) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         fail(new Error(err.code === 'EADDRINUSE'
@@ -160,7 +167,7 @@ export class Engine implements EngineControl {
     });
     this.boundPort = (server.address() as net.AddressInfo).port;
     // After listen, so the header names the real port.
-    if (!this.writer) {
+    if (!this.sessionOpen) {
       try {
         this.openSession();
       } catch (err) {
@@ -229,7 +236,7 @@ export class Engine implements EngineControl {
   status(): EngineStatus {
     // Whoever reads the session file (save-as, the UI's file views) asks for its path here
     // first: the file then holds every line so far, not all but the last batch.
-    this.writer?.flush();
+    this.recording?.flush();
     return {
       running: this.server !== null,
       listen: this.options.listen ?? '0.0.0.0',
@@ -239,24 +246,21 @@ export class Engine implements EngineControl {
       caSubject: this.root.subject,
       lanAddresses: reachableAddresses(this.options.listen ?? '0.0.0.0', lanAddresses()),
       dataDir: this.dataDir,
-      recordingStopped: this.writer?.stopped ?? null,
+      recordingStopped: this.recording?.stopped ?? null,
     };
   }
 
   lines(): readonly SessionLine[] {
-    return this.memory.lines;
+    return this.recording?.lines() ?? [];
   }
 
   /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */
-  fullLine(index: number): Promise<SessionLine | null> {
-    // A line still in the writer's batch is not in the file yet.
-    this.writer?.flush();
-    return this.memory.fullLine(index, this.sessionPath);
+  async fullLine(index: number): Promise<SessionLine | null> {
+    return this.recording ? this.recording.fullLine(index) : null;
   }
 
   subscribe(listener: (line: SessionLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.recording?.subscribe(listener) ?? (() => undefined);
   }
 
   settings(): EngineSettings {
@@ -294,6 +298,7 @@ export class Engine implements EngineControl {
     await this.drainFeatures();
     this.endSession();
     this.sessionPath = resolve(join(this.dataDir, 'sessions', sessionFileName()));
+    this.recording?.moveTo(this.sessionPath);
     for (const f of this.features) f.reset?.();
     this.openSession();
     return this.sessionPath;
@@ -304,7 +309,7 @@ export class Engine implements EngineControl {
     pool: (): UpstreamPool => this.pool,
     // Straight to the recorder: these are Pinprobe's own requests, not the app's, so the
     // features (rotation, passthrough, mTLS prober) must not react to them.
-    record: (line: SessionEvent): void => this.record(line),
+    record: (line: SessionEvent): void => this.recording?.record(line),
   };
 
   exportCa(format: CaFormat): { data: Buffer; fileName: string; contentType: string } {
@@ -312,56 +317,31 @@ export class Engine implements EngineControl {
   }
 
   private openSession(): void {
-    this.memory.reset();
-    if (this.continueSession()) {
-      this.recordDeviceTrust([], this.current.deviceTrustsCa, 'option');
-      return;
+    this.sessionOpen = true;
+    const loaded = this.recording?.continueExisting() ?? null;
+    if (loaded) {
+      // `--record FILE` continues a session: ids go on from its last ones, and the
+      // features (audit rotation, auto-passthrough) pick up where it stopped.
+      this.bus.seedIds(loaded);
+      for (const f of this.features) f.restore?.(loaded);
+    } else {
+      const header: SessionHeader = {
+        type: 'session',
+        schema: SESSION_SCHEMA,
+        time: now(),
+        version: this.options.version ?? '0.0.0',
+        proxy: { listen: this.options.listen ?? '0.0.0.0', port: this.boundPort },
+        caSubject: this.root.subject,
+        options: recordedOptions(this.current),
+      };
+      this.recording?.open(header);
     }
-    const header: SessionHeader = {
-      type: 'session',
-      schema: SESSION_SCHEMA,
-      time: now(),
-      version: this.options.version ?? '0.0.0',
-      proxy: { listen: this.options.listen ?? '0.0.0.0', port: this.boundPort },
-      caSubject: this.root.subject,
-      options: recordedOptions(this.current),
-    };
-    this.writer = this.watched(SessionWriter.open(this.sessionPath, header));
-    this.push(header, this.writer.headerPlace);
     this.recordDeviceTrust([], this.current.deviceTrustsCa, 'option');
-  }
-
-  /**
-   * `--record FILE` names a session that already exists: keep its header, load its events
-   * (the UI and the verdicts show the whole session), continue ids and audit rotation.
-   */
-  private continueSession(): boolean {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(this.sessionPath);
-    } catch {
-      return false;
-    }
-    const text = bytes.toString('utf8');
-    if (text.trim() === '') return false;
-    const existing = parseSessionText(text, this.sessionPath);
-    if (!existing.header) throw new Error(`--record ${this.sessionPath}: the file exists and is not a Pinprobe session; choose another path`);
-    for (const w of existing.warnings) process.emitWarning(w);
-    // A cut last line (a killed run) must not glue itself to the first new line.
-    const writer = this.watched(SessionWriter.open(this.sessionPath, null));
-    if (!text.endsWith('\n')) writer.raw('\n');
-    this.writer = writer;
-    this.bus.seedIds(existing.events);
-    for (const f of this.features) f.restore?.(existing.events);
-    const loaded: SessionLine[] = [existing.header, ...existing.events];
-    const places = placesOf(bytes, loaded);
-    loaded.forEach((line, i) => this.memory.store(line, places[i] ?? null));
-    return true;
   }
 
   /** Header options changed while the session runs get a `settings` line (the judge reads it). */
   private recordSettingsChange(patch: Partial<EngineSettings>): void {
-    if (!this.writer) return;
+    if (!this.sessionOpen) return;
     const options: SettingsEvent['options'] = recordedOptions(this.current, patch);
     if (Object.keys(options).length > 0) this.record({ type: 'settings', time: now(), source: 'ui', options });
   }
@@ -379,36 +359,14 @@ export class Engine implements EngineControl {
   }
 
   private endSession(): void {
-    if (!this.writer) return;
-    this.record({ type: 'session-end', time: now() });
-    this.writer.close();
-    this.writer = null;
+    if (!this.sessionOpen) return;
+    this.sessionOpen = false;
+    this.recording?.end({ type: 'session-end', time: now() });
   }
 
-  /**
-   * A writer's stop (full disk) and resume are one line each on stderr (the CLI's message;
-   * the UI shows `status().recordingStopped` as a banner), not one per lost event.
-   */
-  private watched(writer: SessionWriter): SessionWriter {
-    writer.onTrouble = (t) => {
-      if (this.options.onRecordingTrouble) this.options.onRecordingTrouble(t.message);
-      else process.stderr.write(`${t.stopped ? 'WARNING: ' : ''}${t.message}\n`);
-    };
-    return writer;
-  }
-
-  private record(line: SessionLine): void {
-    // Benchmark only (bench/run.js, "recording off"): what recording costs is measured by
-    // not doing it. Never set by the CLI, the UI or the app.
-    if (BENCH_NO_RECORD) return;
-    const place = this.writer?.append(line) ?? null;
-    this.push(line, place);
-  }
-
-  /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
-  private push(line: SessionLine, place: LinePlace | null): void {
-    const stored = this.memory.store(line, place);
-    for (const l of this.listeners) l(stored);
+  /** Straight to the recording (device-trust and settings lines are the engine's own). */
+  private record(line: SessionEvent): void {
+    this.recording?.record(line);
   }
 
   private isOwnEndpoint(host: string, port: number): boolean {

@@ -6,12 +6,13 @@ import type { Exchange } from '../net/http-exchange.js';
 import type { UpstreamPool } from '../net/upstream.js';
 import type { Scenario, SessionEvent } from '../session/events.js';
 import type { EngineSettings } from '../settings-types.js';
+import type { SessionRecording } from '../session/recording.js';
 
 export type { Exchange };
 
 export interface Feature {
   readonly name: string;
-  /** Every event on the bus, in list order (after the recorder). */
+  /** Every event on the bus, in list order (the session recording first). */
   onEvent?(event: SessionEvent): void;
   /** A reason to tunnel this connection untouched, or null; the first feature with one wins. */
   tunnel?(target: ConnectTarget): TunnelReason | null;
@@ -37,4 +38,6 @@ export interface FeatureContext {
   bus: EngineBus;
   settings: () => EngineSettings;
   pool: () => UpstreamPool;
+  /** The session recording (session/recording.ts); null or absent: traffic is not recorded. */
+  recording?: SessionRecording | null;
 }

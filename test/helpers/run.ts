@@ -50,7 +50,7 @@ export function spawnProxy(args: string[]): Promise<{ child: ChildProcess; outpu
     const timer = setTimeout(() => reject(new Error(`proxy did not start: ${stdout}${stderr}`)), 20_000);
     child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString();
-      if (/Recording to: /.test(stdout) && /Certificates: /.test(stdout)) {
+      if (/Recording( to)?: /.test(stdout) && /Certificates: /.test(stdout)) {
         clearTimeout(timer);
         resolve({ child, output: () => stdout + stderr, exited });
       }

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineBus, type ConnectTarget } from '../../proxy/engine-bus.js';
 import { defaultFeatures } from '../../proxy/features/index.js';
+import { SessionRecording } from '../../proxy/session/recording.js';
 import { AutoPassthrough } from '../../proxy/features/auto-passthrough.js';
 import { PassthroughRules } from '../../proxy/features/passthrough-rules.js';
 import { ScenarioRotation } from '../../proxy/features/scenario-rotation.js';
@@ -56,6 +57,16 @@ describe('the feature list', () => {
     const bus = new EngineBus();
     const features = defaultFeatures({ bus, settings: () => DEFAULT_SETTINGS, pool: () => ({}) as UpstreamPool });
     expect(features.map((f) => f.name)).toEqual(['passthrough-rules', 'auto-passthrough', 'scenario-rotation', 'mtls-prober']);
+  });
+
+  it('puts the session recording first, so every event is recorded before a feature reacts to it', () => {
+    const bus = new EngineBus();
+    const recording = new SessionRecording('/nonexistent/never-opened.jsonl');
+    const features = defaultFeatures({ bus, settings: () => DEFAULT_SETTINGS, pool: () => ({}) as UpstreamPool, recording });
+    expect(features.map((f) => f.name)).toEqual(['session-recording', 'passthrough-rules', 'auto-passthrough', 'scenario-rotation', 'mtls-prober']);
+    // Not opened: events are kept in memory only, nothing is written.
+    features[0]!.onEvent?.({ type: 'error', time: 't', id: null, message: 'x' });
+    expect(recording.lines().map((l) => l.type)).toEqual(['error']);
   });
 });
 

@@ -1,0 +1,149 @@
+// Recording as a feature (features/index.ts puts it first on the list): every bus event
+// goes to the session file (batched writer) and to the in-memory session the UI and the
+// live verdicts read. It owns the file's lifecycle — open a new file, continue an
+// existing one (`--record FILE`), end it — while the engine keeps the listener and the pool.
+import { readFileSync } from 'node:fs';
+import type { Feature } from '../features/feature.js';
+import type { SessionEvent, SessionHeader, SessionLine } from './events.js';
+import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './memory.js';
+import { parseSessionText } from './reader.js';
+import { prepareRecordDir } from './record-dir.js';
+import { SessionWriter, type LinePlace } from './writer.js';
+
+export interface RecordingOptions {
+  /** Request/response lines kept in memory with headers and bodies (default MEMORY_HTTP_LINES). */
+  memoryHttpLines?: number;
+  /** Where a recording stop/resume message goes (default: one line on stderr). */
+  onTrouble?: (message: string) => void;
+}
+
+export class SessionRecording implements Feature {
+  readonly name = 'session-recording';
+  private writer: SessionWriter | null = null;
+  private readonly memory: SessionMemory;
+  private readonly listeners = new Set<(line: SessionLine) => void>();
+
+  constructor(private path: string, private readonly options: RecordingOptions = {}) {
+    this.memory = new SessionMemory(options.memoryHttpLines ?? MEMORY_HTTP_LINES);
+  }
+
+  /** The session file lines go to (the next one, between sessions). */
+  get file(): string {
+    return this.path;
+  }
+
+  /** Whether a session file is open (between open/continue and end). */
+  get isOpen(): boolean {
+    return this.writer !== null;
+  }
+
+  /** Set while the session file cannot be written (a full disk): the one-line reason. */
+  get stopped(): string | null {
+    return this.writer?.stopped ?? null;
+  }
+
+  /** The file of the next session (after end()). */
+  moveTo(path: string): void {
+    this.path = path;
+  }
+
+  /** Fails with a one-line reason when the file's folder cannot take files (before the port is bound). */
+  prepare(): void {
+    if (!this.writer) prepareRecordDir(this.path);
+  }
+
+  /** Starts a new session file with this header. */
+  open(header: SessionHeader): void {
+    this.memory.reset();
+    this.writer = this.watched(SessionWriter.open(this.path, header));
+    this.push(header, this.writer.headerPlace);
+  }
+
+  /**
+   * `--record FILE` names a session that already exists: keep its header, load its events
+   * (the UI and the verdicts show the whole session). Returns the loaded events (the
+   * engine continues ids and the features pick up their state), or null when there is no
+   * session there yet. Throws when the file exists and is not a session.
+   */
+  continueExisting(): SessionEvent[] | null {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.path);
+    } catch {
+      return null;
+    }
+    const text = bytes.toString('utf8');
+    if (text.trim() === '') return null;
+    const existing = parseSessionText(text, this.path);
+    if (!existing.header) throw new Error(`--record ${this.path}: the file exists and is not a Pinprobe session; choose another path`);
+    for (const w of existing.warnings) process.emitWarning(w);
+    this.memory.reset();
+    // A cut last line (a killed run) must not glue itself to the first new line.
+    const writer = this.watched(SessionWriter.open(this.path, null));
+    if (!text.endsWith('\n')) writer.raw('\n');
+    this.writer = writer;
+    const loaded: SessionLine[] = [existing.header, ...existing.events];
+    const places = placesOf(bytes, loaded);
+    loaded.forEach((line, i) => this.memory.store(line, places[i] ?? null));
+    return existing.events;
+  }
+
+  /** Ends the session file with a session-end line (no-op when none is open). */
+  end(line: SessionEvent): void {
+    if (!this.writer) return;
+    this.record(line);
+    this.writer.close();
+    this.writer = null;
+  }
+
+  /** Every bus event, first on the list: a feature's own events land after their cause. */
+  onEvent(event: SessionEvent): void {
+    this.record(event);
+  }
+
+  /** Appends a line to the file and the in-memory session (also check-auth's own lines). */
+  record(line: SessionLine): void {
+    const place = this.writer?.append(line) ?? null;
+    this.push(line, place);
+  }
+
+  /** Writes the lines still batched, so the file holds every line so far. */
+  flush(): void {
+    this.writer?.flush();
+  }
+
+  lines(): readonly SessionLine[] {
+    return this.memory.lines;
+  }
+
+  /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */
+  fullLine(index: number): Promise<SessionLine | null> {
+    // A line still in the writer's batch is not in the file yet.
+    this.writer?.flush();
+    return this.memory.fullLine(index, this.path);
+  }
+
+  /** Called with the in-memory copy of every line as it is appended. */
+  subscribe(listener: (line: SessionLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A writer's stop (full disk) and resume are one line each on stderr (the CLI's message;
+   * the UI shows the engine's `status().recordingStopped` as a banner), not one per lost event.
+   */
+  private watched(writer: SessionWriter): SessionWriter {
+    writer.onTrouble = (t) => {
+      if (this.options.onTrouble) this.options.onTrouble(t.message);
+      else process.stderr.write(`${t.stopped ? 'WARNING: ' : ''}${t.message}\n`);
+    };
+    return writer;
+  }
+
+  /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
+  private push(line: SessionLine, place: LinePlace | null): void {
+    const stored = this.memory.store(line, place);
+    for (const l of this.listeners) l(stored);
+  }
+}
