@@ -16,7 +16,7 @@ import { DEFAULT_BODY_CAP } from './net/body-capture.js';
 import { parseClientCertSpec } from './net/client-certs.js';
 import { lanAddresses, reachableAddresses } from './net/lan-addresses.js';
 import { createProxyServer } from './net/proxy-server.js';
-import { serveOnboarding } from './api/onboarding.js';
+import { serveOnboarding } from './onboarding/serve.js';
 import type { UpstreamPool } from './net/upstream.js';
 import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';

@@ -3,7 +3,7 @@
 import QRCode from 'qrcode';
 import { isLoopbackListen, reachableAddresses } from '../net/lan-addresses.js';
 import type { CaFormat, EngineControl } from './engine-port.js';
-import { ONBOARDING_HOST } from '../onboarding-host.js';
+import { ONBOARDING_HOST } from '../onboarding/host.js';
 import type { OnboardingInfo } from './protocol.js';
 
 export type { CaDownload, OnboardingInfo } from './protocol.js';

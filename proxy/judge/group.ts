@@ -1,6 +1,6 @@
 // Sorts recorded events into per-host buckets (host:port) in two linear passes, so the
 // judge and the HTML evidence see exactly the same grouping.
-import { isReservedName } from '../onboarding-host.js';
+import { isReservedName } from '../onboarding/host.js';
 import { hostPortKey } from '../host-key.js';
 import type {
   ClientTlsEvent,

@@ -14,7 +14,7 @@ import { intercept, type InterceptDeps } from './intercept.js';
 import { tunnel } from './tunnel.js';
 import { splitHostPort } from './upstream.js';
 import { forwardUpgrade } from './websocket.js';
-import { ONBOARDING_HOST } from '../onboarding-host.js';
+import { isOnboardingHost } from '../onboarding/host.js';
 
 export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'innerHttp' | 'connInfo'> {
   /** true when host:port is this proxy's own listener or control API */
@@ -26,8 +26,6 @@ export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'inner
   /** timeouts and limits, read at each use (settings can change while running) */
   limits: () => ConnLimits;
 }
-
-export { ONBOARDING_HOST };
 
 function serverOptions(headersTimeoutMs: number): http.ServerOptions {
   return {
@@ -104,7 +102,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
     if (url.protocol !== 'http:') return void plainError(res, 400, `Pinprobe: ${url.protocol} URLs cannot be sent in plain form; use CONNECT`);
     const host = unbracket(url.hostname);
     const port = Number(url.port || 80);
-    if (host === ONBOARDING_HOST) {
+    if (isOnboardingHost(host)) {
       if (deps.onboarding(req, res)) return;
       return void plainError(res, 404, 'Pinprobe onboarding is not available');
     }

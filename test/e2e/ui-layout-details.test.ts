@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlApi } from '../../proxy/api/index.js';
-import { onboardingPage } from '../../proxy/api/onboarding-page.js';
+import { onboardingPage } from '../../proxy/onboarding/page.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { demoSession } from './demo-session.js';

@@ -4,15 +4,23 @@
 // that suits the phone's platform; the same function serves those files under /ca/.
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CaFormat, EngineControl } from './engine-port.js';
-import { onboardingPage, type CaLinks, type Platform } from './onboarding-page.js';
-
-import { isOnboardingHost, ONBOARDING_HOST } from '../onboarding-host.js';
+import type { CaFormat } from '../ca/export.js';
+import { onboardingPage, type CaLinks, type Platform } from './page.js';
+import { isOnboardingHost, ONBOARDING_HOST } from './host.js';
 
 export { isOnboardingHost, ONBOARDING_HOST };
 
+/**
+ * What the page needs of the engine (the engine and the control API's EngineControl both
+ * fit): its own folder, so the engine serves it without importing the control API.
+ */
+export interface OnboardingSource {
+  status(): { caSubject: string; lanAddresses: readonly string[]; port: number };
+  exportCa(format: CaFormat): { data: Buffer; fileName: string };
+}
+
 export interface OnboardingContext {
-  engine: EngineControl;
+  engine: OnboardingSource;
 }
 
 type RequestHead = Pick<IncomingMessage, 'url' | 'headers'>;
@@ -36,7 +44,7 @@ export function isOnboardingRequest(req: RequestHead): boolean {
 }
 
 /** Paths (under /ca/) of each CA export; the Android one is named after the subject hash. */
-export function caLinks(engine: EngineControl): CaLinks {
+export function caLinks(engine: OnboardingSource): CaLinks {
   return {
     pem: '/ca/pinprobe-ca.pem',
     der: '/ca/pinprobe-ca.cer',
@@ -74,7 +82,7 @@ const CA_TYPES: Record<CaFormat, string> = {
   ios: 'application/x-apple-aspen-config',
 };
 
-function answer(req: IncomingMessage, res: ServerResponse, engine: EngineControl): void {
+function answer(req: IncomingMessage, res: ServerResponse, engine: OnboardingSource): void {
   const path = pathOf(req.url ?? '/');
   const links = caLinks(engine);
   const head = req.method === 'HEAD';
@@ -133,7 +141,7 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function caFingerprint(engine: EngineControl): string | null {
+function caFingerprint(engine: OnboardingSource): string | null {
   try {
     return new X509Certificate(engine.exportCa('der').data).fingerprint256;
   } catch {
