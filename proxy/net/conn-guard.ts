@@ -8,10 +8,15 @@
 //   connection that has not sent a request yet, taken first from the address holding most;
 // - a per-address limit: an address over it gives up its own oldest silent connection, or
 //   the new one is refused, so one device cannot take every slot;
-// - EMFILE/ENFILE on accept: accepting pauses (new connections are closed on arrival, no
+// - running out of descriptors: accepting pauses (new connections are closed on arrival, no
 //   per-accept work), the oldest silent connections are shed, and a backoff timer resumes
 //   accepting once descriptors are free again. One warning line per episode (at most one a
 //   minute); the listener itself is never closed, so the port cannot be lost.
+//   libuv hides EMFILE on accept: it accepts with a spare descriptor and closes at once
+//   (measured on Node 20: no 'error' event), so new clients are silently cut. Hence a watch:
+//   once client connections reach a quarter of the open-files limit, /proc/self/fd is
+//   counted every 500 ms, and fewer than LOW_WATER free is an episode (so is an EMFILE or
+//   ENFILE 'error' when libuv does report one).
 import { readdirSync } from 'node:fs';
 import type http from 'node:http';
 import type net from 'node:net';
@@ -21,6 +26,9 @@ export { defaultMaxConnections, openFilesLimit } from './conn-limits.js';
 
 /** Descriptors that must be free before accepting resumes (files, backend sockets, DNS). */
 export const FD_HEADROOM = 64;
+/** Fewer free descriptors than this starts an episode. */
+export const LOW_WATER = 16;
+const WATCH_MS = 500;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2000;
 
@@ -30,14 +38,17 @@ export interface ConnGuardOptions {
   warn: (message: string) => void;
   /** a line when accepting resumes after a warned pause */
   notice?: (message: string) => void;
-  /** Free descriptors now; 0 when that cannot even be looked at (EMFILE), null when unknown (no /proc). */
-  freeDescriptors?: () => number | null;
+  /** Free descriptors under `limit` now; 0 when that cannot even be looked at (EMFILE), null when unknown (no /proc). */
+  freeDescriptors?: (limit: number) => number | null;
+  /** The open-files limit (default: read once from /proc); null = unknown, no watch. */
+  fdLimit?: number | null;
 }
 
-/** Free descriptors under the soft limit, from /proc/self/fd (Linux). */
-export function freeDescriptors(): number | null {
-  const limit = openFilesLimit();
-  if (limit === null) return null;
+/**
+ * Free descriptors under the open-files limit, from /proc/self/fd (Linux). The limit is
+ * passed in: reading /proc/self/limits needs a descriptor too, so it is read once at start.
+ */
+export function freeDescriptors(limit: number): number | null {
   try {
     // The listing itself holds one descriptor while it runs.
     return limit - (readdirSync('/proc/self/fd').length - 1);
@@ -61,7 +72,11 @@ export class ConnGuard {
   /** set while accepting is paused after EMFILE/ENFILE */
   private pause: { since: number; backoffMs: number; timer: NodeJS.Timeout; dropped: number; shed: number; warned: boolean } | null = null;
 
-  constructor(private readonly o: ConnGuardOptions) {}
+  private readonly fdLimit: number | null;
+
+  constructor(private readonly o: ConnGuardOptions) {
+    this.fdLimit = o.fdLimit === undefined ? openFilesLimit() : o.fdLimit;
+  }
 
   get count(): number {
     return this.sockets.size;
@@ -81,7 +96,20 @@ export class ConnGuard {
     server.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EMFILE' || err.code === 'ENFILE') this.outOfDescriptors(err.code);
     });
+    const limit = this.fdLimit;
+    if (limit !== null) {
+      const watch = setInterval(() => this.watch(limit), WATCH_MS);
+      watch.unref();
+      server.once('close', () => clearInterval(watch));
+    }
     server.once('close', () => this.endPause());
+  }
+
+  /** Counts free descriptors only when client connections could be what exhausts them. */
+  private watch(limit: number): void {
+    if (this.pause || this.sockets.size < limit / 4) return;
+    const free = this.free();
+    if (free !== null && free < LOW_WATER) this.outOfDescriptors(`${free} of ${limit} descriptors free`);
   }
 
   private admit(s: net.Socket): void {
@@ -159,10 +187,11 @@ export class ConnGuard {
   }
 
   private free(): number | null {
-    return (this.o.freeDescriptors ?? freeDescriptors)();
+    return this.fdLimit === null ? null : (this.o.freeDescriptors ?? freeDescriptors)(this.fdLimit);
   }
 
-  private outOfDescriptors(code: string): void {
+  /** `why`: the errno (EMFILE, ENFILE) or what the watch counted. */
+  private outOfDescriptors(why: string): void {
     if (this.pause) return; // already paused: the timer is on it
     const shed = this.shed(Math.max(16, FD_HEADROOM - (this.free() ?? 0)));
     const at = Date.now();
@@ -170,7 +199,7 @@ export class ConnGuard {
     this.pause = { since: at, backoffMs: FIRST_BACKOFF_MS, timer: this.resumeLater(FIRST_BACKOFF_MS), dropped: 0, shed, warned };
     if (!warned) return;
     this.lastWarn = at;
-    this.o.warn(`WARNING: out of file descriptors (${code}) with ${this.sockets.size + shed} client connections open: accepting paused, closed ${shed} that had sent nothing; accepting resumes when ${FD_HEADROOM} descriptors are free — raise the limit with ulimit -n`);
+    this.o.warn(`WARNING: out of file descriptors (${why}) with ${this.sockets.size} client connections open: accepting paused, closed ${shed} that had sent nothing; accepting resumes when ${FD_HEADROOM} descriptors are free — raise the limit with ulimit -n`);
   }
 
   private resumeLater(ms: number): NodeJS.Timeout {
