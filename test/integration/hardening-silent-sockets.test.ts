@@ -1,4 +1,4 @@
-// Sockets that send nothing are closed at every stage (timeouts shortened by engine options),
+// Sockets that send nothing are closed at every stage (timeouts shortened by settings),
 // and 1,100 of them under `ulimit -n 1024` cannot lock a new client out. Before the fix a
 // silent TCP socket, a TLS client stopped after its ClientHello and one idle after the
 // handshake all stayed open for ever, and the 1,100 sockets reset the next curl.
@@ -66,6 +66,16 @@ describe('silent clients are closed at each stage', () => {
     await closedWithin(s, 5000);
     const outcome = await proxy.waitFor((l) => l.type === 'client-tls' && /did not finish the TLS handshake/.test(String((l as { detail?: string }).detail)));
     expect(outcome).toMatchObject({ result: 'inconclusive' });
+  });
+
+  it('a changed idle timeout applies to the next connection, without a restart', async () => {
+    await proxy.engine.updateSettings({ idleTimeout: 3 });
+    try {
+      const s = net.connect(proxy.port, '127.0.0.1');
+      expect(await closedWithin(s, 10_000)).toBeGreaterThanOrEqual(2500);
+    } finally {
+      await proxy.engine.updateSettings({ idleTimeout: 0.6 });
+    }
   });
 
   it('a TLS client idle after the handshake', async () => {
