@@ -254,6 +254,14 @@ export class Engine implements EngineControl {
     return this.recording?.lines() ?? [];
   }
 
+  lineCount(): number {
+    return this.recording?.lineCount() ?? 0;
+  }
+
+  linesFrom(from: number, to?: number): readonly SessionLine[] {
+    return this.recording?.linesFrom(from, to) ?? [];
+  }
+
   /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */
   async fullLine(index: number): Promise<SessionLine | null> {
     return this.recording ? this.recording.fullLine(index) : null;

@@ -27,10 +27,15 @@ export interface EngineControl {
   status(): EngineStatus;
   /**
    * Lines of the current session recorded so far (header first), as kept in memory: the
-   * older request/response lines of a long session may be light copies (`evicted: true`,
-   * no headers, no body data) — reduced in place, so a held reference changes too.
+   * older request/response lines of a long session are light copies (`evicted: true`, no
+   * headers, no body data), made afresh from compact rows on each call. O(n): the API
+   * reads ranges with lineCount/linesFrom instead.
    */
   lines(): readonly SessionLine[];
+  /** How many lines lines() would give. */
+  lineCount(): number;
+  /** lines().slice(from, to) without building the rest. */
+  linesFrom(from: number, to?: number): readonly SessionLine[];
   /** Called for every line as it is appended (the in-memory copy); returns an unsubscribe function. */
   subscribe(listener: (line: SessionLine) => void): () => void;
   /**

@@ -108,12 +108,11 @@ export class LiveSocket {
     ws.on('message', () => undefined);
     const { view } = this.opts;
     send(ws, { kind: 'hello', view: view.info() });
-    const lines = view.lines();
     // Queued lines reach this client with their batch; replay up to them only.
-    const upTo = this.pending.length > 0 ? this.pendingFrom : lines.length;
+    const upTo = this.pending.length > 0 ? this.pendingFrom : view.lineCount();
     // Chunks, not one message per line: a 20,000-line session replays in a blink.
     for (let from = Math.min(since, upTo); from < upTo; from += REPLAY_CHUNK) {
-      send(ws, { kind: 'lines', from, lines: lines.slice(from, Math.min(upTo, from + REPLAY_CHUNK)) });
+      send(ws, { kind: 'lines', from, lines: [...view.linesFrom(from, Math.min(upTo, from + REPLAY_CHUNK))] });
     }
     const report = this.safeReport();
     send(ws, report);

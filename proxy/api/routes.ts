@@ -49,8 +49,8 @@ const routes: Record<string, Handler> = {
     const raw = url.searchParams.get('since') ?? '0';
     const since = Number.parseInt(raw, 10);
     if (!Number.isInteger(since) || since < 0) throw new HttpError(400, `"since" must be a line index ≥ 0 (got "${raw}")`);
-    const lines = ctx.view.lines();
-    const body: EventsResponse = { view: ctx.view.info(), from: since, next: lines.length, lines: lines.slice(since) };
+    const next = ctx.view.lineCount();
+    const body: EventsResponse = { view: ctx.view.info(), from: since, next, lines: [...ctx.view.linesFrom(since, next)] };
     sendJson(res, 200, body);
   },
 
@@ -62,7 +62,7 @@ const routes: Record<string, Handler> = {
     if (!Number.isSafeInteger(index)) throw new HttpError(400, `"index" must be a line index ≥ 0 (got "${raw}")`);
     const line = await ctx.view.fullLine(index);
     if (line === null) {
-      const count = ctx.view.lines().length;
+      const count = ctx.view.lineCount();
       throw new HttpError(404, index >= count ? `no line ${index}: the session has ${count} line(s)` : `line ${index} could not be read back from ${ctx.view.info().file}`);
     }
     sendJson(res, 200, line);

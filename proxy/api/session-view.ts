@@ -1,7 +1,8 @@
 // What the UI is looking at: the engine's live session, or a recorded file opened
 // read-only. Both are judged by the same judge, so a reopened file shows the verdicts the
-// live session showed. The live lines are mirrored here (references only) so that line
-// indexes stay stable however the engine stores them.
+// live session showed. Live lines are not mirrored here (a long session keeps its old lines
+// as compact rows in the engine); they are read by index range, and `generation` tells a
+// caller that awaited whether the lines it indexed are still the ones shown.
 import { judge } from '../judge/index.js';
 import type { Report } from '../judge/report-types.js';
 import type { SessionLine } from '../session/events.js';
@@ -23,14 +24,17 @@ interface OpenedFile {
 }
 
 export class SessionView {
-  private live: SessionLine[];
+  /** Lines of the live session the view has been told about (the engine may be one ahead in a callback). */
+  private liveCount: number;
   private opened: OpenedFile | null = null;
   private cachedReport: Report | null = null;
+  /** Changes whenever lines() stops naming the same lines (a new session, a file opened or closed). */
+  private generation = 0;
   private readonly listeners = new Set<(change: ViewChange) => void>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly engine: EngineControl) {
-    this.live = [...engine.lines()];
+    this.liveCount = engine.lineCount();
     this.unsubscribe = engine.subscribe((line) => this.onLiveLine(line));
   }
 
@@ -49,25 +53,37 @@ export class SessionView {
     if (this.opened) {
       return { mode: 'file', file: this.opened.file, lines: this.opened.lines.length, warnings: this.opened.warnings };
     }
-    return { mode: 'live', file: this.engine.status().sessionFile, lines: this.live.length, warnings: [] };
+    return { mode: 'live', file: this.engine.status().sessionFile, lines: this.liveCount, warnings: [] };
   }
 
+  lineCount(): number {
+    return this.opened ? this.opened.lines.length : this.liveCount;
+  }
+
+  /** Lines from..to of the view (light copies for old live request/response lines). */
+  linesFrom(from: number, to?: number): readonly SessionLine[] {
+    const end = Math.min(to ?? Infinity, this.lineCount());
+    if (this.opened) return this.opened.lines.slice(from, end);
+    return from >= end ? [] : this.engine.linesFrom(from, end);
+  }
+
+  /** Every line of the view; O(n) — for exports and reports, not per request. */
   lines(): readonly SessionLine[] {
-    return this.opened ? this.opened.lines : this.live;
+    return this.linesFrom(0);
   }
 
   /**
-   * Line `index` of lines() with its headers and bodies: an opened file holds them already;
+   * Line `index` of the view with its headers and bodies: an opened file holds them already;
    * an evicted live line is read back from the session file by the engine.
    */
   async fullLine(index: number): Promise<SessionLine | null> {
-    const lines = this.lines();
-    const line = lines[index];
+    const line = this.linesFrom(index, index + 1)[0];
     if (!line) return null;
     if (this.opened || !isEvicted(line)) return line;
+    const generation = this.generation;
     const full = (await this.engine.fullLine?.(index)) ?? null;
     // A new session or an opened file meanwhile: the index no longer names this line.
-    if (this.lines() !== lines || lines[index] !== line) return null;
+    if (this.generation !== generation) return null;
     return full;
   }
 
@@ -111,13 +127,14 @@ export class SessionView {
     return this.reset();
   }
 
-  /** Re-reads the engine's lines, e.g. after it started a new session file. */
+  /** Re-reads the engine's line count, e.g. after it started a new session file. */
   resync(): ViewInfo {
-    this.live = [...this.engine.lines()];
+    this.liveCount = this.engine.lineCount();
     return this.reset();
   }
 
   private reset(): ViewInfo {
+    this.generation++;
     this.cachedReport = null;
     const view = this.info();
     this.emit({ kind: 'reset', view });
@@ -127,14 +144,15 @@ export class SessionView {
   private onLiveLine(line: SessionLine): void {
     if (line.type === 'session') {
       // A header starts a new session file: the old lines are no longer the live session.
-      this.live = [line];
+      this.liveCount = 1;
       if (!this.opened) this.reset();
+      else this.generation++;
       return;
     }
-    this.live.push(line);
+    this.liveCount++;
     if (this.opened) return;
     this.cachedReport = null;
-    this.emit({ kind: 'line', index: this.live.length - 1, line });
+    this.emit({ kind: 'line', index: this.liveCount - 1, line });
   }
 
   private emit(change: ViewChange): void {

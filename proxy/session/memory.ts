@@ -1,7 +1,12 @@
 // The engine's in-memory copy of the current session, for the UI and the live verdicts.
 // Request/response lines keep headers and bodies only for the most recent ones; older ones
-// are reduced in place and read back from the session file by their byte place on demand.
+// become compact rows (compact-rows.ts: a few numbers, the URL, a shared tuple) and are read
+// back from the session file by their byte place on demand. Other lines (connections, TLS
+// outcomes, upstream attempts… a few per connection, not per request) stay objects.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
+import { BlockColumn } from './block-column.js';
+import { CompactRows, evictedBody, NO_HEADERS, sharedTimings } from './compact-rows.js';
 import type { RequestEvent, ResponseEvent, SessionLine } from './events.js';
 import type { LinePlace } from './writer.js';
 
@@ -64,21 +69,6 @@ function intern(text: string): string {
   return text;
 }
 
-/** Timings are a few small integers and repeat a lot: equal ones share one frozen object. */
-const TIMINGS = new Map<string, ResponseEvent['timings']>();
-function sharedTimings(t: ResponseEvent['timings']): ResponseEvent['timings'] {
-  // Only the three known fields; anything richer is kept as it is.
-  if (!t || typeof t !== 'object' || Object.keys(t).length !== 3) return t;
-  const key = `${t.sendMs},${t.waitMs},${t.receiveMs}`;
-  let hit = TIMINGS.get(key);
-  if (!hit) {
-    if (TIMINGS.size >= 4096) TIMINGS.clear();
-    hit = Object.freeze({ sendMs: t.sendMs, waitMs: t.waitMs, receiveMs: t.receiveMs });
-    TIMINGS.set(key, hit);
-  }
-  return hit;
-}
-
 /** Fields this copy does not know (a newer or hand-edited file) are kept too. */
 function withExtras<T extends object>(from: T, to: T): T {
   const src = from as Record<string, unknown>;
@@ -103,27 +93,11 @@ const LATIN1 = /^[\u0000-\u00ff]*$/;
  * Reduces an in-memory copy to a light one in place (the UI mirrors lines by reference);
  * the session file still has it all. The new body is a fresh literal of one fixed shape.
  */
-function evict(line: RequestEvent | ResponseEvent): void {
+function evictInPlace(line: RequestEvent | ResponseEvent): void {
   line.headers = NO_HEADERS;
   line.body = evictedBody(line.body.size, line.body.encoding);
   line.evicted = true;
 }
-
-/** Light copies of bodies of one size and encoding share one frozen record. */
-const EVICTED_BODIES = new Map<string, RequestEvent['body']>();
-function evictedBody(size: number, encoding: RequestEvent['body']['encoding']): RequestEvent['body'] {
-  const key = `${encoding}${size}`;
-  let body = EVICTED_BODIES.get(key);
-  if (!body) {
-    if (EVICTED_BODIES.size >= 4096) EVICTED_BODIES.clear();
-    body = Object.freeze({ size, encoding, data: '', truncated: true });
-    EVICTED_BODIES.set(key, body);
-  }
-  return body;
-}
-
-/** Shared by every evicted line (never mutated: a light copy's headers are not edited). */
-const NO_HEADERS: RequestEvent['headers'] = Object.freeze([]) as unknown as RequestEvent['headers'];
 
 export function isEvicted(line: SessionLine): boolean {
   return (line.type === 'request' || line.type === 'response') && line.evicted === true;
@@ -179,46 +153,67 @@ function sameJson(text: string, want: string): boolean {
 
 
 export class SessionMemory {
-  private memory: SessionLine[] = [];
-  /** Where each line sits in the session file (same index; offset -1 = unknown). */
-  private offsets: number[] = [];
-  private lengths: number[] = [];
+  /** Line i as an object (kept lines), its URL (a compact request) or null (a compact response). */
+  private slots: Array<SessionLine | string | null> = [];
+  /** Where each line sits in the session file (offset -1 = unknown). */
+  private readonly offsets = new BlockColumn((n) => new Float64Array(n), -1);
+  private readonly lengths = new BlockColumn((n) => new Uint32Array(n));
+  private readonly rows = new CompactRows();
   /** Indexes of request/response lines still full in memory, oldest first (from `fullHead`). */
   private fullHttp: number[] = [];
   private fullHead = 0;
 
   constructor(private readonly keep: number = MEMORY_HTTP_LINES) {}
 
+  get length(): number {
+    return this.slots.length;
+  }
+
+  /** Every line (compact ones as fresh light copies): O(n), for callers that want them all. */
   get lines(): readonly SessionLine[] {
-    return this.memory;
+    return this.slice(0);
+  }
+
+  /** Line `index` as kept in memory (a light copy, `evicted: true`, for old request/response lines). */
+  line(index: number): SessionLine | undefined {
+    const slot = this.slots[index];
+    if (slot === undefined) return undefined;
+    if (slot !== null && typeof slot === 'object') return slot;
+    return this.rows.lightCopy(index, slot);
+  }
+
+  slice(from: number, to: number = this.slots.length): SessionLine[] {
+    const out: SessionLine[] = [];
+    const end = Math.min(to, this.slots.length);
+    for (let i = Math.max(0, from); i < end; i++) out.push(this.line(i)!);
+    return out;
   }
 
   reset(): void {
-    this.memory = [];
-    this.offsets = [];
-    this.lengths = [];
+    this.slots = [];
+    this.offsets.clear();
+    this.lengths.clear();
+    this.rows.reset();
     this.fullHttp = [];
     this.fullHead = 0;
   }
 
   /**
    * Keeps the in-memory copy of a line. Request/response lines are private copies: once
-   * more than `keep` newer ones exist, the oldest is reduced in place to a light copy (no
-   * headers, no body data, `evicted: true`) that `fullLine` reads back from the file.
+   * more than `keep` newer ones exist, the oldest becomes a compact row (or, of an unusual
+   * shape, a light object: no headers, no body data, `evicted: true`) that `fullLine` reads
+   * back from the file.
    */
   store(line: SessionLine, place: LinePlace | null): SessionLine {
-    const index = this.memory.length;
+    const index = this.slots.length;
     const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line;
-    this.memory.push(stored);
-    this.offsets.push(place ? place.offset : -1);
-    this.lengths.push(place ? place.length : 0);
+    this.slots.push(stored);
+    this.offsets.set(index, place ? place.offset : -1);
+    this.lengths.set(index, place ? place.length : 0);
     // Without a known place in the file the line could not be read back: it stays full.
     if (place && (stored.type === 'request' || stored.type === 'response')) {
       this.fullHttp.push(index);
-      while (this.fullHttp.length - this.fullHead > this.keep) {
-        const old = this.memory[this.fullHttp[this.fullHead++]!];
-        if (old && (old.type === 'request' || old.type === 'response')) evict(old);
-      }
+      while (this.fullHttp.length - this.fullHead > this.keep) this.evict(this.fullHttp[this.fullHead++]!);
       if (this.fullHead > 4096 && this.fullHead * 2 > this.fullHttp.length) {
         this.fullHttp = this.fullHttp.slice(this.fullHead);
         this.fullHead = 0;
@@ -232,10 +227,10 @@ export class SessionMemory {
    * its place; null when the index is out of range or the file no longer has it.
    */
   async fullLine(index: number, file: string): Promise<SessionLine | null> {
-    const line = this.memory[index];
-    const offset = this.offsets[index] ?? -1;
-    const length = this.lengths[index] ?? 0;
-    if (!line || offset < 0) return line && !isEvicted(line) ? line : null;
+    const line = this.line(index);
+    const offset = this.offsets.get(index);
+    const length = this.lengths.get(index);
+    if (!line || index >= this.slots.length || offset < 0) return line && !isEvicted(line) ? line : null;
     let text: string;
     try {
       const handle = await openFile(file, 'r');
@@ -249,14 +244,51 @@ export class SessionMemory {
     } catch {
       return null;
     }
-    let full: SessionLine;
+    return sameLine(line, text);
+  }
+
+  /** fullLine without waiting (the live verdicts' rare look-ups of an evicted line). */
+  fullLineSync(index: number, file: string): SessionLine | null {
+    const line = this.line(index);
+    const offset = this.offsets.get(index);
+    const length = this.lengths.get(index);
+    if (!line || index >= this.slots.length || offset < 0) return line && !isEvicted(line) ? line : null;
+    if (!isEvicted(line)) return line;
+    let text: string;
     try {
-      full = JSON.parse(text) as SessionLine;
+      const fd = openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(length);
+        const bytesRead = readSync(fd, buf, 0, length, offset);
+        text = buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       return null;
     }
-    // The file changed under us (replaced, or a new session began meanwhile): do not return another line.
-    if (full?.type !== line.type || ('id' in line && 'id' in full && full.id !== line.id)) return null;
-    return full;
+    return sameLine(line, text);
   }
+
+  /** Line `index` no longer keeps its headers and bodies in memory. */
+  private evict(index: number): void {
+    const old = this.slots[index];
+    if (!old || typeof old !== 'object' || (old.type !== 'request' && old.type !== 'response')) return;
+    evictInPlace(old);
+    const url = this.rows.compact(index, old);
+    if (url !== null) this.slots[index] = old.type === 'request' ? intern(url) : null;
+  }
+}
+
+/** The line read back, when it is still the one in memory (same type and id). */
+function sameLine(line: SessionLine, text: string): SessionLine | null {
+  let full: SessionLine;
+  try {
+    full = JSON.parse(text) as SessionLine;
+  } catch {
+    return null;
+  }
+  // The file changed under us (replaced, or a new session began meanwhile): do not return another line.
+  if (full?.type !== line.type || ('id' in line && 'id' in full && full.id !== line.id)) return null;
+  return full;
 }

@@ -112,8 +112,17 @@ export class SessionRecording implements Feature {
     this.writer?.flush();
   }
 
+  /** Every line so far (old request/response lines as light copies); O(n). */
   lines(): readonly SessionLine[] {
     return this.memory.lines;
+  }
+
+  lineCount(): number {
+    return this.memory.length;
+  }
+
+  linesFrom(from: number, to?: number): SessionLine[] {
+    return this.memory.slice(from, to);
   }
 
   /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */

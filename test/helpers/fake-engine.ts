@@ -102,6 +102,14 @@ export class FakeEngine implements EngineControl {
     return this.current;
   }
 
+  lineCount(): number {
+    return this.current.length;
+  }
+
+  linesFrom(from: number, to?: number): readonly SessionLine[] {
+    return this.current.slice(from, to);
+  }
+
   subscribe(listener: (line: SessionLine) => void): () => void {
     this.listeners.add(listener);
     return () => {

@@ -1,0 +1,67 @@
+// Old request/response lines become compact rows (session/compact-rows.ts); each must turn
+// back into exactly the light copy it replaced — same JSON bytes, same values — for lines of
+// every shape a session may hold (hand-edited files included: those stay light objects).
+import { describe, expect, it } from 'vitest';
+import { SessionMemory, slim } from '../../proxy/session/memory.js';
+import type { RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
+import { Prng } from '../helpers/prng.js';
+
+function randomHttpLine(r: Prng, n: number): RequestEvent | ResponseEvent {
+  const base = 1_796_000_000_000 + n * r.int(0, 50);
+  const time = r.chance(0.05) ? '2026-12-02T01:00:00Z' : r.chance(0.02) ? new Date(base - 1e9).toISOString() : new Date(base).toISOString();
+  const id = r.pick([`r${n}`, `k${n}`, `r0${n}`, `x-${n}`, `r${n}`, `r${n}`]);
+  const body = { size: r.pick([0, 17, 1024, 2 ** 33]), encoding: r.pick(['utf8', 'base64'] as const), data: r.pick(['', 'abc', 'x'.repeat(70_000)]), truncated: r.chance(0.5) };
+  if (r.chance(0.5)) {
+    const line: RequestEvent = {
+      type: 'request', time, id, conn: r.pick(['c1', 'c2', 'check-auth']), scheme: r.pick(['http', 'https'] as const), method: r.pick(['GET', 'POST']),
+      url: `https://h${r.int(1, 3)}.test/p/${n}?q=${r.int(0, 9)}`, host: r.pick(['h1.test', 'H2.test']), port: r.pick([443, 8443, 80]),
+      httpVersion: r.pick(['1.1', '2.0']), headers: [['a', 'b']], body, clientAddress: r.pick(['127.0.0.1', '::1']),
+    };
+    if (r.chance(0.05)) line.check = { kind: 'auth', of: 'r1', removed: ['authorization'] };
+    if (r.chance(0.05)) (line as unknown as Record<string, unknown>)['newerField'] = { x: 1 };
+    return line;
+  }
+  const line: ResponseEvent = {
+    type: 'response', time, id, status: r.pick([200, 404, 502, 0]), statusText: r.pick(['OK', 'Not Found', '']), httpVersion: r.pick(['1.1', '2.0']),
+    headers: [['content-type', 'text/plain']], body,
+    timings: r.chance(0.05) ? ({ sendMs: 1.5, waitMs: 2, receiveMs: 3 }) : { sendMs: r.int(0, 5), waitMs: r.int(0, 900), receiveMs: r.int(0, 40) },
+  };
+  if (r.chance(0.3)) line.synthetic = r.chance(0.5);
+  if (r.chance(0.2)) line.clientClosedEarly = true;
+  return line;
+}
+
+/** What eviction leaves of a line: its in-memory copy without headers and body data. */
+function expectedLight(line: RequestEvent | ResponseEvent): SessionLine {
+  const c = slim(line);
+  c.headers = [];
+  c.body = { size: c.body.size, encoding: c.body.encoding, data: '', truncated: true };
+  c.evicted = true;
+  return c;
+}
+
+describe('compact rows of evicted lines', () => {
+  for (const seed of [1, 2, 3, 42, 1234]) {
+    it(`give back the light copy byte for byte (seed ${seed})`, () => {
+      const r = new Prng(seed);
+      const memory = new SessionMemory(3);
+      const lines = Array.from({ length: 600 }, (_, n) => randomHttpLine(r, n + 1));
+      lines.forEach((l, i) => memory.store(l, { offset: i * 10, length: 9 }));
+      let compacted = 0;
+      for (let i = 0; i < lines.length - 3; i++) {
+        const got = memory.line(i)!;
+        // A compact row gives a fresh copy each time; an unusual line stays one light object.
+        if (memory.line(i) !== got) compacted++;
+        const want = expectedLight(lines[i]!);
+        expect(JSON.stringify(got), `line ${i}`).toBe(JSON.stringify(want));
+        expect(got).toEqual(want);
+      }
+      // Most generated lines have the usual shape; the unusual rest still round-trips above.
+      expect(compacted).toBeGreaterThan(lines.length * 0.3);
+      expect(compacted).toBeLessThan(lines.length - 3);
+      // The newest `keep` lines are still full.
+      expect(memory.line(lines.length - 1)).toMatchObject({ evicted: undefined, headers: lines.at(-1)!.headers });
+      expect(memory.slice(0).length).toBe(lines.length);
+    });
+  }
+});
