@@ -31,7 +31,7 @@ export function timeoutSetting<K extends TimeoutKey>(key: K, flag: string, defau
     arg: '<seconds>',
     kind: 'value',
     default: defaultSeconds,
-    help: `${help} (default ${defaultSeconds})`,
+    help: `${help} (default: ${defaultSeconds})`,
     checkCli: (raw) => {
       // Only plain decimals: Number() would also take "1e3", "0x10" or "".
       const problem = /^\d+(\.\d+)?$/.test(raw) ? timeoutProblem(Number(raw)) : 'must be a number of seconds, e.g. 30 or 0.5';

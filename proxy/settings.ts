@@ -221,8 +221,8 @@ const TABLE: SettingTable = {
   handshakeTimeout: timeoutSetting('handshakeTimeout', '--handshake-timeout', 10, "close an intercepted connection whose client's TLS handshake takes longer"),
   headersTimeout: timeoutSetting('headersTimeout', '--headers-timeout', 30, "close a connection whose request's headers take longer once started"),
   tunnelIdleTimeout: timeoutSetting('tunnelIdleTimeout', '--tunnel-idle-timeout', 1800, 'close a relayed tunnel after this long without a byte either way'),
-  maxConnections: limitSetting('maxConnections', '--max-connections', 'client connections at once; beyond it the oldest one that sent nothing is closed (default auto: from the open-files limit)'),
-  maxConnectionsPerClient: limitSetting('maxConnectionsPerClient', '--max-connections-per-client', 'client connections from one address at once (default auto: half of --max-connections)'),
+  maxConnections: limitSetting('maxConnections', '--max-connections', 'client connections at once; beyond it the oldest one that sent nothing is closed (default: auto, from the open-files limit)'),
+  maxConnectionsPerClient: limitSetting('maxConnectionsPerClient', '--max-connections-per-client', 'client connections from one address at once (default: auto, half of --max-connections)'),
 };
 
 export const SETTINGS: readonly AnySettingDef[] = Object.values(TABLE);
