@@ -1,6 +1,7 @@
 // The wire shapes between the control API and the UI. No Node imports here, so the
 // renderer can import these types without pulling in server code.
 import type { Report } from '../judge/report-types.js';
+import type { SessionDiff } from '../report/diff-types.js';
 import type { SessionLine } from '../session/events.js';
 import type { EngineStatus } from './engine-port.js';
 
@@ -11,6 +12,11 @@ export interface ViewInfo {
   lines: number;
   /** Problems met while reading an opened file (truncated last line, ...). */
   warnings: string[];
+  /**
+   * What the opened file is: a Pinprobe session, or a HAR file imported read-only (HTTP
+   * traffic only: no TLS outcomes, so no verdicts). Absent for the live session.
+   */
+  source?: 'session' | 'har';
 }
 
 /** Messages the UI receives on /api/live. */
@@ -84,3 +90,9 @@ export interface SessionSummary {
   note: string | null;
 }
 
+
+/** GET /api/diff?a=FILE&b=FILE: A (old build) against B (new build), as `pinprobe diff`. */
+export interface DiffResponse {
+  diff: SessionDiff;
+  warnings: string[];
+}

@@ -98,6 +98,20 @@ const routes: Record<string, Handler> = {
     sendJson(res, 200, { dir, sessions: await listSessions(dir) });
   },
 
+  // Two recorded sessions compared host by host (the same diff as `pinprobe diff A B`).
+  'GET /api/diff': async (_ctx, _req, res, url) => {
+    const files = (['a', 'b'] as const).map((k) => userPath(url.searchParams.get(k), k));
+    for (const f of files) await assertReadableFile(f);
+    const { judgeSessionFile } = await import('../report/diff-load.js');
+    const { diffReports } = await import('../report/diff.js');
+    try {
+      const [a, b] = await Promise.all(files.map((f) => judgeSessionFile(f)));
+      sendJson(res, 200, { diff: diffReports(a!.report, b!.report), warnings: [...a!.warnings, ...b!.warnings] });
+    } catch (err) {
+      throw new HttpError(400, errorMessage(err));
+    }
+  },
+
   'GET /api/settings/sources': async (ctx, _req, res) => sendJson(res, 200, ctx.settingSources ?? null),
 
   'POST /api/proxy/start': async (ctx, _req, res) => {

@@ -3,8 +3,10 @@
 // live session showed. Live lines are not mirrored here (a long session keeps its old lines
 // as compact rows in the engine); they are read by index range, and `generation` tells a
 // caller that awaited whether the lines it indexed are still the ones shown.
+import { open as openFile, readFile } from 'node:fs/promises';
 import { judge } from '../judge/index.js';
-import type { Report } from '../judge/report-types.js';
+import { REPORT_SCHEMA, type Report } from '../judge/report-types.js';
+import { importHar, looksLikeHar } from '../session/har-import.js';
 import type { SessionLine } from '../session/events.js';
 import { notASessionMessage } from '../session/not-a-session.js';
 import { readSession } from '../session/reader.js';
@@ -21,6 +23,7 @@ interface OpenedFile {
   file: string;
   lines: SessionLine[];
   warnings: string[];
+  source: 'session' | 'har';
 }
 
 export class SessionView {
@@ -51,7 +54,7 @@ export class SessionView {
 
   info(): ViewInfo {
     if (this.opened) {
-      return { mode: 'file', file: this.opened.file, lines: this.opened.lines.length, warnings: this.opened.warnings };
+      return { mode: 'file', file: this.opened.file, lines: this.opened.lines.length, warnings: this.opened.warnings, source: this.opened.source };
     }
     return { mode: 'live', file: this.engine.status().sessionFile, lines: this.liveCount, warnings: [] };
   }
@@ -106,18 +109,31 @@ export class SessionView {
 
   report(): Report {
     if (this.cachedReport === null) {
-      this.cachedReport = judge(this.lines(), { file: this.info().file });
+      // A HAR file has no TLS outcomes: judging its requests alone would make up verdicts
+      // (every http:// URL "cleartext") that no recording supports.
+      this.cachedReport = this.opened?.source === 'har'
+        ? { schema: REPORT_SCHEMA, session: { file: this.opened.file, started: this.opened.lines[0]?.time ?? null, ended: null, connections: 0 }, hosts: [] }
+        : judge(this.lines(), { file: this.info().file });
     }
     return this.cachedReport;
   }
 
   /** Opens a recorded session read-only; the live session keeps recording meanwhile. */
   async open(file: string): Promise<ViewInfo> {
+    if (looksLikeHar(file, await fileHead(file))) {
+      // Read whole (HAR is one JSON document); an error leaves the current view as it was.
+      const text = await readFile(file, 'utf8').catch((err: Error) => {
+        throw new Error(`cannot read ${file}: ${err.message}`);
+      });
+      const har = importHar(text, file);
+      this.opened = { file, lines: har.events, warnings: har.warnings, source: 'har' };
+      return this.reset();
+    }
     const read = await readSession(file);
     const wrongFile = await notASessionMessage(file, read);
     if (wrongFile) throw new Error(wrongFile);
     const lines: SessionLine[] = read.header ? [read.header, ...read.events] : [...read.events];
-    this.opened = { file, lines, warnings: read.warnings };
+    this.opened = { file, lines, warnings: read.warnings, source: 'session' };
     return this.reset();
   }
 
@@ -162,4 +178,17 @@ export class SessionView {
 
 function isEvicted(line: SessionLine): boolean {
   return (line.type === 'request' || line.type === 'response') && line.evicted === true;
+}
+
+/** The first bytes of a file as text (to tell HAR from a session before reading it whole). */
+async function fileHead(file: string): Promise<string> {
+  const handle = await openFile(file, 'r').catch(() => null);
+  if (!handle) return '';
+  try {
+    const buf = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }

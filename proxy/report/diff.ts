@@ -8,48 +8,12 @@ import type { Finding, HostVerdict, Pinning, Report, Severity, Validation } from
 import { BAD_SCENARIOS } from '../judge/client.js';
 import { MTLS_LABEL, PINNING_LABEL, VALIDATION_LABEL, hostLabel } from './labels.js';
 
-export const DIFF_SCHEMA = 'pinprobe.diff/1';
+import { countsAgainstB, readableChanges } from './diff-lines.js';
+import { DIFF_SCHEMA, type ChangeKind, type DiffChange, type DiffSide, type HostDiff, type SessionDiff } from './diff-types.js';
 
-/** regression: B is worse than A; improvement: B is better; change: different, neither (e.g. untested in B). */
-export type ChangeKind = 'regression' | 'improvement' | 'change';
-
-export interface DiffChange {
-  kind: ChangeKind;
-  /** The check it is about; "host" for a host that appeared or went. */
-  check: Check | 'host';
-  /** For a regression: how bad (the severity of B's finding for that check, else info). */
-  severity: Severity | null;
-  before: string | null;
-  after: string | null;
-  /** One line for a tester: "pinning lost: Pinned → Not pinned". */
-  text: string;
-  /** A finding that appeared or went (its stable id). */
-  finding?: string;
-}
-
-export interface HostDiff {
-  host: string;
-  port: number;
-  /** added: only in B; removed: only in A. */
-  status: 'added' | 'removed' | 'changed' | 'unchanged';
-  changes: DiffChange[];
-}
-
-export interface DiffSide {
-  file: string;
-  started: string | null;
-  ended: string | null;
-  hosts: number;
-}
-
-export interface SessionDiff {
-  schema: typeof DIFF_SCHEMA;
-  a: DiffSide;
-  b: DiffSide;
-  summary: { regressions: number; improvements: number; changes: number; added: number; removed: number; unchanged: number };
-  /** Regressions first, then other changed hosts, new, gone and unchanged ones. */
-  hosts: HostDiff[];
-}
+export { DIFF_SCHEMA };
+export type { ChangeKind, DiffChange, DiffSide, HostDiff, SessionDiff };
+export { countsAgainstB, readableChanges };
 
 const PINNING_STRENGTH: Record<Pinning, number | null> = { pinned: 2, 'likely-pinned': 1, 'not-pinned': 0, inconclusive: null, untested: null };
 const VALIDATION_STRENGTH: Record<Validation, number | null> = { ok: 2, partial: 1, broken: 0, untested: null };
@@ -220,25 +184,8 @@ export function diffReports(a: Report, b: Report): SessionDiff {
   };
 }
 
-/** What `--fail-on` weighs: a worse verdict, or a finding B has and A had not (info ones included). */
-export function countsAgainstB(c: DiffChange): boolean {
-  return c.severity !== null && (c.kind === 'regression' || (c.finding !== undefined && c.after !== null));
-}
-
 /** `--fail-on SEVERITY` for diff: true when B regressed at least that badly (a new finding or a worse verdict). */
 export function diffFailsOn(diff: SessionDiff, severity: Severity): boolean {
   const threshold = severityRank(severity);
   return diff.hosts.some((h) => h.changes.some((c) => countsAgainstB(c) && severityRank(c.severity!) <= threshold));
-}
-
-/**
- * The lines a person reads: a finding that appeared or went is left out when a verdict
- * line of its check already says it ("pinning lost" covers "new finding: no pinning").
- * The JSON keeps every change.
- */
-export function readableChanges(h: HostDiff): DiffChange[] {
-  const verdicts = h.changes.filter((c) => c.finding === undefined);
-  const covered = (c: DiffChange) =>
-    verdicts.some((v) => v.check === c.check && (v.kind === c.kind || c.severity === 'info'));
-  return h.changes.filter((c) => c.finding === undefined || !covered(c));
 }

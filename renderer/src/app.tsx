@@ -1,13 +1,15 @@
-// The app frame: tabs (Hosts, Traffic, Setup, Controls), the proxy status, the
+// The app frame: tabs (Hosts, Traffic, Setup, Compare, Controls), the proxy status, the
 // "viewing a recorded file" banner and the new-device notice.
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { api } from './api/client';
 import type { EngineSettings, OnboardingInfo, StatusResponse } from './api/types';
 import { ErrorNote } from './components/error-note';
+import { HarNoVerdicts } from './components/har-notice';
 import type { CurlVia } from './lib/curl';
 import { errorText } from './lib/format';
 import { useMenuActions, type Notice } from './menu-actions';
 import { LiveStore } from './model/live-store';
+import { CompareView } from './views/compare-view';
 import { ControlsView } from './views/controls-view';
 import { HostsBoard } from './views/hosts-board';
 import { SetupView } from './views/setup-view';
@@ -17,6 +19,7 @@ const TABS = [
   { id: 'hosts', label: 'Hosts' },
   { id: 'traffic', label: 'Traffic' },
   { id: 'setup', label: 'Setup' },
+  { id: 'compare', label: 'Compare' },
   { id: 'controls', label: 'Controls' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -137,7 +140,8 @@ export function App() {
 
       {viewingFile ? (
         <div className="banner" role="status">
-          Viewing a recorded session (read-only): <span className="mono">{snap.view?.file}</span>
+          {snap.view?.source === 'har' ? 'Viewing a HAR file (read-only, traffic only — no verdicts): ' : 'Viewing a recorded session (read-only): '}
+          <span className="mono">{snap.view?.file}</span>
           {snap.view?.warnings.length ? <span className="muted"> · {snap.view.warnings.length} warning(s): {snap.view.warnings[0]}</span> : null}
           <button
             type="button"
@@ -181,7 +185,10 @@ export function App() {
       <ErrorNote error={loadError ?? snap.error} />
 
       <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel">
-        {tab === 'hosts' ? (
+        {tab === 'hosts' && snap.view?.source === 'har' ? (
+          <HarNoVerdicts file={snap.view.file} requests={snap.traffic.rows.length} onOpenTraffic={() => setTab('traffic')} />
+        ) : null}
+        {tab === 'hosts' && snap.view?.source !== 'har' ? (
           <HostsBoard
             report={snap.report}
             lines={snap.lines}
@@ -197,6 +204,7 @@ export function App() {
           <TrafficView traffic={snap.traffic} version={snap.version} proxyAddress={onboarding?.proxyAddresses[0] ?? null} viewingFile={viewingFile} onOpenSetup={() => setTab('setup')} curlVia={curlVia(status)} />
         ) : null}
         {tab === 'setup' ? <SetupView onboarding={onboarding} error={onboardingError} devices={snap.devices} newDevice={snap.newDevice} version={snap.version} settings={settings} onSettings={setSettings} /> : null}
+        {tab === 'compare' ? <CompareView /> : null}
         {tab === 'controls' ? <ControlsView status={status} settings={settings} onSettings={setSettings} onStatus={setStatus} /> : null}
       </main>
     </div>

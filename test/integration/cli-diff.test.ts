@@ -8,49 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionDiff } from '../../proxy/report/diff.js';
-import type { Scenario } from '../../proxy/session/events.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { testPki } from '../helpers/pki.js';
-import { curl, pinprobe } from '../helpers/run.js';
+import { pinprobe } from '../helpers/run.js';
+import { recordTwoBuilds } from '../helpers/two-builds.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-diff-'));
-const HOSTS = ['api.app.test', 'cdn.app.test', 'old.app.test', 'new.app.test'];
 let origin: Origin;
 let fileA = '';
 let fileB = '';
 
-async function session(steps: Array<{ host: string; scenario: Scenario; args: (p: TestEngine) => string[] }>): Promise<string> {
-  const p = await startEngine({ mapRemote: HOSTS.map((h) => ({ from: h, to: `127.0.0.1:${origin.port}` })) });
-  for (const s of steps) {
-    await p.engine.updateSettings({ scenario: s.scenario });
-    await curl(p.proxyUrl, `https://${s.host}/v1/thing`, s.args(p));
-    await p.waitFor((l) => l.type === 'client-tls' && l.host === s.host && l.scenario === s.scenario);
-  }
-  await p.close();
-  return p.engine.sessionFile;
-}
-
-const withCa = (p: TestEngine) => ['--cacert', p.caPath];
-const pinned = (p: TestEngine) => ['--cacert', p.caPath, '--pinnedpubkey', `sha256//${testPki().serverPubkeySha256}`];
-const insecure = () => ['-k'];
-
 beforeAll(async () => {
   origin = await startOrigin();
-  // Old build: pins api, validates cdn; old.app.test is only reached by this build.
-  fileA = await session([
-    { host: 'old.app.test', scenario: 'trusted', args: withCa },
-    { host: 'api.app.test', scenario: 'trusted', args: pinned },
-    { host: 'cdn.app.test', scenario: 'trusted', args: withCa },
-    { host: 'cdn.app.test', scenario: 'self-signed', args: withCa },
-  ]);
-  // New build: pinning gone on api, validation gone on cdn, and a new host.
-  fileB = await session([
-    { host: 'new.app.test', scenario: 'trusted', args: withCa },
-    { host: 'api.app.test', scenario: 'trusted', args: withCa },
-    { host: 'cdn.app.test', scenario: 'trusted', args: withCa },
-    { host: 'cdn.app.test', scenario: 'self-signed', args: insecure },
-  ]);
+  ({ a: fileA, b: fileB } = await recordTwoBuilds(origin));
 }, 60_000);
 
 afterAll(async () => {

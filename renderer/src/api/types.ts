@@ -5,7 +5,8 @@ export type {
   SessionLine, SessionEvent, ConnectionEvent, ClientTlsEvent, RequestEvent, ResponseEvent, UpstreamEvent, BodyRecord, Scenario, WebSocketEvent,
 } from '../../../proxy/session/events.js';
 export type { EngineSettings, EngineStatus, ClientCertSetting, MapRemoteRule } from '../../../proxy/api/engine-port.js';
-export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload, SessionSummary } from '../../../proxy/api/protocol.js';
+export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload, SessionSummary, DiffResponse } from '../../../proxy/api/protocol.js';
+export type { SessionDiff, HostDiff, DiffChange } from '../../../proxy/report/diff-types.js';
 
 // The one value taken from the engine: its severity order (report-types.ts has no runtime
 // imports, so only this array reaches the bundle), so the UI ranks findings as the judge does.

@@ -6,6 +6,8 @@ import type { StatusResponse } from '../api/types';
 import { bridge, type FileFilter } from '../bridge';
 
 export const SESSION_FILTERS: FileFilter[] = [{ name: 'Pinprobe session', extensions: ['jsonl'] }];
+/** Open also takes HAR (imported read-only: traffic only, no verdicts). */
+export const OPEN_FILTERS: FileFilter[] = [{ name: 'Pinprobe session or HAR', extensions: ['jsonl', 'har'] }, ...SESSION_FILTERS, { name: 'HAR', extensions: ['har'] }];
 
 export type ExportFormat = 'har' | 'html' | 'json' | 'junit' | 'text';
 
@@ -52,7 +54,7 @@ export async function openSession(path: string): Promise<ActionResult> {
 }
 
 export async function pickAndOpenSession(): Promise<ActionResult> {
-  const path = await bridge()?.openFile?.({ title: 'Open a Pinprobe session', filters: SESSION_FILTERS });
+  const path = await bridge()?.openFile?.({ title: 'Open a Pinprobe session or HAR file', filters: OPEN_FILTERS });
   return path ? openSession(path) : null;
 }
 

@@ -11,7 +11,7 @@ import { PathField } from '../components/path-field';
 import { RecordedSessions } from '../components/recorded-sessions';
 import { SectionForm } from '../components/section-form';
 import { bridge } from '../bridge';
-import { EXPORTS, hasNativeDialogs, newSession, openSession, pickAndExport, saveSessionAs, SESSION_FILTERS, type ActionResult, type ExportFormat } from '../lib/file-actions';
+import { EXPORTS, hasNativeDialogs, newSession, openSession, OPEN_FILTERS, pickAndExport, saveSessionAs, SESSION_FILTERS, type ActionResult, type ExportFormat } from '../lib/file-actions';
 import { errorText } from '../lib/format';
 
 export interface ControlsViewProps {
@@ -93,7 +93,7 @@ function ProxyAndSession({ status, onStatus }: Pick<ControlsViewProps, 'status' 
           void act(() => openSession(openPath.trim()));
         }}
       >
-        <PathField label="Open a session file (read-only)" value={openPath} onChange={setOpenPath} placeholder="/path/to/session.pinprobe.jsonl" filters={SESSION_FILTERS} />
+        <PathField label="Open a session file (read-only)" value={openPath} onChange={setOpenPath} placeholder="/path/to/session.pinprobe.jsonl or .har" filters={OPEN_FILTERS} />
         <button type="submit" disabled={busy || openPath.trim() === ''}>
           Open
         </button>
