@@ -150,7 +150,7 @@ describe('native menu actions reach the UI', () => {
     await page.close();
   });
 
-  it('open-session: native open dialog with a .jsonl filter, then the hosts of that file', async () => {
+  it('open-session: native open dialog with .jsonl and .har filters, then the hosts of that file', async () => {
     const page = await desktopPage();
     await page.getByRole('tab', { name: 'Controls' }).click();
     await menu(page, 'open-session', recorded);
@@ -160,7 +160,12 @@ describe('native menu actions reach the UI', () => {
     await page.getByRole('option').filter({ hasText: 'auth.shopfast.example' }).getByText('Pinned').waitFor();
     const [call] = await calls(page);
     expect(call?.kind).toBe('openFile');
-    expect(call?.opts.filters).toEqual([{ name: 'Pinprobe session', extensions: ['jsonl'] }]);
+    // Open also takes HAR (imported read-only, traffic only).
+    expect(call?.opts.filters).toEqual([
+      { name: 'Pinprobe session or HAR', extensions: ['jsonl', 'har'] },
+      { name: 'Pinprobe session', extensions: ['jsonl'] },
+      { name: 'HAR', extensions: ['har'] },
+    ]);
     await page.getByRole('button', { name: 'Back to live' }).click();
     await page.getByText('Viewing a recorded session (read-only)').waitFor({ state: 'detached' });
     await page.close();
