@@ -72,7 +72,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   inner.on('upgrade', (req, socket, head) => {
     const conn = connInfo.get(req.socket as net.Socket);
     if (!conn) return void socket.destroy();
-    forwardUpgrade(deps.bus, deps.pool, conn, req, socket, head, originPath(req.url));
+    forwardUpgrade(deps, conn, req, socket, head, originPath(req.url));
   });
   inner.on('clientError', (err, socket) => rejectBadRequest(err, socket));
 
@@ -116,7 +116,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
     const host = unbracket(url.hostname);
     const port = Number(url.port || 80);
     if (deps.isOwnEndpoint(host, port)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    forwardUpgrade(deps.bus, deps.pool, plainConn(req, host, port), req, socket, head, url.pathname + url.search);
+    forwardUpgrade(deps, plainConn(req, host, port), req, socket, head, url.pathname + url.search);
   });
 
   outer.on('connect', (req, socket: net.Socket, head: Buffer) => {

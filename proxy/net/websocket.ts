@@ -1,5 +1,7 @@
 // WebSocket upgrades: the upgrade goes to the backend first, the client then gets the
 // backend's real status and headers (subprotocol included), and bytes flow both ways.
+// The upgrade is recorded as a request and its answer (status 101 or the refusal), and the
+// messages each way as `ws-message` lines (ws-recorder.ts), parsed from copies of the bytes.
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -10,6 +12,9 @@ import { endToEndHeaders, flatHeaders } from './http-forward.js';
 import type { ConnInfo } from './http-exchange.js';
 import type { UpstreamPool } from './upstream.js';
 import { checkServerIdentity } from 'node:tls';
+import type { HeaderList, WebSocketEvent } from '../session/events.js';
+import { BodyCapture, emptyBody } from './body-capture.js';
+import { WsRecorder } from './ws-recorder.js';
 
 function headBlock(status: number, text: string, raw: string[]): string {
   let out = `HTTP/1.1 ${status} ${text}\r\n`;
@@ -17,13 +22,47 @@ function headBlock(status: number, text: string, raw: string[]): string {
   return out + '\r\n';
 }
 
-export function forwardUpgrade(bus: EngineBus, pool: UpstreamPool, conn: ConnInfo, req: http.IncomingMessage, client: Duplex, head: Buffer, path: string): void {
+function pairs(raw: string[]): HeaderList {
+  const out: HeaderList = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+function authority(conn: ConnInfo): string {
+  const host = conn.host.includes(':') ? `[${conn.host}]` : conn.host;
+  return conn.port === (conn.scheme === 'https' ? 443 : 80) ? host : `${host}:${conn.port}`;
+}
+
+export interface UpgradeDeps {
+  bus: EngineBus;
+  pool: UpstreamPool;
+  /** Per-message cap for recorded payloads (the body cap). */
+  bodyCap: number;
+}
+
+export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.IncomingMessage, client: Duplex, head: Buffer, path: string): void {
+  const { bus, pool } = deps;
+  const started = performance.now();
   const secure = conn.scheme === 'https';
   const route = pool.route(conn.host, conn.port);
   const headers = endToEndHeaders(req.rawHeaders);
   headers.push(['Connection', 'Upgrade'], ['Upgrade', req.headers.upgrade ?? 'websocket']);
   const url = `${secure ? 'wss' : 'ws'}://${conn.host}:${conn.port}${path}`;
   const id = bus.nextId('w');
+  // The upgrade is an HTTP request like any other (Traffic lists it, messages hang under it).
+  const requestId = bus.nextId('r');
+  bus.emit({
+    type: 'request', time: now(), id: requestId, conn: conn.id, scheme: conn.scheme, method: req.method ?? 'GET',
+    url: `${conn.scheme}://${authority(conn)}${path}`, host: conn.host, port: conn.port, httpVersion: req.httpVersion,
+    headers: pairs(req.rawHeaders), body: emptyBody(), clientAddress: conn.clientAddress,
+  });
+  const answered = (status: number, statusText: string, httpVersion: string, raw: string[], body = emptyBody(), synthetic = false) => {
+    const waitMs = Math.round(performance.now() - started);
+    bus.emit({
+      type: 'response', time: now(), id: requestId, status, statusText, httpVersion, headers: pairs(raw), body,
+      ...(synthetic ? { synthetic: true } : {}), timings: { sendMs: 0, waitMs, receiveMs: 0 },
+    });
+  };
   const upReq = (secure ? https : http).request({
     host: route.connectHost,
     port: route.connectPort,
@@ -37,23 +76,36 @@ export function forwardUpgrade(bus: EngineBus, pool: UpstreamPool, conn: ConnInf
     ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
   });
   upReq.on('socket', (s) => pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped }));
-  const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0) =>
-    bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient });
+  const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0, messages?: WebSocketEvent['messages']) =>
+    bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient, request: requestId, ...(messages ? { messages } : {}) });
 
   upReq.on('upgrade', (upRes, upSocket, upHead) => {
     client.write(headBlock(101, upRes.statusMessage || 'Switching Protocols', upRes.rawHeaders));
     if (upHead.length) client.write(upHead);
     if (head.length) upSocket.write(head);
+    answered(upRes.statusCode ?? 101, upRes.statusMessage ?? '', upRes.httpVersion, upRes.rawHeaders);
     record(101, 'open');
+    const extensions = upRes.headers['sec-websocket-extensions'];
+    const recorder = new WsRecorder({ bus, ws: id, request: requestId, cap: deps.bodyCap, deflate: /permessage-deflate/i.test(String(extensions ?? '')) });
+    if (head.length) recorder.fromClient(head);
+    if (upHead.length) recorder.fromServer(upHead);
     let fromClient = head.length;
     let toClient = upHead.length;
-    client.on('data', (c: Buffer) => (fromClient += c.length));
-    upSocket.on('data', (c: Buffer) => (toClient += c.length));
+    // Copies of the relayed chunks: counting and parsing never touch the bytes relayed.
+    client.on('data', (c: Buffer) => {
+      fromClient += c.length;
+      recorder.fromClient(c);
+    });
+    upSocket.on('data', (c: Buffer) => {
+      toClient += c.length;
+      recorder.fromServer(c);
+    });
     let done = false;
     const end = () => {
       if (done) return;
       done = true;
-      record(101, 'closed', fromClient, toClient);
+      // Messages still being inflated get their lines before the close line.
+      void recorder.settle().then(() => record(101, 'closed', fromClient, toClient, { ...recorder.counts }));
     };
     pipeline(client, upSocket, () => { upSocket.destroy(); end(); });
     pipeline(upSocket, client, () => { client.destroy(); end(); });
@@ -64,12 +116,19 @@ export function forwardUpgrade(bus: EngineBus, pool: UpstreamPool, conn: ConnInf
     raw.push('Connection', 'close');
     client.write(headBlock(upRes.statusCode ?? 502, upRes.statusMessage ?? '', raw));
     record(upRes.statusCode ?? 502, 'refused');
-    pipeline(upRes, client, () => client.destroy());
+    const capture = new BodyCapture(deps.bodyCap);
+    upRes.on('data', (c: Buffer) => capture.add(c));
+    pipeline(upRes, client, () => {
+      client.destroy();
+      answered(upRes.statusCode ?? 502, upRes.statusMessage ?? '', upRes.httpVersion, upRes.rawHeaders, capture.record());
+    });
   });
   upReq.on('error', (err) => {
     const body = `Pinprobe: WebSocket upgrade to ${conn.host}:${conn.port} failed: ${err.message}\n`;
-    client.end(headBlock(502, 'Bad Gateway', ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close']) + body);
+    const raw = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close'];
+    client.end(headBlock(502, 'Bad Gateway', raw) + body);
     record(502, 'refused');
+    answered(502, 'Bad Gateway', '1.1', raw.slice(0, 2), { size: Buffer.byteLength(body), encoding: 'utf8', data: body, truncated: false }, true);
   });
   client.on('error', () => upReq.destroy());
   upReq.end();

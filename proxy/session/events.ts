@@ -157,10 +157,39 @@ export interface WebSocketEvent {
   conn: string;
   url: string;
   status: number;
-  /** Bytes relayed after the upgrade, each way (frames are not parsed). */
+  /** Bytes relayed after the upgrade, each way (all frames, headers included). */
   bytesFromClient: number;
   bytesToClient: number;
   phase: 'open' | 'refused' | 'closed';
+  /** The upgrade request's line (absent in files written before upgrades were recorded as requests). */
+  request?: string;
+  /** On `closed`: messages recorded each way, and those left out past the per-connection limit. */
+  messages?: { send: number; receive: number; notRecorded: number };
+}
+
+/**
+ * One WebSocket message (or control frame) after the upgrade: what the app sent (`send`)
+ * or received (`receive`), as Chrome DevTools names them. Fragments are joined; the
+ * payload is capped like bodies (`body.size` is the true size, `body.truncated` says it
+ * was cut). permessage-deflate messages are recorded inflated (`inflated: true`); one
+ * that could not be inflated keeps its compressed bytes (`compressed: true`).
+ */
+export interface WebSocketMessageEvent {
+  type: 'ws-message';
+  time: string;
+  /** The WebSocket's id (its `websocket` lines). */
+  ws: string;
+  /** The upgrade request's id. */
+  request: string;
+  direction: 'send' | 'receive';
+  /** 1 text, 2 binary, 8 close, 9 ping, 10 pong. */
+  opcode: number;
+  /** Text messages as utf8, binary ones (and invalid text) as base64. */
+  body: BodyRecord;
+  inflated?: true;
+  compressed?: true;
+  /** Close frames: the status code and reason they carry. */
+  close?: { code: number | null; reason: string };
 }
 
 /**
@@ -261,6 +290,7 @@ export type SessionEvent =
   | RequestEvent
   | ResponseEvent
   | WebSocketEvent
+  | WebSocketMessageEvent
   | UpstreamEvent
   | PassthroughEvent
   | CloseEvent

@@ -1,7 +1,7 @@
 // HAR 1.2 export of a session's HTTP flows, for HAR viewers and other proxies' importers.
 // TLS outcomes, scenarios and verdicts have no place in HAR; the native file keeps them.
 import { isIP } from 'node:net';
-import type { BodyRecord, HeaderList, RequestEvent, ResponseEvent, SessionEvent, SessionLine } from './events.js';
+import type { BodyRecord, HeaderList, RequestEvent, ResponseEvent, SessionEvent, SessionLine, WebSocketMessageEvent } from './events.js';
 
 export interface HarNameValue {
   name: string;
@@ -60,6 +60,16 @@ export interface HarTimings {
   wait: number;
   receive: number;
 }
+/** Chrome DevTools' (and HTTP Toolkit's) WebSocket extension to HAR: one per data message. */
+export interface HarWebSocketMessage {
+  type: 'send' | 'receive';
+  /** Seconds since the epoch, with a fraction. */
+  time: number;
+  /** 1 text, 2 binary (base64 data). */
+  opcode: number;
+  data: string;
+}
+
 export interface HarEntry {
   startedDateTime: string;
   time: number;
@@ -70,6 +80,8 @@ export interface HarEntry {
   serverIPAddress?: string;
   connection?: string;
   comment?: string;
+  _resourceType?: 'websocket';
+  _webSocketMessages?: HarWebSocketMessage[];
 }
 export interface Har {
   log: {
@@ -237,7 +249,15 @@ function nonNegative(value: number | undefined): number {
 
 export function toHar(events: readonly (SessionEvent | SessionLine)[], opts: HarOptions): Har {
   const responses = new Map<string, ResponseEvent>();
-  for (const event of events) if (event.type === 'response') responses.set(event.id, event);
+  const messages = new Map<string, WebSocketMessageEvent[]>();
+  for (const event of events) {
+    if (event.type === 'response') responses.set(event.id, event);
+    else if (event.type === 'ws-message') {
+      const list = messages.get(event.request);
+      if (list) list.push(event);
+      else messages.set(event.request, [event]);
+    }
+  }
 
   const entries: HarEntry[] = [];
   for (const event of events) {
@@ -258,8 +278,30 @@ export function toHar(events: readonly (SessionEvent | SessionLine)[], opts: Har
     // Only an address literal is certain; names were resolved upstream and not recorded.
     const bare = event.host.replace(/^\[|\]$/g, '');
     if (isIP(bare) !== 0) entry.serverIPAddress = bare;
+    const ws = messages.get(event.id);
+    if (ws || res?.status === 101) addWebSocket(entry, ws ?? []);
     entries.push(entry);
   }
   entries.sort((a, b) => Date.parse(a.startedDateTime) - Date.parse(b.startedDateTime));
   return { log: { version: '1.2', creator: { name: 'Pinprobe', version: opts.creatorVersion }, pages: [], entries } };
+}
+
+/**
+ * A WebSocket upgrade's entry as Chrome exports it: the ws(s):// URL, `_resourceType`, and
+ * the data messages (text and binary; control frames are not part of that format). A
+ * message cut by the recorder's cap is exported as kept, and the entry's comment says so.
+ */
+function addWebSocket(entry: HarEntry, messages: readonly WebSocketMessageEvent[]): void {
+  entry.request.url = entry.request.url.replace(/^http(s?):/i, 'ws$1:');
+  entry._resourceType = 'websocket';
+  const data = messages.filter((m) => m.opcode === 1 || m.opcode === 2);
+  entry._webSocketMessages = data.map((m) => ({
+    type: m.direction,
+    time: Date.parse(m.time) / 1000,
+    opcode: m.opcode,
+    // Chrome gives binary messages as base64; a text message that was not valid UTF-8 is kept as base64 too.
+    data: m.opcode === 2 && m.body.encoding === 'utf8' ? Buffer.from(m.body.data, 'utf8').toString('base64') : m.body.data,
+  }));
+  const cut = data.filter((m) => m.body.truncated || m.compressed).length;
+  if (cut > 0) entry.comment = joinComments(entry.comment, `${cut} WebSocket message(s) truncated by the recorder's cap or kept compressed`);
 }

@@ -27,6 +27,7 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   request: { id: isStr, conn: isStr, scheme: (v) => oneOf(v, ['http', 'https']), method: isStr, url: isStr, host: isStr, port: isNum, headers: isHeaders, body: isBody },
   response: { id: isStr, status: isNum, headers: isHeaders, body: isBody },
   websocket: { id: isStr, conn: isStr, url: isStr, status: isNum },
+  'ws-message': { ws: isStr, request: isStr, direction: (v) => oneOf(v, ['send', 'receive']), opcode: isNum, body: isBody },
   upstream: { id: isStr, host: isStr, port: isNum, probe: (v) => typeof v === 'boolean', outcome: (v) => oneOf(v, ['answered', 'tls-alert', 'reset', 'error']) },
   passthrough: { host: isStr, port: isNum },
   close: { id: isStr },

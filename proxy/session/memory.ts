@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { BlockColumn } from './block-column.js';
 import { CompactRows, evictedBody, NO_HEADERS, sharedTimings } from './compact-rows.js';
-import type { RequestEvent, ResponseEvent, SessionLine } from './events.js';
+import type { RequestEvent, ResponseEvent, SessionLine, WebSocketMessageEvent } from './events.js';
 import type { LinePlace } from './writer.js';
 
 /** Bodies kept in memory for the UI; the session file keeps up to the full body cap. */
@@ -75,6 +75,17 @@ function withExtras<T extends object>(from: T, to: T): T {
   const dst = to as Record<string, unknown>;
   for (const k of Object.keys(src)) if (!(k in dst)) dst[k] = src[k];
   return to;
+}
+
+/**
+ * A WebSocket message's in-memory copy: its payload cut to MEMORY_BODY_CAP like bodies (a
+ * socket may carry thousands of them; the file keeps up to the body cap).
+ */
+function slimMessage(line: WebSocketMessageEvent): WebSocketMessageEvent {
+  const body = line.body;
+  if (body.data.length <= MEMORY_BODY_CAP) return line;
+  const keep = body.encoding === 'base64' ? Math.floor(MEMORY_BODY_CAP / 4) * 4 : MEMORY_BODY_CAP;
+  return { ...line, body: { size: body.size, encoding: body.encoding, data: ownCopy(body.data.slice(0, keep)), truncated: true } };
 }
 
 /**
@@ -206,7 +217,7 @@ export class SessionMemory {
    */
   store(line: SessionLine, place: LinePlace | null): SessionLine {
     const index = this.slots.length;
-    const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line;
+    const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line.type === 'ws-message' ? slimMessage(line) : line;
     this.slots.push(stored);
     this.offsets.set(index, place ? place.offset : -1);
     this.lengths.set(index, place ? place.length : 0);

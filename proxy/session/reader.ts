@@ -13,7 +13,7 @@ export interface ReadSessionResult {
 }
 
 const EVENT_TYPES: ReadonlySet<string> = new Set([
-  'connection', 'client-tls', 'request', 'response', 'websocket', 'upstream',
+  'connection', 'client-tls', 'request', 'response', 'websocket', 'ws-message', 'upstream',
   'passthrough', 'close', 'error', 'device-trust', 'settings', 'session-end',
 ]);
 

@@ -3,6 +3,7 @@
 export type { Report, HostVerdict, ScenarioVerdict, Finding, Severity, Pinning, Validation, MtlsVerdict } from '../../../proxy/judge/report-types.js';
 export type {
   SessionLine, SessionEvent, ConnectionEvent, ClientTlsEvent, RequestEvent, ResponseEvent, UpstreamEvent, BodyRecord, Scenario, WebSocketEvent,
+  WebSocketMessageEvent,
 } from '../../../proxy/session/events.js';
 export type { EngineSettings, EngineStatus, ClientCertSetting, MapRemoteRule } from '../../../proxy/api/engine-port.js';
 export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload, SessionSummary, DiffResponse } from '../../../proxy/api/protocol.js';

@@ -1,6 +1,6 @@
 // Session lines folded into Traffic rows, incrementally: one row per connection and one
 // per HTTP request, later events (TLS outcome, response, close) filling in their row.
-import type { ClientTlsEvent, ConnectionEvent, RequestEvent, ResponseEvent, SessionLine, UpstreamEvent, WebSocketEvent } from '../api/types';
+import type { ClientTlsEvent, ConnectionEvent, RequestEvent, ResponseEvent, SessionLine, UpstreamEvent, WebSocketEvent, WebSocketMessageEvent } from '../api/types';
 
 export interface ConnectionRow {
   kind: 'connection';
@@ -22,6 +22,8 @@ export interface RequestRow {
   responseIndex: number | null;
   upstream: UpstreamEvent[];
   websocket: WebSocketEvent | null;
+  /** A WebSocket upgrade's messages, both ways, in recorded order. */
+  messages: WebSocketMessageEvent[];
   /** The connection row this request travelled on, when known. */
   connection: ConnectionRow | null;
 }
@@ -54,7 +56,7 @@ export class TrafficModel {
       }
       case 'request': {
         const row: RequestRow = {
-          kind: 'request', key: `r:${line.id}`, seq: this.rows.length, request: line, response: null, upstream: [], websocket: null,
+          kind: 'request', key: `r:${line.id}`, seq: this.rows.length, request: line, response: null, upstream: [], websocket: null, messages: [],
           requestIndex: index, responseIndex: null,
           connection: this.connections.get(line.conn) ?? null,
         };
@@ -76,8 +78,13 @@ export class TrafficModel {
         return;
       }
       case 'websocket': {
-        const row = [...this.requests.values()].reverse().find((r) => r.request.conn === line.conn && r.request.url === line.url);
+        // Older files have no `request` link: the latest request on that connection to that URL.
+        const row = line.request ? this.requests.get(line.request) : [...this.requests.values()].reverse().find((r) => r.request.conn === line.conn && r.request.url === line.url);
         if (row) row.websocket = line;
+        return;
+      }
+      case 'ws-message': {
+        this.requests.get(line.request)?.messages.push(line);
         return;
       }
       default:

@@ -7,6 +7,7 @@ import type { ClientTlsEvent, RequestEvent, ResponseEvent, SessionLine } from '.
 import { BodyView } from '../components/body-view';
 import { ErrorNote } from '../components/error-note';
 import { JwtView } from '../components/jwt-view';
+import { WebSocketMessages } from '../components/ws-messages';
 import { copyText, toCurl, type CurlVia } from '../lib/curl';
 import { errorText, formatBytes, formatClock, formatMs } from '../lib/format';
 import type { ConnectionRow, RequestRow, TrafficRow } from '../model/traffic-rows';
@@ -239,6 +240,7 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
           </>
         ) : null}
       </section>
+      {row.websocket || row.messages.length > 0 ? <WebSocketMessages messages={row.messages} socket={row.websocket} /> : null}
       {row.connection?.tls ? (
         <section>
           <h3>TLS outcome of its connection</h3>

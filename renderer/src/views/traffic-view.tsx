@@ -21,6 +21,8 @@ function outcome(row: TrafficRow): { text: string; tone: string } {
   }
   const res = row.response;
   if (!res) return { text: '…', tone: 'muted' };
+  // A WebSocket: its 101 and how many messages it carried so far.
+  if (res.status === 101 && (row.websocket || row.messages.length > 0)) return { text: `101 · ${row.messages.length} msg`, tone: 'ok' };
   return { text: String(res.status), tone: res.status >= 500 ? 'bad' : res.status >= 400 ? 'warn' : 'ok' };
 }
 
