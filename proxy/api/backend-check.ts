@@ -53,7 +53,7 @@ export interface BackendCheckHooks {
   record(line: SessionEvent): void;
 }
 
-function hooksOf(engine: EngineControl): BackendCheckHooks | null {
+export function hooksOf(engine: EngineControl): BackendCheckHooks | null {
   const hooks = (engine as EngineControl & { backendChecks?: BackendCheckHooks }).backendChecks;
   return hooks && typeof hooks.pool === 'function' && typeof hooks.record === 'function' ? hooks : null;
 }

@@ -14,6 +14,7 @@ import { isSettingKey, SETTING_KEYS } from '../settings.js';
 import type { EventsResponse, StatusResponse } from './protocol.js';
 import type { SessionView } from './session-view.js';
 import { parseBackendCheck, type BackendChecks } from './backend-check.js';
+import { parseResendBody, type Resender } from './resend.js';
 
 export interface RouteContext {
   engine: EngineControl;
@@ -23,6 +24,8 @@ export interface RouteContext {
   settingSources?: SettingSources;
   /** Backend checks on the viewed session (POST /api/backend-check). */
   checks?: BackendChecks;
+  /** Resend from Traffic (POST /api/resend). */
+  resender?: Resender;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -182,6 +185,13 @@ const routes: Record<string, Handler> = {
     if (!ctx.checks) throw new HttpError(501, 'backend checks are not available here');
     const check = parseBackendCheck(await readJsonObject(req));
     sendJson(res, 202, await ctx.checks.start(check));
+  },
+
+  // "Resend" / "Edit and resend": answers with the resent request and its response (or error).
+  'POST /api/resend': async (ctx, req, res) => {
+    if (!ctx.resender) throw new HttpError(501, 'resend is not available here');
+    const ask = parseResendBody(await readJsonObject(req));
+    sendJson(res, 200, await ctx.resender.resend(ask));
   },
 
   'GET /api/onboarding': async (ctx, _req, res) => sendJson(res, 200, await onboardingInfo(ctx.engine)),

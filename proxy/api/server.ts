@@ -8,6 +8,7 @@ import { LiveSocket } from './live-socket.js';
 import { checkHost, checkOrigin } from './request-guard.js';
 import { findRoute, type RouteContext } from './routes.js';
 import { BackendChecks } from './backend-check.js';
+import { Resender } from './resend.js';
 import { SessionView } from './session-view.js';
 import { shellHeaders } from './shell-headers.js';
 import { serveStatic } from './static-files.js';
@@ -39,7 +40,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
   const token = opts.token ?? createToken();
   if (token.length < 22) throw new Error('control API token must carry at least 128 bits');
   const view = new SessionView(opts.engine);
-  const ctx: RouteContext = { engine: opts.engine, view, version: opts.version, settingSources: opts.settingSources, checks: new BackendChecks(opts.engine, view) };
+  const ctx: RouteContext = { engine: opts.engine, view, version: opts.version, settingSources: opts.settingSources, checks: new BackendChecks(opts.engine, view), resender: new Resender(opts.engine, view) };
   let port = 0;
   const live = new LiveSocket({ view, token, port: () => port });
 

@@ -34,7 +34,7 @@ export interface Plan {
 
 /** Only requests the app sent, complete enough to replay, with a real backend answer. */
 function replayable(r: RequestEvent, responses: ReadonlyMap<string, ResponseEvent>): boolean {
-  return !r.check && !r.evicted && Array.isArray(r.headers) && r.body?.truncated !== true && responses.get(r.id)?.synthetic !== true;
+  return !r.check && !r.resend && !r.evicted && Array.isArray(r.headers) && r.body?.truncated !== true && responses.get(r.id)?.synthetic !== true;
 }
 
 export function planChecks(events: readonly SessionEvent[], opts: PlanOptions): Plan {

@@ -84,6 +84,8 @@ export function groupByHost(events: readonly SessionEvent[], header: SessionHead
         bucket(event.host, event.port)?.tls.push(event);
         break;
       case 'request':
+        // A request the tester resent from Traffic is not the app's traffic: never judged.
+        if (event.resend) break;
         if (!isOnboardingExchange(event, responses.get(event.id), header)) {
           const b = bucket(event.host, event.port);
           b?.requests.push(event);

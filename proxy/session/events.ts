@@ -114,6 +114,8 @@ export interface RequestEvent {
   clientAddress: string;
   /** Sent by Pinprobe's backend checks (check-auth), not by the app. */
   check?: CheckMark;
+  /** Sent by the tester from Traffic ("Resend", "Edit and resend"), not by the app; never judged. */
+  resend?: ResendMark;
   /**
    * In-memory copy only; never written to a file. The engine dropped this line's headers
    * and body from memory (a long session); the full line is read back from the session file.
@@ -129,6 +131,19 @@ export interface CheckMark {
   of: string | null;
   /** Credentials taken away, e.g. ["authorization", "?api_key"]. */
   removed: string[];
+}
+
+/** Marks a request line the tester resent through Pinprobe (POST /api/resend). */
+export interface ResendMark {
+  /** The recorded request it was made from. */
+  of: string;
+  /** What was changed from it: any of "method", "url", "headers", "body". */
+  edited: Array<'method' | 'url' | 'headers' | 'body'>;
+  /** Credentials taken away by the "without credentials" variant, e.g. ["authorization", "?api_key"]. */
+  removed: string[];
+  /** The client certificate presented upstream (null: none), and whether a configured one was left out on purpose. */
+  clientCert: { subject: string } | null;
+  withoutClientCert: boolean;
 }
 
 export interface ResponseEvent {
