@@ -4,7 +4,6 @@
 import type http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { pipeline } from 'node:stream';
 import type { CertificateIssuer } from '../ca/issuer.js';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
@@ -12,6 +11,7 @@ import { ClientOutcomeTracker, type IdleWindowRule } from '../observe/client-out
 import type { Scenario } from '../session/events.js';
 import type { ConnLimits } from './conn-limits.js';
 import type { ConnInfo } from './http-exchange.js';
+import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
 import type { TlsFingerprint } from './tls-fingerprint.js';
 
@@ -178,8 +178,9 @@ function relayTls(deps: InterceptDeps, client: tls.TLSSocket, target: InterceptT
   });
   deps.pool.guard(upstream, { clientAddress: target.clientAddress, mapped: route.mapped });
   upstream.once('secureConnect', () => {
-    pipeline(client, upstream, () => upstream.destroy());
-    pipeline(upstream, client, () => client.destroy());
+    relay(client, upstream);
+    // The client's FIN ends the whole intercepted connection (see intercept's 'end').
+    client.once('close', () => upstream.destroy());
     client.resume();
   });
   upstream.once('error', (err) => {

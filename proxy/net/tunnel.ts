@@ -3,9 +3,9 @@
 // recorded: a CONNECT to a target that never speaks must not hold its slot for ever. The
 // default (--tunnel-idle-timeout, 30 min) is above what long-polling and IMAP IDLE wait.
 import net from 'node:net';
-import { pipeline } from 'node:stream';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
+import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
 
 export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, client: net.Socket, first: Buffer, host: string, port: number, idleTimeoutMs: number): void {
@@ -46,18 +46,10 @@ export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, clien
       toClient += c.length;
       lastByte = performance.now();
     });
-    // Each direction ends on its own: a FIN is passed on and the other side may still answer
-    // (as without a proxy). An error tears both down; the sockets close once both are done.
-    const failed = (err: Error | null | undefined) => {
-      if (!err) return;
-      client.destroy();
-      upstream.destroy();
-    };
-    pipeline(client, upstream, failed);
-    pipeline(upstream, client, failed);
+    relay(client, upstream);
     client.resume();
   });
-  upstream.once('error', (err) => {
+  upstream.on('error', (err) => {
     if (!upstream.readyState || upstream.connecting) {
       bus.emit({ type: 'error', time: now(), id: connId, message: `tunnel to ${host}:${port} failed: ${err.message}` });
     }
@@ -65,7 +57,8 @@ export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, clien
   });
   upstream.once('close', close);
   client.once('close', () => {
-    upstream.destroy();
+    // Gone while the backend connection is still being made (later, relay() decides).
+    if (upstream.connecting) upstream.destroy();
     close();
   });
 }
