@@ -23,7 +23,7 @@ import { isOwnEndpoint } from './net/own-endpoint.js';
 import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outcome.js';
 import { SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
 import { defaultMaxConnections, resolveLimits, type ConnLimits } from './net/conn-limits.js';
-import { SessionRecording } from './session/recording.js';
+import { SessionRecording, type UnwrittenAtEnd } from './session/recording.js';
 
 export interface EngineOptions {
   port?: number;
@@ -366,10 +366,20 @@ export class Engine implements EngineControl {
     for (const device of after) if (!before.includes(device)) this.record({ type: 'device-trust', time: now(), device, trustsCa: true, source });
   }
 
+  /**
+   * After the session ended: the lines its file lacks because the disk was still full at
+   * the stop (session-end among them), or null when the file is whole. The CLI says so.
+   */
+  get unwritten(): UnwrittenAtEnd | null {
+    return this.unwrittenAtEnd;
+  }
+
+  private unwrittenAtEnd: UnwrittenAtEnd | null = null;
+
   private endSession(): void {
     if (!this.sessionOpen) return;
     this.sessionOpen = false;
-    this.recording?.end({ type: 'session-end', time: now() });
+    this.unwrittenAtEnd = this.recording?.end({ type: 'session-end', time: now() }) ?? null;
   }
 
   /** Straight to the recording (device-trust and settings lines are the engine's own). */

@@ -17,6 +17,14 @@ export interface RecordingOptions {
   onTrouble?: (message: string) => void;
 }
 
+/** Lines a stop could not write to the session file (session-end among them). */
+export interface UnwrittenAtEnd {
+  lines: number;
+  file: string;
+  /** `disk full`, `disk quota exceeded`, or an errno code */
+  cause: string;
+}
+
 export class SessionRecording implements Feature {
   readonly name = 'session-recording';
   private writer: SessionWriter | null = null;
@@ -88,12 +96,16 @@ export class SessionRecording implements Feature {
     return existing.events;
   }
 
-  /** Ends the session file with a session-end line (no-op when none is open). */
-  end(line: SessionEvent): void {
-    if (!this.writer) return;
+  /**
+   * Ends the session file with a session-end line (no-op when none is open). Returns what
+   * could not be written (a disk still full at the stop), or null when the file is whole.
+   */
+  end(line: SessionEvent): UnwrittenAtEnd | null {
+    if (!this.writer) return null;
     this.record(line);
-    this.writer.close();
+    const { lost, cause } = this.writer.close();
     this.writer = null;
+    return lost > 0 ? { lines: lost, file: this.path, cause: cause ?? 'write error' } : null;
   }
 
   /** Every bus event, first on the list: a feature's own events land after their cause. */

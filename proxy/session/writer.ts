@@ -42,6 +42,8 @@ export class SessionWriter {
   private timer: NodeJS.Timeout | null = null;
   /** set while writes fail: the reason, and how many lines were not written since */
   private stoppedBy: string | null = null;
+  /** the short cause of the current stop: `disk full`, `disk quota exceeded`, an errno code */
+  private stopCause: string | null = null;
   private lost = 0;
   private lostSince: string | null = null;
   /** Where `open` wrote the header, when it wrote one. */
@@ -164,6 +166,7 @@ export class SessionWriter {
     }
     if (this.stoppedBy === null) {
       const why = err.code === 'ENOSPC' ? 'disk full' : err.code === 'EDQUOT' ? 'disk quota exceeded' : (err.code ?? err.message);
+      this.stopCause = why;
       this.stoppedBy = `recording stopped: ${why} (${this.file}) — the live session keeps every event; recording resumes when the disk takes writes again`;
       this.onTrouble?.({ stopped: true, message: this.stoppedBy });
     }
@@ -179,6 +182,7 @@ export class SessionWriter {
     const lost = this.lost;
     const since = this.lostSince;
     this.stoppedBy = null;
+    this.stopCause = null;
     this.lost = 0;
     this.lostSince = null;
     const message = lost === 0
@@ -188,11 +192,16 @@ export class SessionWriter {
     this.onTrouble?.({ stopped: false, message: `recording resumed (${this.file}): ${message}` });
   }
 
-  /** Flushes and closes; never throws (a full disk at stop loses only what it could not write). */
-  close(): { lost: number } {
-    if (this.fd === null) return { lost: 0 };
+  /**
+   * Flushes and closes; never throws (a full disk at stop loses only what it could not
+   * write): `lost` lines were not written — those since the stop plus the held batch,
+   * including the last line appended (session-end) — and `cause` says why.
+   */
+  close(): { lost: number; cause: string | null } {
+    if (this.fd === null) return { lost: 0, cause: null };
     this.flush();
-    const lost = this.lost + (this.pending.length > 0 ? this.pending.length : 0);
+    const lost = this.lost + this.pending.length;
+    const cause = lost > 0 ? (this.stopCause ?? 'write error') : null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     try {
@@ -203,6 +212,6 @@ export class SessionWriter {
     closeSync(this.fd);
     this.fd = null;
     open.delete(this);
-    return { lost };
+    return { lost, cause };
   }
 }

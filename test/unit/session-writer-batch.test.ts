@@ -90,3 +90,26 @@ describe('batched session writer', () => {
     expect(readFileSync(file, 'utf8').endsWith('\n') || got.length === 0).toBe(true);
   });
 });
+
+// /dev/full refuses every write with ENOSPC (no root, no tmpfs needed): what close() reports
+// is what the CLI's stop line says (docs/formats.md, exit 3).
+describe.runIf(process.platform === 'linux')('closing while the disk is full', () => {
+  it('counts every line not written, the last one included, and names the cause', () => {
+    const w = SessionWriter.open('/dev/full', null);
+    let trouble = '';
+    w.onTrouble = (t) => (trouble = t.message);
+    for (let n = 0; n < 3; n++) w.append(line(n));
+    expect(w.flush()).toBe(false);
+    expect(trouble).toMatch(/^recording stopped: disk full \(\/dev\/full\)/);
+    for (let n = 3; n < 7; n++) w.append(line(n));
+    // 3 held in the failed batch + 4 since the stop.
+    expect(w.close()).toEqual({ lost: 7, cause: 'disk full' });
+  });
+
+  it('reports nothing lost when every line was written', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pinprobe-writer-')), 's.jsonl');
+    const w = SessionWriter.open(file, null);
+    w.append(line(1));
+    expect(w.close()).toEqual({ lost: 0, cause: null });
+  });
+});
