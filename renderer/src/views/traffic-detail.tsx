@@ -217,7 +217,7 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
         <section aria-label="Request">
           <h3>Request</h3>
           <Headers headers={r.headers} title="Request headers" />
-          <BodyView body={r.body} headers={r.headers} label="Request body" />
+          <BodyView body={r.body} headers={r.headers} label="Request body" seenAt={Date.parse(r.time) || undefined} />
           <JwtView request={r} />
         </section>
       )}
@@ -236,7 +236,7 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
         {res && !(pending && res.evicted) ? (
           <>
             <Headers headers={res.headers} title="Response headers" />
-            <BodyView body={res.body} headers={res.headers} label="Response body" />
+            <BodyView body={res.body} headers={res.headers} label="Response body" seenAt={Date.parse(res.time) || undefined} />
           </>
         ) : null}
       </section>
