@@ -13,6 +13,7 @@ import type { ConnLimits } from './conn-limits.js';
 import type { ConnInfo } from './http-exchange.js';
 import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
+import type { H2Front } from './h2-server.js';
 import type { TlsFingerprint } from './tls-fingerprint.js';
 
 export interface InterceptDeps {
@@ -21,6 +22,8 @@ export interface InterceptDeps {
   issuer: CertificateIssuer;
   /** never listens: intercepted sockets are emitted into it */
   innerHttp: http.Server;
+  /** takes intercepted sockets whose client chose HTTP/2 */
+  h2: H2Front;
   connInfo: WeakMap<net.Socket, ConnInfo>;
   idleWindow: IdleWindowRule;
   requestClientCert: boolean;
@@ -42,6 +45,7 @@ export interface InterceptTarget {
 }
 
 const HTTP_METHOD = /^[A-Z]{3,10} /;
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
 
 export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: Buffer, target: InterceptTarget): Promise<void> {
   const { bus } = deps;
@@ -89,8 +93,9 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
   const t = new tls.TLSSocket(socket, {
     isServer: true,
     secureContext,
-    // Pinprobe forwards HTTP/1.1 only; offering h2 would make clients speak a protocol we relay blind.
-    ALPNProtocols: ['http/1.1'],
+    // HTTP/2 or HTTP/1.1, in the client's order of preference (a client that lists
+    // http/1.1 first keeps it); a client offering neither is refused no_application_protocol.
+    ALPNCallback: ({ protocols }) => protocols.find((p) => p === 'h2' || p === 'http/1.1'),
     requestCert: deps.requestClientCert,
     rejectUnauthorized: false,
   });
@@ -132,8 +137,12 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
       tracker.firstData();
       t.pause();
       t.unshift(chunk);
-      if (HTTP_METHOD.test(chunk.subarray(0, 12).toString('latin1'))) {
-        deps.connInfo.set(t, { id: target.connId, scheme: 'https', host: target.certHost, port: target.port, clientAddress: target.clientAddress });
+      const conn = { id: target.connId, scheme: 'https' as const, host: target.certHost, port: target.port, clientAddress: target.clientAddress };
+      if (t.alpnProtocol === 'h2' || chunk.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) {
+        // HTTP/2 (chosen in ALPN, or spoken with prior knowledge): the session reads the buffered preface.
+        deps.h2.accept(t, conn);
+      } else if (HTTP_METHOD.test(chunk.subarray(0, 12).toString('latin1'))) {
+        deps.connInfo.set(t, conn);
         deps.innerHttp.emit('connection', t);
         t.resume();
       } else {

@@ -11,12 +11,14 @@ import { peekClientHello } from './client-hello.js';
 import { forwardRequest, type ForwardDeps } from './http-forward.js';
 import type { ConnInfo } from './http-exchange.js';
 import { intercept, type InterceptDeps } from './intercept.js';
+import { H2Front } from './h2-server.js';
+import { BackendProtocols } from './h2-upstream.js';
 import { tunnel } from './tunnel.js';
 import { splitHostPort } from './upstream.js';
 import { forwardUpgrade } from './websocket.js';
 import { isOnboardingHost } from '../onboarding/host.js';
 
-export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'innerHttp' | 'connInfo'> {
+export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'innerHttp' | 'connInfo' | 'h2'> {
   /** true when host:port is this proxy's own listener or control API */
   isOwnEndpoint: (host: string, port: number) => boolean;
   /** answers requests for the onboarding page; returns false when the request is not one */
@@ -50,7 +52,9 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   // starts listening. `inner` never listens — intercepted sockets are emitted into it — so
   // without this a slow client inside TLS is never cut off. close() stops the check.
   inner.emit('listening');
-  const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo };
+  const protocols = new BackendProtocols();
+  const h2 = new H2Front({ bus: deps.bus, pool: deps.pool, bodyCap: deps.bodyCap, upstreamTimeoutMs: deps.upstreamTimeoutMs, protocols });
+  const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo, h2 };
   // Node reads headersTimeout at each check: a changed setting applies from the next connection.
   outer.on('connection', () => {
     const ms = deps.limits().headersTimeoutMs;

@@ -111,6 +111,8 @@ export interface RequestEvent {
   httpVersion: string;
   headers: HeaderList;
   body: BodyRecord;
+  /** Trailer fields that followed the body (chunked HTTP/1.1 or HTTP/2), when there were any. */
+  trailers?: HeaderList;
   clientAddress: string;
   /** Sent by Pinprobe's backend checks (check-auth), not by the app. */
   check?: CheckMark;
@@ -156,6 +158,8 @@ export interface ResponseEvent {
   httpVersion: string;
   headers: HeaderList;
   body: BodyRecord;
+  /** Trailer fields after the body (gRPC's grpc-status, grpc-message), when there were any. */
+  trailers?: HeaderList;
   /** Produced by Pinprobe itself (e.g. a 502), not by the backend. */
   synthetic?: boolean;
   /** The client closed its connection before this answer reached it. */

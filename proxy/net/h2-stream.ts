@@ -1,0 +1,84 @@
+// What the HTTP/2 forwarders share about one client stream: its context, Pinprobe's own
+// 502 answer on it, the RST_STREAM relay, and how the backend connection opened for it is
+// recorded (the mTLS verdict reads those lines, as for HTTP/1.1).
+import type http2 from 'node:http2';
+import type { EngineBus } from '../engine-bus.js';
+import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
+import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
+import type { HeaderList } from '../session/events.js';
+import { upstreamFailureMessage } from './bad-gateway-text.js';
+import { H2_INTERNAL_ERROR, H2_NO_ERROR } from './h2-limits.js';
+import type { H2Record } from './h2-record.js';
+import type { ConnInfo } from './http-forward.js';
+import type { UpstreamPool } from './upstream.js';
+
+export interface H2StreamContext {
+  bus: EngineBus;
+  pool: UpstreamPool;
+  conn: ConnInfo;
+  stream: http2.ServerHttp2Stream;
+  /** The request's fields as received, pseudo-headers first. */
+  headers: HeaderList;
+  /** The client sent END_STREAM with its headers: there is no body. */
+  bodyless: boolean;
+  record: H2Record;
+  upstreamTimeoutMs: number;
+}
+
+/** Pinprobe's own answer on the stream (the backend could not be reached or answered badly). */
+export function answer502(ctx: H2StreamContext, message: string): void {
+  const { stream } = ctx;
+  if (stream.destroyed || stream.headersSent) {
+    if (!stream.destroyed) stream.close(H2_INTERNAL_ERROR);
+    return;
+  }
+  const body = Buffer.from(message + '\n');
+  try {
+    stream.respond({ ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
+    stream.end(body);
+  } catch {
+    stream.close(H2_INTERNAL_ERROR);
+  }
+  ctx.record.answeredBy(502, 'Bad Gateway', message + '\n');
+}
+
+/** A failed backend connection or request before any answer: recorded (fresh connections only) and answered with a 502. */
+export function failBeforeAnswer(
+  ctx: H2StreamContext,
+  err: unknown,
+  at: { handshakeDone: boolean; connected?: boolean; reused: boolean; fresh: boolean; tlsVersion: string | null; clientCert: { subject: string } | null },
+): void {
+  const classification = classifyUpstreamFailure(err, { handshakeDone: at.handshakeDone, connected: at.connected, reused: at.reused });
+  if (at.fresh) ctx.record.recordUpstream({ ...classification, httpStatus: null, certComplaint: false }, at);
+  answer502(ctx, upstreamFailureMessage(`${ctx.conn.host}:${ctx.conn.port}`, classification, { clientCert: at.clientCert !== null }));
+}
+
+/**
+ * Records the first answer on a fresh backend connection once its evidence is in: for a
+ * status that may name a missing client certificate (400/403/495/496) that is the body's start.
+ */
+export function upstreamAnswerRecorder(
+  ctx: H2StreamContext,
+  status: number,
+  statusText: string,
+  contentEncoding: string | undefined,
+  at: { fresh: boolean; tlsVersion: string | null; clientCert: { subject: string } | null },
+): { onData: () => void; decide: () => void } {
+  let decided = !at.fresh;
+  const decide = (): void => {
+    if (decided) return;
+    decided = true;
+    const body = complaintNeedsBody(status) ? bodyHeadText(ctx.record.responseBody.head(4096), contentEncoding) : '';
+    ctx.record.recordUpstream(classifyUpstreamAnswer(status, statusText, body), at);
+  };
+  if (!complaintNeedsBody(status)) decide();
+  return { onData: () => !decided && ctx.record.responseBody.head(4096).length >= 4096 && decide(), decide };
+}
+
+/** A reset of one side is relayed to the other as RST_STREAM with the same code. */
+export function relayReset(from: http2.Http2Stream, to: { closed: boolean; destroyed: boolean; close(code?: number): void }): void {
+  from.once('close', () => {
+    const code = from.rstCode ?? H2_NO_ERROR;
+    if (code !== H2_NO_ERROR && !to.closed && !to.destroyed) to.close(code);
+  });
+}
