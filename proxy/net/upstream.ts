@@ -77,6 +77,9 @@ export class UpstreamPool {
         keepAliveMsecs: 15_000,
         secureContext: this.secureContext(clientCert),
         rejectUnauthorized: !this.config.insecure,
+        // Said out loud, so an h2-only backend refuses at once (alert no_application_protocol)
+        // instead of holding a connection that never answers; HTTP/2 uses h2-upstream.ts.
+        ALPNProtocols: ['http/1.1'],
       });
       this.agents.set(key, agent);
     }

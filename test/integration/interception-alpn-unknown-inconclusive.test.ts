@@ -1,5 +1,5 @@
-// A client that offers only protocols Pinprobe does not speak (gRPC: ALPN "h2" alone) is
-// refused by Pinprobe's own TLS stack (alert no_application_protocol). That is the proxy's
+// A client that offers only protocols Pinprobe does not speak (neither h2 nor http/1.1 in
+// ALPN, e.g. spdy/3.1) is refused by Pinprobe's own TLS stack (alert no_application_protocol). That is the proxy's
 // limit, not the client rejecting the certificate: it must be inconclusive, never
 // "rejected in the handshake" (which, for `trusted`, would read as pinning and switch the
 // host to auto passthrough).
@@ -47,9 +47,9 @@ describe('ALPN the proxy cannot serve', () => {
     await origin.close();
   });
 
-  it('records an h2-only client as inconclusive, not as rejecting the trusted certificate', async () => {
+  it('records a client offering only an unknown protocol as inconclusive, not as rejecting the trusted certificate', async () => {
     const ca = readFileSync(proxy.caPath, 'utf8');
-    const r = await connectVia(proxy.port, `localhost:${origin.port}`, { servername: 'localhost', ca, ALPNProtocols: ['h2'] });
+    const r = await connectVia(proxy.port, `localhost:${origin.port}`, { servername: 'localhost', ca, ALPNProtocols: ['spdy/3.1'] });
     expect(r).toMatch(/no application protocol/);
     const tlsLine = (await proxy.waitFor((l) => l.type === 'client-tls')) as ClientTlsEvent;
     expect(tlsLine.scenario).toBe('trusted');
