@@ -17,6 +17,7 @@ import { parseClientCertSpec } from './net/client-certs.js';
 import { lanAddresses, reachableAddresses } from './net/lan-addresses.js';
 import { createProxyServer } from './net/proxy-server.js';
 import { serveOnboarding } from './onboarding/serve.js';
+import { H2_PING_MS } from './net/h2-limits.js';
 import type { UpstreamPool } from './net/upstream.js';
 import { buildPool } from './net/upstream-settings.js';
 import { isOwnEndpoint } from './net/own-endpoint.js';
@@ -44,6 +45,8 @@ export interface EngineOptions {
   idleWindow?: IdleWindowRule;
   helloTimeoutMs?: number;
   // The other timeouts and the connection limits are settings (idleTimeout, …, settings.ts).
+  /** HTTP/2 liveness: a client connection that leaves a PING unanswered this long is closed (default 20 s). */
+  h2PingMs?: number;
   upstreamTimeoutMs?: number;
   version?: string;
   /** Request/response lines kept in memory with headers and bodies; default MEMORY_HTTP_LINES. */
@@ -141,6 +144,7 @@ export class Engine implements EngineControl {
       requestClientCert: this.current.requestClientCert,
       helloTimeoutMs: this.options.helloTimeoutMs ?? 5_000,
       limits: () => this.limits(),
+      h2PingMs: this.options.h2PingMs ?? H2_PING_MS,
       isOwnEndpoint: (host, port) => this.isOwnEndpoint(host, port),
       onboarding: (req, res) => (this.options.onboarding ? this.options.onboarding(req, res, this) : (serveOnboarding(req, res, { engine: this }), true)),
     });

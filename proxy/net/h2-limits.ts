@@ -18,6 +18,13 @@ export const H2_CONNECTION_WINDOW = 4 * 1024 * 1024;
 /** Node's per-session memory cap for nghttp2 buffers (MiB); past it new streams are refused. */
 export const H2_MAX_SESSION_MEMORY_MB = 32;
 
+/**
+ * Node answers a client's protocol error (a malformed frame) with GOAWAY but then keeps the
+ * connection open, answering nothing. Each client connection is pinged this often; one that
+ * leaves a PING unanswered for as long is closed and recorded.
+ */
+export const H2_PING_MS = 20_000;
+
 export const H2_SETTINGS: http2.Settings = {
   // Server push is refused: Pinprobe neither pushes to clients nor accepts pushes from backends.
   enablePush: false,

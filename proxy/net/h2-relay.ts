@@ -26,7 +26,6 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
   });
 
   if (!ctx.bodyless) {
-    stream.on('trailers', (trailers: http2.IncomingHttpHeaders) => (record.requestTrailers = objectPairs(trailers)));
     up.once('wantTrailers', () => {
       try {
         up.sendTrailers(h2Outgoing(record.requestTrailers ?? []));
@@ -35,7 +34,9 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
       }
     });
     stream.on('data', (chunk: Buffer) => record.requestBody.add(chunk));
-    stream.pipe(up);
+    // Ended a tick later: Node emits a stream's 'trailers' on the next tick, which can follow 'end'.
+    stream.pipe(up, { end: false });
+    stream.once('end', () => setImmediate(() => up.end()));
   }
   stream.once('end', () => record.requestEnded());
   relayReset(stream, up);
@@ -76,7 +77,8 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
       answer.onData();
     });
     up.once('end', answer.decide);
-    up.pipe(stream);
+    up.pipe(stream, { end: false });
+    up.once('end', () => setImmediate(() => stream.end()));
   });
   relayReset(up, stream);
   let backendReset = false;

@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import type tls from 'node:tls';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
-import { END_STREAM_FLAG, pseudo, rawPairs } from './h2-headers.js';
+import { END_STREAM_FLAG, objectPairs, pseudo, rawPairs } from './h2-headers.js';
 import { H2_CONNECTION_WINDOW, H2_SESSION_OPTIONS } from './h2-limits.js';
 import { H2Record } from './h2-record.js';
 import { relayToH2 } from './h2-relay.js';
@@ -22,6 +22,8 @@ export interface H2Deps {
   bodyCap: number;
   upstreamTimeoutMs: number;
   protocols: BackendProtocols;
+  /** PING interval and answer deadline for client connections (H2_PING_MS). */
+  pingMs: number;
 }
 
 /** Takes intercepted TLS sockets whose client negotiated h2. The server never listens. */
@@ -34,7 +36,7 @@ export class H2Front {
     this.server.on('session', (session: http2.ServerHttp2Session) => {
       const conn = this.pending;
       if (!conn) return void session.destroy();
-      new H2ClientConnection(deps, conn, session);
+      new H2ClientConnection(deps, conn, session, socketOf);
     });
   }
 
@@ -44,20 +46,26 @@ export class H2Front {
     // 'secureConnect' that never comes on such a socket. The handshake is done: say so.
     Object.assign(socket, { secureConnecting: false });
     this.pending = conn;
+    socketOf = socket;
     try {
       this.server.emit('connection', socket);
     } finally {
       this.pending = null;
+      socketOf = null;
     }
   }
 }
 
+/** The socket being handed in (read synchronously by the 'session' listener). */
+let socketOf: tls.TLSSocket | null = null;
+
 class H2ClientConnection {
+  private pingPending = false;
   private backend: Promise<BackendOpen> | null = null;
   private backendSession: http2.ClientHttp2Session | null = null;
   private highestStream = 0;
 
-  constructor(private readonly deps: H2Deps, private readonly conn: ConnInfo, private readonly session: http2.ServerHttp2Session) {
+  constructor(private readonly deps: H2Deps, private readonly conn: ConnInfo, private readonly session: http2.ServerHttp2Session, socket: tls.TLSSocket | null) {
     try {
       session.setLocalWindowSize(H2_CONNECTION_WINDOW);
     } catch {
@@ -75,11 +83,32 @@ class H2ClientConnection {
     session.on('goaway', (code: number) => {
       if (this.backendSession && !this.backendSession.closed) safely(() => this.backendSession?.goaway(code));
     });
+    const ping = setInterval(() => this.checkAlive(), deps.pingMs);
+    ping.unref();
     session.once('close', () => {
+      clearInterval(ping);
+      // Node does not always close the socket of a session it destroyed: the connection ends with it.
+      if (socket && !socket.destroyed) socket.destroy();
       const up = this.backendSession;
       this.backendSession = null;
       if (up && !up.destroyed) up.destroy();
     });
+  }
+
+  /** A PING left unanswered for a whole interval: the connection is dead, or ended by a protocol error. */
+  private checkAlive(): void {
+    if (this.session.destroyed) return;
+    if (this.pingPending) {
+      this.deps.bus.emit({
+        type: 'error', time: now(), id: this.conn.id,
+        message: `HTTP/2 connection from ${this.conn.clientAddress} to ${this.conn.host}:${this.conn.port} ended: no answer to PING within ${this.deps.pingMs} ms (the client stopped reading, or Pinprobe sent GOAWAY for a protocol error such as a malformed frame)`,
+      });
+      return void this.session.destroy();
+    }
+    this.pingPending = true;
+    safely(() => this.session.ping((err) => {
+      if (!err) this.pingPending = false;
+    }));
   }
 
   private onStream(stream: http2.ServerHttp2Stream, flags: number, rawHeaders: string[]): void {
@@ -94,6 +123,8 @@ class H2ClientConnection {
       bus: this.deps.bus, pool: this.deps.pool, conn: this.conn, stream, headers, record,
       bodyless: (flags & END_STREAM_FLAG) !== 0, upstreamTimeoutMs: this.deps.upstreamTimeoutMs,
     };
+    // Kept from the start: the trailers may arrive while the backend connection is still opening.
+    stream.on('trailers', (trailers: http2.IncomingHttpHeaders) => (record.requestTrailers = objectPairs(trailers)));
     if (method === 'CONNECT') {
       // A tunnel inside the tunnel (RFC 8441 WebSocket is not offered): refused, recorded.
       stream.respond({ ':status': 501, 'content-type': 'text/plain; charset=utf-8' });

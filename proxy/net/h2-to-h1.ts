@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { endToEndHeaders, flatHeaders, unrelayable } from './http-forward.js';
-import { h1FromH2, h2Outgoing, objectPairs, pseudo } from './h2-headers.js';
+import { h1FromH2, h2Outgoing, pseudo } from './h2-headers.js';
 import { H2_INTERNAL_ERROR } from './h2-limits.js';
 import { answer502, failBeforeAnswer, upstreamAnswerRecorder, type H2StreamContext } from './h2-stream.js';
 import type { HeaderList } from '../session/events.js';
@@ -56,14 +56,16 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
     upReq.end();
     if (!retry) record.requestEnded();
   } else {
-    stream.on('trailers', (trailers) => {
-      record.requestTrailers = h1FromH2(objectPairs(trailers));
-      // Trailers travel only on a chunked body (a Content-Length body has no place for them).
-      if (chunked) upReq.addTrailers(flatHeaders(record.requestTrailers) as unknown as http.OutgoingHttpHeaders);
-    });
     stream.on('data', (chunk: Buffer) => record.requestBody.add(chunk));
-    stream.once('end', () => record.requestEnded());
-    stream.pipe(upReq);
+    stream.pipe(upReq, { end: false });
+    // A tick after 'end': Node emits the stream's 'trailers' on the next tick, which can follow it.
+    stream.once('end', () => setImmediate(() => {
+      const trailers = record.requestTrailers ? h1FromH2(record.requestTrailers) : [];
+      // Trailers travel only on a chunked body (a Content-Length body has no place for them).
+      if (chunked && trailers.length) upReq.addTrailers(flatHeaders(trailers) as unknown as http.OutgoingHttpHeaders);
+      upReq.end();
+      record.requestEnded();
+    }));
   }
 
   upReq.on('response', (upRes) => {

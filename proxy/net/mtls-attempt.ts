@@ -2,6 +2,7 @@
 // certificate or none), `GET path` over the completed connection, then the HTTP answer's
 // status line and body start — or the alert/reset that ended it. The engine can use it for
 // its once-per-host probe without a certificate, too.
+import http2 from 'node:http2';
 import tls from 'node:tls';
 import { isIP } from 'node:net';
 import { classifyUpstreamAnswer, type CertComplaint } from '../observe/cert-complaint.js';
@@ -109,7 +110,9 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
       servername: isIP(target.host) ? '' : target.host,
       minVersion: opts.tlsVersion ?? 'TLSv1.2',
       maxVersion: opts.tlsVersion ?? 'TLSv1.3',
-      ALPNProtocols: ['http/1.1'],
+      // An h2-only backend (gRPC) refuses http/1.1 alone with an alert that is not about
+      // certificates at all; offering both gets its real answer.
+      ALPNProtocols: ['http/1.1', 'h2'],
       rejectUnauthorized: !opts.insecure,
       ...(opts.ca ? { ca: opts.ca } : {}),
       ...(opts.cert ?? {}),
@@ -142,9 +145,32 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
     socket.once('secureConnect', () => {
       handshakeDone = true;
       tlsVersion = socket.getProtocol();
-      if (tlsVersion === 'TLSv1.3') grace = setTimeout(sendRequest, opts.tls13GraceMs ?? 150);
-      else sendRequest();
+      const send = socket.alpnProtocol === 'h2' ? sendH2Request() : (listenH1(), sendRequest);
+      if (tlsVersion === 'TLSv1.3') grace = setTimeout(send, opts.tls13GraceMs ?? 150);
+      else send();
     });
+    /** The h2 session reads from the handshake on (an alert on the first read ends it); returns the request's sender. */
+    const sendH2Request = (): (() => void) => {
+      const session = http2.connect(`https://${authority}`, { createConnection: () => socket, settings: { enablePush: false } });
+      session.on('error', fail);
+      return () => {
+        if (settled) return;
+        const req = session.request({ ':path': target.path, ':method': 'GET', 'user-agent': 'pinprobe-probe-mtls', accept: '*/*' });
+        let status = 0;
+        let body = Buffer.alloc(0);
+        const done = () => {
+          session.destroy();
+          answered({ status, statusText: '', body: body.subarray(0, BODY_PEEK), complete: true });
+        };
+        req.on('response', (headers) => (status = Number(headers[':status'] ?? 0)));
+        req.on('data', (chunk: Buffer) => {
+          body = Buffer.concat([body, chunk]);
+          if (body.length >= BODY_PEEK) done();
+        });
+        req.once('end', done);
+        req.once('error', fail);
+      };
+    };
     const check = (ended: boolean): void => {
       const answer = parseAnswer(received, ended);
       if (answer === 'not-http') {
@@ -156,11 +182,14 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
         fail(Object.assign(new Error('closed without answering'), { code: 'ECONNRESET' }));
       }
     };
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      check(false);
-    });
-    socket.once('end', () => check(true));
+    // HTTP/1.1: the answer is read off the socket (h2 reads through its session instead).
+    const listenH1 = (): void => {
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        check(false);
+      });
+      socket.once('end', () => check(true));
+    };
     socket.once('close', () => check(true));
     socket.once('error', fail);
   });

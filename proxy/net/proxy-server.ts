@@ -27,6 +27,8 @@ export interface ProxyServerDeps extends ForwardDeps, Omit<InterceptDeps, 'inner
   helloTimeoutMs: number;
   /** timeouts and limits, read at each use (settings can change while running) */
   limits: () => ConnLimits;
+  /** HTTP/2 client connections are pinged this often; one that leaves a PING unanswered that long is closed */
+  h2PingMs: number;
 }
 
 function serverOptions(headersTimeoutMs: number): http.ServerOptions {
@@ -53,7 +55,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   // without this a slow client inside TLS is never cut off. close() stops the check.
   inner.emit('listening');
   const protocols = new BackendProtocols();
-  const h2 = new H2Front({ bus: deps.bus, pool: deps.pool, bodyCap: deps.bodyCap, upstreamTimeoutMs: deps.upstreamTimeoutMs, protocols });
+  const h2 = new H2Front({ bus: deps.bus, pool: deps.pool, bodyCap: deps.bodyCap, upstreamTimeoutMs: deps.upstreamTimeoutMs, protocols, pingMs: deps.h2PingMs });
   const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo, h2 };
   // Node reads headersTimeout at each check: a changed setting applies from the next connection.
   outer.on('connection', () => {

@@ -60,7 +60,7 @@ describe('answers that cannot be relayed', () => {
       it(`${scheme} ${path}: 502 naming the problem, recorded, proxy still serving`, async () => {
         const port = scheme === 'http' ? plainPort : securePort;
         const url = `${scheme}://localhost:${port}${path}`;
-        const r = await curl(proxy.proxyUrl, url, ['-i', '--max-time', '8', '--cacert', proxy.caPath]);
+        const r = await curl(proxy.proxyUrl, url, ['--http1.1', '-i', '--max-time', '8', '--cacert', proxy.caPath]);
         expect(r.stdout).toMatch(/(^|\n)HTTP\/1\.1 502 /);
         expect(r.stdout).toContain('cannot be relayed');
         const req = await proxy.waitFor((l) => l.type === 'request' && l.url === url);

@@ -90,7 +90,7 @@ describe('configured client certificates through the proxy', () => {
     await Promise.all(Object.values(servers).map((s) => s.close()));
   });
 
-  const get = (host: string, path = '/') => curl(proxy.proxyUrl, `https://${host}${path}`, ['--cacert', proxy.caPath, '-i', '--suppress-connect-headers']);
+  const get = (host: string, path = '/') => curl(proxy.proxyUrl, `https://${host}${path}`, ['--http1.1', '--cacert', proxy.caPath, '-i', '--suppress-connect-headers']);
   const probesOf = (host: string) => proxy.engine.lines().filter((l): l is UpstreamEvent => isUpstream(l) && l.host === host && l.probe);
 
   /**

@@ -71,7 +71,7 @@ afterAll(async () => {
   await Promise.all(Object.values(servers).map((s) => s.close()));
 });
 
-const get = (host: string, path = '/') => curl(proxy.proxyUrl, `https://${host}${path}`, ['--cacert', proxy.caPath, '-i', '--suppress-connect-headers']);
+const get = (host: string, path = '/') => curl(proxy.proxyUrl, `https://${host}${path}`, ['--http1.1', '--cacert', proxy.caPath, '-i', '--suppress-connect-headers']);
 
 const upstreamOf = (host: string) => (l: SessionLine): l is UpstreamEvent => l.type === 'upstream' && l.host === host;
 
@@ -175,7 +175,7 @@ describe('a compressed complaint (the phone sends Accept-Encoding)', () => {
     ['gzip-gw.app.test', 'gzip, deflate'],
     ['br-gw.app.test', 'br, gzip'],
   ])('%s: the phone gets the compressed 403 untouched; the complaint is still read: enforced', async (host, accept) => {
-    const r = await curl(proxy.proxyUrl, `https://${host}/`, ['--cacert', proxy.caPath, '-i', '--suppress-connect-headers', '-H', `Accept-Encoding: ${accept}`]);
+    const r = await curl(proxy.proxyUrl, `https://${host}/`, ['--http1.1', '--cacert', proxy.caPath, '-i', '--suppress-connect-headers', '-H', `Accept-Encoding: ${accept}`]);
     expect(r.stdout).toMatch(/^HTTP\/1\.1 403/);
     expect(r.stdout).toMatch(/content-encoding: (gzip|br)/i);
     expect(r.stdout).not.toContain('client certificate');

@@ -109,7 +109,10 @@ describe('real TLS stacks through the proxy', () => {
     expect(new Set(Object.values(ja4s)).size).toBe(Object.keys(clients).length);
     // What each stack did with Pinprobe's CA (Java trusts only its own store).
     expect(tlsOf('curl.app.test')[0]?.result).toBe('accepted');
-    expect(tlsOf('chromium.app.test')[0]?.result).toBe('accepted');
+    // Chromium speaks h2 through Pinprobe: of its pre-opened connections it keeps one and
+    // closes the spare right after the handshake (which of them finishes first varies).
+    expect(tlsOf('chromium.app.test').some((e) => e.result === 'accepted' && e.alpn === 'h2')).toBe(true);
+    expect(verdict('chromium.app.test').pinning).toBe('not-pinned');
     expect(tlsOf('java.app.test')[0]).toMatchObject({ result: 'rejected', stage: 'handshake', alert: 'certificate_unknown' });
   }, 180_000);
 

@@ -1,0 +1,152 @@
+// An HTTP/1.1 client's request sent to a backend that speaks only h2 (it refused ALPN
+// http/1.1): the request line and Host become pseudo-headers, the body streams through,
+// chunked trailers travel as h2 trailers, and the h2 answer goes back as HTTP/1.1 (its
+// trailers as chunked trailers). h2 sessions to such backends are shared by every HTTP/1.1
+// client, one per host, port and client identity.
+import type http from 'node:http';
+import type http2 from 'node:http2';
+import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
+import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
+import type { HeaderList, UpstreamEvent } from '../session/events.js';
+import { upstreamFailureMessage } from './bad-gateway-text.js';
+import type { BodyCapture } from './body-capture.js';
+import { h2Outgoing, objectPairs } from './h2-headers.js';
+import { H2_INTERNAL_ERROR } from './h2-limits.js';
+import { openBackend, type H2Backend } from './h2-upstream.js';
+import type { UpstreamPool } from './upstream.js';
+
+type UpstreamFields = Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>;
+
+/** What the HTTP/1.1 exchange lends this forwarder to record into. */
+export interface H1ExchangeSink {
+  readonly requestBody: Pick<BodyCapture, 'add' | 'size'>;
+  readonly responseBody: Pick<BodyCapture, 'add' | 'head'>;
+  responseStarted(head: { status: number; statusText: string; httpVersion: string; headers: HeaderList }): void;
+  setResponseTrailers(trailers: HeaderList): void;
+  recordUpstream(fields: UpstreamFields, conn: { tlsVersion: string | null; clientCert: { subject: string } | null }): void;
+  /** Pinprobe's 502 with this text, written and recorded. */
+  fail(message: string): void;
+}
+
+export interface H1ViaH2Target {
+  pool: UpstreamPool;
+  host: string;
+  port: number;
+  clientAddress: string;
+  timeoutMs: number;
+  method: string;
+  path: string;
+  /** End-to-end request headers (hop-by-hop ones already removed). */
+  headers: HeaderList;
+  /** The body already read (a request retried after the ALPN refusal), or null to stream `req`. */
+  replayBody: Buffer | null;
+}
+
+const sessions = new Map<string, Promise<H2Backend | Error>>();
+const HOP = new Set(['host', 'te', 'trailer', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection']);
+
+function sessionFor(t: H1ViaH2Target): Promise<{ backend: H2Backend; fresh: boolean } | Error> {
+  const key = `${t.host}:${t.port}|${t.pool.clientCertFor(t.host, t.port)?.fingerprint ?? '-'}`;
+  const known = sessions.get(key);
+  if (known) return known.then((b) => (b instanceof Error ? b : { backend: b, fresh: false }));
+  const opening = openBackend(t.pool, t.host, t.port, { clientAddress: t.clientAddress, timeoutMs: t.timeoutMs, alpn: ['h2'] }).then((open) => {
+    if (open.kind !== 'h2') {
+      sessions.delete(key);
+      return open.kind === 'failed' ? Object.assign(open.error, { handshakeDone: open.handshakeDone }) : new Error('the backend chose HTTP/1.1 after refusing it');
+    }
+    const forget = () => sessions.get(key) === opening && sessions.delete(key);
+    open.session.once('close', forget);
+    open.session.once('goaway', forget);
+    // Shared and long-lived: idle sessions must not keep the engine's process alive.
+    open.session.unref();
+    return open;
+  });
+  sessions.set(key, opening);
+  return opening.then((b) => (b instanceof Error ? b : { backend: b, fresh: true }));
+}
+
+export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res: http.ServerResponse, sink: H1ExchangeSink): void {
+  void sessionFor(t).then((got) => {
+    if (got instanceof Error) {
+      const c = classifyUpstreamFailure(got, { handshakeDone: (got as { handshakeDone?: boolean }).handshakeDone ?? false });
+      sink.recordUpstream({ ...c, httpStatus: null, certComplaint: false }, { tlsVersion: null, clientCert: null });
+      return sink.fail(upstreamFailureMessage(`${t.host}:${t.port}`, c));
+    }
+    const { backend, fresh } = got;
+    const at = { tlsVersion: backend.tlsVersion, clientCert: backend.clientCert };
+    const authority = req.headers.host ?? `${t.host}:${t.port}`;
+    const bodyless = t.replayBody ? t.replayBody.length === 0 : req.complete && sink.requestBody.size === 0 && !req.readable;
+    let up: http2.ClientHttp2Stream;
+    try {
+      up = backend.session.request(
+        { ':method': t.method, ':path': t.path, ':authority': authority, ':scheme': 'https', ...h2Outgoing(t.headers, (n) => HOP.has(n)) },
+        bodyless ? { endStream: true } : { waitForTrailers: true },
+      );
+    } catch (err) {
+      return sink.fail(upstreamFailureMessage(`${t.host}:${t.port}`, classifyUpstreamFailure(backend.sessionError() ?? err, { handshakeDone: true })));
+    }
+    up.once('wantTrailers', () => {
+      const trailers = req.rawTrailers.length ? objectPairs(req.trailers) : [];
+      try {
+        up.sendTrailers(h2Outgoing(trailers, (n) => HOP.has(n)));
+      } catch {
+        up.close(H2_INTERNAL_ERROR);
+      }
+    });
+    if (t.replayBody) up.end(t.replayBody);
+    else if (!bodyless) {
+      req.on('data', (chunk: Buffer) => sink.requestBody.add(chunk));
+      req.pipe(up);
+    }
+    up.once('response', (headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
+      const status = Number(headers[':status'] ?? 502);
+      const pairs = objectPairs(headers);
+      sink.responseStarted({ status, statusText: '', httpVersion: '2', headers: pairs });
+      let decided = !fresh;
+      const decide = () => {
+        if (decided) return;
+        decided = true;
+        const enc = headers['content-encoding'];
+        const body = complaintNeedsBody(status) ? bodyHeadText(sink.responseBody.head(4096), Array.isArray(enc) ? enc.join(', ') : enc) : '';
+        sink.recordUpstream(classifyUpstreamAnswer(status, '', body), at);
+      };
+      if (!complaintNeedsBody(status)) decide();
+      const regular = pairs.filter(([n]) => !n.startsWith(':'));
+      try {
+        res.writeHead(status, regular.flatMap(([k, v]) => [k, v]));
+      } catch (err) {
+        up.close(H2_INTERNAL_ERROR);
+        return sink.fail(`Pinprobe: ${t.host}:${t.port} sent an answer that cannot be relayed (${(err as Error).message})`);
+      }
+      up.on('trailers', (trailers: http2.IncomingHttpHeaders) => {
+        const list = objectPairs(trailers);
+        sink.setResponseTrailers(list);
+        try {
+          res.addTrailers(list.flatMap(([k, v]) => [k, v]) as unknown as http.OutgoingHttpHeaders);
+        } catch {
+          // A trailer HTTP/1.1 cannot carry here is dropped, not the answer.
+        }
+      });
+      up.on('data', (chunk: Buffer) => {
+        sink.responseBody.add(chunk);
+        if (!decided && sink.responseBody.head(4096).length >= 4096) decide();
+      });
+      up.once('end', decide);
+      up.pipe(res);
+    });
+    up.on('error', (err) => {
+      if (res.headersSent) return void res.destroy();
+      const c = classifyUpstreamFailure(backend.sessionError() ?? err, { handshakeDone: true, reused: !fresh });
+      if (fresh) sink.recordUpstream({ ...c, httpStatus: null, certComplaint: false }, at);
+      sink.fail(upstreamFailureMessage(`${t.host}:${t.port}`, c, { clientCert: at.clientCert !== null }));
+    });
+    up.once('close', () => {
+      if ((up.rstCode ?? 0) !== 0 && res.headersSent && !res.writableFinished) res.destroy();
+    });
+    res.once('close', () => {
+      if (!res.writableFinished && !up.closed) up.close(http2CancelCode);
+    });
+  });
+}
+
+const http2CancelCode = 8;
