@@ -122,7 +122,7 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
         const list = objectPairs(trailers);
         sink.setResponseTrailers(list);
         try {
-          res.addTrailers(list.flatMap(([k, v]) => [k, v]) as unknown as http.OutgoingHttpHeaders);
+          res.addTrailers(list);
         } catch {
           // A trailer HTTP/1.1 cannot carry here is dropped, not the answer.
         }

@@ -62,7 +62,7 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
     stream.once('end', () => setImmediate(() => {
       const trailers = record.requestTrailers ? h1FromH2(record.requestTrailers) : [];
       // Trailers travel only on a chunked body (a Content-Length body has no place for them).
-      if (chunked && trailers.length) upReq.addTrailers(flatHeaders(trailers) as unknown as http.OutgoingHttpHeaders);
+      if (chunked && trailers.length) upReq.addTrailers(trailers);
       upReq.end();
       record.requestEnded();
     }));

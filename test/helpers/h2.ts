@@ -40,7 +40,7 @@ export async function startH2Origin(
 }
 
 /** CONNECT through the proxy, then TLS with the given ALPN; resolves with the TLS socket. */
-export function tlsThroughProxy(proxyPort: number, target: string, ca: string, alpn: string[], servername = 'localhost'): Promise<tls.TLSSocket> {
+export function tlsThroughProxy(proxyPort: number, target: string, ca: string, alpn: string[], servername = target.replace(/:\d+$/, '')): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const s = net.connect(proxyPort, '127.0.0.1');
     s.once('error', reject);

@@ -119,8 +119,8 @@ describe('client certificates and the mTLS probe with an h2-only backend', () =>
     const session = await h2ThroughProxy(proxy.port, 'grpc-mtls.app.test:443', ca);
     const a = await h2Get(session, '/me');
     session.close();
-    expect(a.status).toBe(200);
     expect(a.body.toString()).toBe('hello test-device-001\n');
+    expect(a.status).toBe(200);
     await proxy.waitFor((l) => l.type === 'upstream' && l.host === 'grpc-mtls.app.test' && l.probe);
     const host = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === 'grpc-mtls.app.test');
     expect(host?.mtls).toMatchObject({ verdict: 'enforced', withCert: 'accepted' });
