@@ -2,7 +2,8 @@
 // `npm run bench`: one run, one machine, every proxy side by side against one loopback HTTPS
 // origin — no proxy, Pinprobe (recording on; recording off; UI connected), mitmdump and
 // mockttp. Prints a table with ratios and the issue-10 targets, writes JSON.
-//   node bench/run.js [--quick] [--out FILE] [--only pinprobe,mockttp,...] [--cpu-prof DIR]
+//   node bench/run.js [--quick] [--out FILE] [--only pinprobe,mockttp,h2,...] [--cpu-prof DIR]
+// --only h2: just the HTTP/2 phase (no proxy, Pinprobe, mitmdump).
 // --quick: short phases and a short long-session (< 1 minute; for CI). Loopback only.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { KINDS, PROXY_CORE, pinSelf, startOrigin, startProxy, treeCpuUs, treeRss
 import { connect } from './client.mjs';
 import { burst, downloads, keepAlive, latency, newConnections, target } from './phases.mjs';
 import { issuerBurst } from './issuer-burst.mjs';
+import { h2KeepAlive, startH2Origin } from './h2.mjs';
 import { ensurePeers, peerVersion } from './peers.mjs';
 import { printTable, targets } from './table.mjs';
 
@@ -143,6 +145,24 @@ if (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui')) {
   for (const p of procs) await p.stop();
   const per = sum.map((x) => ({ rps: Math.round(x.requests / x.secs), cpuUsPerReq: Math.round(x.cpuUs / x.requests), requests: x.requests }));
   results.paired = { rounds: P.pairedRounds, recordingOn: per[0], recordingOff: per[1], uiConnected: { ...per[2], liveMessages } };
+}
+
+// HTTP/2 keep-alive (issue 11): h2 clients to an h2-only origin, no proxy / Pinprobe / mitmdump.
+if (wanted('h2') || !only) {
+  const h2origin = await startH2Origin(w);
+  try {
+    for (const kind of ['none', 'pinprobe', 'mitmdump']) {
+      if (kind === 'mitmdump' && !hasMitm) continue;
+      if (only && !only.includes(kind) && !only.includes('h2')) continue;
+      log(`${KINDS[kind]}: HTTP/2 keep-alive…`);
+      const h2 = kind === 'none'
+        ? await h2KeepAlive(h2origin.port, null, { seconds: P.seconds })
+        : await withProxy(kind, (proxy) => h2KeepAlive(h2origin.port, proxy, { seconds: P.seconds }));
+      results[kind] = { ...(results[kind] ?? {}), h2 };
+    }
+  } finally {
+    h2origin.stop();
+  }
 }
 
 // The leaf cost itself: 50 new hosts asking the issuer at once, in this process (idle proxy core not involved).

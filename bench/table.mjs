@@ -7,6 +7,8 @@ const get = (o, path) => path.split('.').reduce((x, k) => (x === null || x === u
 const ROWS = [
   ['keep-alive req/s (20 conns)', 'keepAlive.rps', 'higher'],
   ['proxy CPU µs/req (keep-alive)', 'keepAlive.cpuUsPerReq', 'lower'],
+  ['h2 keep-alive req/s (4 conns × 16 streams)', 'h2.rps', 'higher'],
+  ['proxy CPU µs/req (h2 keep-alive)', 'h2.cpuUsPerReq', 'lower'],
   ['p50 ms (1 conn)', 'latency.p50ms', 'lower'],
   ['p99 ms (1 conn)', 'latency.p99ms', 'lower'],
   ['new CONNECT+TLS req/s (4 at once)', 'newConnections.rps', 'higher'],

@@ -75,7 +75,8 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
     const { backend, fresh } = got;
     const at = { tlsVersion: backend.tlsVersion, clientCert: backend.clientCert };
     const authority = req.headers.host ?? `${t.host}:${t.port}`;
-    const bodyless = t.replayBody ? t.replayBody.length === 0 : req.complete && sink.requestBody.size === 0 && !req.readable;
+    const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) > 0 : req.headers['transfer-encoding'] !== undefined;
+    const bodyless = t.replayBody ? t.replayBody.length === 0 : !declared;
     let up: http2.ClientHttp2Stream;
     try {
       up = backend.session.request(
@@ -93,7 +94,9 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
         up.close(H2_INTERNAL_ERROR);
       }
     });
-    if (t.replayBody) up.end(t.replayBody);
+    if (bodyless) {
+      // END_STREAM went with the headers.
+    } else if (t.replayBody) up.end(t.replayBody);
     else if (!bodyless) {
       req.on('data', (chunk: Buffer) => sink.requestBody.add(chunk));
       req.pipe(up);

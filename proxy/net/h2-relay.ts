@@ -16,7 +16,9 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
   const at = { fresh, reused: !fresh, handshakeDone: true, connected: true, tlsVersion: backend.tlsVersion, clientCert: backend.clientCert };
   let up: http2.ClientHttp2Stream;
   try {
-    up = backend.session.request(h2Outgoing(ctx.headers, (n) => NOT_FORWARDED.has(n)), ctx.bodyless ? { endStream: true } : { waitForTrailers: true });
+    // Pseudo-headers as the client sent them, then the (hook-edited) regular fields.
+    const fields = [...(record.request.pseudoHeaders ?? []), ...record.request.headers];
+    up = backend.session.request(h2Outgoing(fields, (n) => NOT_FORWARDED.has(n)), ctx.bodyless ? { endStream: true } : { waitForTrailers: true });
   } catch (err) {
     // The session is closing or gone (GOAWAY, reset): the client may retry elsewhere.
     return failBeforeAnswer(ctx, backend.sessionError() ?? err, at);
@@ -28,7 +30,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
   if (!ctx.bodyless) {
     up.once('wantTrailers', () => {
       try {
-        up.sendTrailers(h2Outgoing(record.requestTrailers ?? []));
+        up.sendTrailers(h2Outgoing(record.request.trailers ?? []));
       } catch {
         up.close(H2_INTERNAL_ERROR);
       }
@@ -64,10 +66,12 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
       return answer502(ctx, `Pinprobe: ${ctx.conn.host}:${ctx.conn.port} sent an answer that cannot be relayed (${(err as Error).message})`);
     }
     if (endStream) answer.decide();
-    up.on('trailers', (trailers: http2.IncomingHttpHeaders) => (record.responseTrailers = objectPairs(trailers)));
+    up.on('trailers', (trailers: http2.IncomingHttpHeaders) => {
+      if (record.response) record.response.trailers = objectPairs(trailers);
+    });
     stream.once('wantTrailers', () => {
       try {
-        stream.sendTrailers(h2Outgoing(record.responseTrailers ?? []));
+        stream.sendTrailers(h2Outgoing(record.response?.trailers ?? []));
       } catch {
         stream.close(H2_INTERNAL_ERROR);
       }
@@ -96,6 +100,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
   stream.once('close', () => {
     // Only the client's own early close counts (a late pin check), not a reset we relayed.
     if (!stream.writableFinished && !backendReset) record.clientClosedEarly = true;
+    record.requestEnded();
     record.responseEnded();
   });
 }

@@ -8,12 +8,11 @@ import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { END_STREAM_FLAG, objectPairs, pseudo, rawPairs } from './h2-headers.js';
 import { H2_CONNECTION_WINDOW, H2_SESSION_OPTIONS } from './h2-limits.js';
-import { H2Record } from './h2-record.js';
+import { HttpExchange, type ConnInfo } from './http-exchange.js';
 import { relayToH2 } from './h2-relay.js';
 import { answer502, failBeforeAnswer, type H2StreamContext } from './h2-stream.js';
 import { translateToH1 } from './h2-to-h1.js';
 import { BackendProtocols, openBackend, type BackendOpen, type H2Backend } from './h2-upstream.js';
-import type { ConnInfo } from './http-forward.js';
 import type { UpstreamPool } from './upstream.js';
 
 export interface H2Deps {
@@ -114,21 +113,25 @@ class H2ClientConnection {
   private onStream(stream: http2.ServerHttp2Stream, flags: number, rawHeaders: string[]): void {
     this.highestStream = Math.max(this.highestStream, stream.id ?? 0);
     stream.on('error', () => undefined);
-    const headers = rawPairs(rawHeaders);
-    const method = pseudo(headers, ':method') ?? 'GET';
-    const path = pseudo(headers, ':path') ?? '/';
-    const url = `${this.conn.scheme}://${authority(this.conn)}${path}`;
-    const record = new H2Record(this.deps.bus, this.conn, method, url, headers, this.deps.bodyCap);
+    const all = rawPairs(rawHeaders);
+    const pseudoHeaders = all.filter(([n]) => n.startsWith(':'));
+    const method = pseudo(pseudoHeaders, ':method') ?? 'GET';
+    const record = new HttpExchange(this.deps.bus, this.conn, {
+      method, path: pseudo(pseudoHeaders, ':path') ?? '/', httpVersion: '2', headers: all.filter(([n]) => !n.startsWith(':')), pseudoHeaders,
+    }, this.deps.bodyCap);
+    // Features see it and may edit its regular headers before it is sent on (engine-bus.ts).
+    this.deps.bus.runRequestHooks(record);
     const ctx: H2StreamContext = {
-      bus: this.deps.bus, pool: this.deps.pool, conn: this.conn, stream, headers, record,
+      bus: this.deps.bus, pool: this.deps.pool, conn: this.conn, stream, record,
       bodyless: (flags & END_STREAM_FLAG) !== 0, upstreamTimeoutMs: this.deps.upstreamTimeoutMs,
     };
     // Kept from the start: the trailers may arrive while the backend connection is still opening.
-    stream.on('trailers', (trailers: http2.IncomingHttpHeaders) => (record.requestTrailers = objectPairs(trailers)));
+    stream.on('trailers', (trailers: http2.IncomingHttpHeaders) => (record.request.trailers = objectPairs(trailers)));
     if (method === 'CONNECT') {
       // A tunnel inside the tunnel (RFC 8441 WebSocket is not offered): refused, recorded.
       stream.respond({ ':status': 501, 'content-type': 'text/plain; charset=utf-8' });
       stream.end('Pinprobe does not relay CONNECT inside HTTP/2\n');
+      record.requestEnded();
       record.answeredBy(501, 'Not Implemented', 'Pinprobe does not relay CONNECT inside HTTP/2\n');
       return;
     }
@@ -204,7 +207,3 @@ function safely(fn: () => void): void {
   }
 }
 
-function authority(conn: ConnInfo): string {
-  const host = conn.host.includes(':') ? `[${conn.host}]` : conn.host;
-  return conn.port === 443 ? host : `${host}:${conn.port}`;
-}

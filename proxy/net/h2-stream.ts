@@ -5,11 +5,9 @@ import type http2 from 'node:http2';
 import type { EngineBus } from '../engine-bus.js';
 import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
-import type { HeaderList } from '../session/events.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
 import { H2_INTERNAL_ERROR, H2_NO_ERROR } from './h2-limits.js';
-import type { H2Record } from './h2-record.js';
-import type { ConnInfo } from './http-forward.js';
+import type { ConnInfo, HttpExchange } from './http-exchange.js';
 import type { UpstreamPool } from './upstream.js';
 
 export interface H2StreamContext {
@@ -17,11 +15,10 @@ export interface H2StreamContext {
   pool: UpstreamPool;
   conn: ConnInfo;
   stream: http2.ServerHttp2Stream;
-  /** The request's fields as received, pseudo-headers first. */
-  headers: HeaderList;
   /** The client sent END_STREAM with its headers: there is no body. */
   bodyless: boolean;
-  record: H2Record;
+  /** Its request/response (shared recording and hooks with HTTP/1.1, http-exchange.ts). */
+  record: HttpExchange;
   upstreamTimeoutMs: number;
 }
 

@@ -17,7 +17,8 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
   const { stream, record, conn, pool } = ctx;
   const route = pool.route(conn.host, conn.port);
   const ident = pool.httpsAgent(conn.host, conn.port);
-  const headers: HeaderList = [['Host', pseudo(ctx.headers, ':authority') ?? authorityOf(conn.host, conn.port)], ...h1FromH2(ctx.headers)];
+  const pseudoHeaders = record.request.pseudoHeaders ?? [];
+  const headers: HeaderList = [['Host', pseudo(pseudoHeaders, ':authority') ?? authorityOf(conn.host, conn.port)], ...h1FromH2(record.request.headers)];
   const chunked = !ctx.bodyless && !headers.some(([n]) => n.toLowerCase() === 'content-length');
   if (chunked) headers.push(['Transfer-Encoding', 'chunked']);
   let upReq: http.ClientRequest;
@@ -26,8 +27,8 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
       host: route.connectHost,
       port: route.connectPort,
       servername: route.servername.includes(':') || /^[\d.]+$/.test(route.servername) ? undefined : route.servername,
-      method: pseudo(ctx.headers, ':method') ?? 'GET',
-      path: pseudo(ctx.headers, ':path') ?? '/',
+      method: record.request.method,
+      path: record.request.path,
       headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
       agent: ident.agent,
       timeout: ctx.upstreamTimeoutMs,
@@ -60,7 +61,7 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
     stream.pipe(upReq, { end: false });
     // A tick after 'end': Node emits the stream's 'trailers' on the next tick, which can follow it.
     stream.once('end', () => setImmediate(() => {
-      const trailers = record.requestTrailers ? h1FromH2(record.requestTrailers) : [];
+      const trailers = record.request.trailers ? h1FromH2(record.request.trailers) : [];
       // Trailers travel only on a chunked body (a Content-Length body has no place for them).
       if (chunked && trailers.length) upReq.addTrailers(trailers);
       upReq.end();
@@ -89,7 +90,7 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
     }
     stream.once('wantTrailers', () => {
       const trailers = upRes.rawTrailers.length ? endToEndHeaders(upRes.rawTrailers) : [];
-      if (trailers.length) record.responseTrailers = trailers;
+      if (trailers.length && record.response) record.response.trailers = trailers;
       try {
         stream.sendTrailers(h2Outgoing(trailers));
       } catch {
@@ -121,6 +122,7 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
     stream.once('close', () => {
       if (!stream.writableFinished) record.clientClosedEarly = true;
       current.req?.destroy();
+      record.requestEnded();
       record.responseEnded();
     });
   }

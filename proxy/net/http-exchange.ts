@@ -1,8 +1,8 @@
 // One HTTP request/response as the proxy relays it: its id, both body captures, its timings
 // and the lines it records (request, response, and the upstream line of the TLS connection
 // opened for it). It knows no socket or stream: the HTTP/1.1 forwarder (http-forward.ts)
-// drives it from Node's request/response objects, and an HTTP/2 stream can drive the same
-// calls (httpVersion "2.0", pseudo-headers apart, trailers). Features see it through the
+// drives it from Node's request/response objects, and HTTP/2 streams (h2-server.ts) drive
+// the same calls (httpVersion "2", pseudo-headers apart and recorded first, trailers). Features see it through the
 // bus's request/response hooks (`Exchange`), never the driving calls.
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
@@ -25,7 +25,7 @@ export interface ExchangeRequest {
   readonly path: string;
   /** The absolute URL recorded in the request line. */
   readonly url: string;
-  /** "1.1", "1.0"; "2.0" for an HTTP/2 stream. */
+  /** "1.1", "1.0"; "2" for an HTTP/2 stream. */
   readonly httpVersion: string;
   /**
    * End-to-end headers, hop-by-hop ones removed: what is forwarded and what the request
@@ -112,7 +112,10 @@ export class HttpExchange implements Exchange {
     const r = this.request;
     this.bus.emit({
       type: 'request', time: now(), id: this.id, conn: this.conn.id, scheme: this.conn.scheme, method: r.method,
-      url: r.url, host: this.conn.host, port: this.conn.port, httpVersion: r.httpVersion, headers: r.headers, body: this.requestBody.record(),
+      url: r.url, host: this.conn.host, port: this.conn.port, httpVersion: r.httpVersion,
+      // HTTP/2: the pseudo-headers are recorded first, as the client sent them (SPEC "HTTP/2").
+      headers: r.pseudoHeaders ? [...r.pseudoHeaders, ...r.headers] : r.headers, body: this.requestBody.record(),
+      ...(r.trailers?.length ? { trailers: r.trailers } : {}),
       clientAddress: this.conn.clientAddress,
     });
     this.markRequestRecorded();
@@ -136,7 +139,7 @@ export class HttpExchange implements Exchange {
     void this.requestRecorded.then(() => {
       this.bus.emit({
         type: 'response', time: now(), id: this.id, status: res.status, statusText: res.statusText, httpVersion: res.httpVersion,
-        headers: res.headers, body: this.responseBody.record(), ...this.clientGone(),
+        headers: res.headers, body: this.responseBody.record(), ...(res.trailers?.length ? { trailers: res.trailers } : {}), ...this.clientGone(),
         timings: { sendMs: 0, waitMs: Math.round(waitMs), receiveMs: Math.round(this.elapsedMs() - waitMs) },
       });
       this.bus.runResponseHooks(this);

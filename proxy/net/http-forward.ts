@@ -13,6 +13,8 @@ import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../obs
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
 import { HttpExchange, type ConnInfo } from './http-exchange.js';
+import { forwardH1ViaH2, type H1ExchangeSink } from './h1-to-h2.js';
+import { isAlpnRefusal, type BackendProtocols } from './h2-upstream.js';
 import type { UpstreamPool } from './upstream.js';
 
 export type { ConnInfo };
@@ -23,6 +25,8 @@ export interface ForwardDeps {
   bodyCap: number;
   /** ms to wait for a backend's connection and answer headers */
   upstreamTimeoutMs: number;
+  /** What backends chose in ALPN: one that refused http/1.1 (h2-only) gets HTTP/1.1 clients' requests over h2. */
+  protocols?: BackendProtocols;
 }
 
 const HOP_BY_HOP = new Set([
@@ -78,7 +82,27 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     if (!res.writableFinished) ex.clientClosedEarly = true;
   });
   let current: http.ClientRequest | null = null;
+  // An h2-only backend (it refused ALPN http/1.1): the request goes over h2 (h1-to-h2.ts).
+  const viaH2 = (replayBody: Buffer | null): void => {
+    const sink: H1ExchangeSink = {
+      requestBody: ex.requestBody,
+      responseBody: ex.responseBody,
+      responseStarted: (head) => ex.responseStarted(head),
+      setResponseTrailers: (trailers) => {
+        if (ex.response) ex.response.trailers = trailers;
+      },
+      recordUpstream: (fields, at) => ex.recordUpstream(fields, at),
+      fail: (message) => answer502(message),
+    };
+    res.once('finish', () => ex.responseEnded());
+    res.once('close', () => ex.responseEnded());
+    forwardH1ViaH2({
+      pool, host: conn.host, port: conn.port, clientAddress: conn.clientAddress, timeoutMs: deps.upstreamTimeoutMs,
+      method: req.method ?? 'GET', path, headers: ex.request.headers, replayBody,
+    }, req, res, sink);
+  };
   const send = (retry: boolean): void => {
+    if (secure && deps.protocols?.get(pool, conn.host, conn.port) === 'h2-only') return viaH2(null);
     const upReq = (secure ? https : http).request(options);
     current = upReq;
     let handshakeDone = !secure;
@@ -183,6 +207,15 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       // A pooled connection the backend closed while idle fails on reuse; a body-less,
       // idempotent request is sent once more on a fresh connection (as browsers do).
       if (!retry && !fresh && isRetryable(req, ex.requestBody.size, err)) return send(true);
+      // The backend speaks h2 only (it refused ALPN http/1.1: not a certificate matter, not
+      // recorded as an upstream refusal). A body already read in whole is sent again over h2.
+      if (secure && fresh && !retry && deps.protocols && isAlpnRefusal(err)) {
+        deps.protocols.set(pool, conn.host, conn.port, 'h2-only');
+        req.unpipe(upReq);
+        if (ex.requestBody.size === 0 && !req.complete) return viaH2(null);
+        if (req.complete && ex.requestBody.size <= deps.bodyCap) return viaH2(ex.requestBody.head(ex.requestBody.size));
+        return answer502(`Pinprobe: ${conn.host}:${conn.port} speaks only HTTP/2 and this request's body could not be sent again; send it once more (Pinprobe now uses HTTP/2 for this host)`);
+      }
       const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
       // A plain http:// backend has no TLS handshake: a reset there is before the answer, not
       // "right after the TLS handshake" (whose text suggests --client-cert).

@@ -57,6 +57,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   const protocols = new BackendProtocols();
   const h2 = new H2Front({ bus: deps.bus, pool: deps.pool, bodyCap: deps.bodyCap, upstreamTimeoutMs: deps.upstreamTimeoutMs, protocols, pingMs: deps.h2PingMs });
   const interceptDeps: InterceptDeps = { ...deps, innerHttp: inner, connInfo, h2 };
+  const forwardDeps = { ...deps, protocols };
   // Node reads headersTimeout at each check: a changed setting applies from the next connection.
   outer.on('connection', () => {
     const ms = deps.limits().headersTimeoutMs;
@@ -73,7 +74,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
   inner.on('request', (req, res) => {
     const conn = connInfo.get(req.socket);
     if (!conn) return void res.writeHead(500).end();
-    forwardRequest(deps, conn, req, res, originPath(req.url));
+    forwardRequest(forwardDeps, conn, req, res, originPath(req.url));
   });
   inner.on('upgrade', (req, socket, head) => {
     const conn = connInfo.get(req.socket as net.Socket);
@@ -113,7 +114,7 @@ export function createProxyServer(deps: ProxyServerDeps): http.Server {
       return void plainError(res, 404, 'Pinprobe onboarding is not available');
     }
     if (deps.isOwnEndpoint(host, port)) return void plainError(res, 403, `Pinprobe does not forward to its own listener or control API (${host}:${port})`);
-    forwardRequest(deps, plainConn(req, host, port), req, res, url.pathname + url.search);
+    forwardRequest(forwardDeps, plainConn(req, host, port), req, res, url.pathname + url.search);
   });
 
   outer.on('upgrade', (req, socket, head) => {

@@ -38,6 +38,8 @@ export interface HarRequest {
   headersSize: number;
   bodySize: number;
   comment?: string;
+  /** Trailer fields after the body (HAR has none of its own; "_" fields are HAR's extension point). */
+  _trailers?: HarNameValue[];
 }
 export interface HarResponse {
   status: number;
@@ -50,6 +52,8 @@ export interface HarResponse {
   headersSize: number;
   bodySize: number;
   comment?: string;
+  /** gRPC's grpc-status and grpc-message arrive here. */
+  _trailers?: HarNameValue[];
 }
 export interface HarTimings {
   blocked: number;
@@ -106,9 +110,10 @@ function nameValues(headers: HeaderList): HarNameValue[] {
   return headers.map(([name, value]) => ({ name, value }));
 }
 
-/** HAR viewers expect "HTTP/1.1"; the recorder may store just "1.1". */
+/** HAR viewers expect "HTTP/1.1"; the recorder stores just "1.1" (and "2" for HTTP/2, which HAR writes "HTTP/2.0", as Chrome's export does). */
 function httpVersion(version: string): string {
-  return /^HTTP\//i.test(version) ? version.toUpperCase() : `HTTP/${version}`;
+  const v = /^HTTP\//i.test(version) ? version.slice(5) : version;
+  return v === '2' || v === '2.0' ? 'HTTP/2.0' : `HTTP/${v.toUpperCase()}`;
 }
 
 function decodeComponent(text: string): string {
@@ -207,6 +212,7 @@ function harRequest(req: RequestEvent): HarRequest {
   };
   const data = postData(req);
   if (data) out.postData = data;
+  if (req.trailers?.length) out._trailers = nameValues(req.trailers);
   return out;
 }
 
@@ -231,6 +237,7 @@ function harResponse(res: ResponseEvent): HarResponse {
     bodySize: res.body.size,
   };
   if (res.synthetic) out.comment = 'answered by Pinprobe itself, not by the backend';
+  if (res.trailers?.length) out._trailers = nameValues(res.trailers);
   return out;
 }
 

@@ -38,8 +38,12 @@ beforeAll(async () => {
     });
   });
   h2only = await startH2Origin((stream, headers) => {
-    stream.respond({ ':status': 200, 'content-type': 'text/plain' });
-    stream.end(`h2-only origin: ${String(headers[':method'])} ${String(headers[':path'])}\n`);
+    let body = '';
+    stream.on('data', (c: Buffer) => (body += c.toString()));
+    stream.on('end', () => {
+      stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+      stream.end(`h2-only origin: ${String(headers[':method'])} ${String(headers[':path'])}${body ? ` body=${body}` : ''}\n`);
+    });
   });
   h2mtls = await startH2Origin(
     (stream) => {
@@ -111,6 +115,13 @@ describe('HTTP/1.1 client, h2-only backend', () => {
     // The ALPN refusal that told us so is not an mTLS refusal.
     const ups = proxy.engine.lines().filter((l): l is UpstreamEvent => l.type === 'upstream' && l.port === h2only.port);
     expect(ups.map((u) => u.outcome)).toEqual(['answered']);
+  });
+
+  it('later requests, bodies included, go straight over h2', async () => {
+    const r = await curl(proxy.proxyUrl, `https://localhost:${h2only.port}/post`, ['--http1.1', '--cacert', proxy.caPath, '--data-binary', 'abc']);
+    expect(r.stdout).toBe('h2-only origin: POST /post body=abc\n');
+    const { req } = await responseTo('/post');
+    expect(req.body.data).toBe('abc');
   });
 });
 

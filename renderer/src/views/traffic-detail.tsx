@@ -5,6 +5,7 @@ import { tlsStackOf } from '../../../proxy/judge/tls-stacks';
 import { api } from '../api/client';
 import type { ClientTlsEvent, RequestEvent, ResponseEvent, SessionLine } from '../api/types';
 import { BodyView } from '../components/body-view';
+import { GrpcView } from '../components/grpc-view';
 import { ErrorNote } from '../components/error-note';
 import { JwtView } from '../components/jwt-view';
 import { WebSocketMessages } from '../components/ws-messages';
@@ -218,6 +219,8 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
           <h3>Request</h3>
           <Headers headers={r.headers} title="Request headers" />
           <BodyView body={r.body} headers={r.headers} label="Request body" seenAt={Date.parse(r.time) || undefined} />
+          <GrpcView body={r.body} headers={r.headers} label="Request messages" />
+          {r.trailers?.length ? <Headers headers={r.trailers} title="Request trailers" /> : null}
           <JwtView request={r} />
         </section>
       )}
@@ -228,6 +231,7 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
             <strong className={res.status >= 400 ? 'text-bad' : ''}>
               {res.status} {res.statusText}
             </strong>
+            {res.httpVersion !== r.httpVersion ? ` · backend answered in HTTP/${res.httpVersion}` : ''}
             {res.synthetic ? ' · produced by Pinprobe' : ''} · wait {formatMs(res.timings.waitMs)} · receive {formatMs(res.timings.receiveMs)}
           </p>
         ) : (
@@ -237,6 +241,8 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
           <>
             <Headers headers={res.headers} title="Response headers" />
             <BodyView body={res.body} headers={res.headers} label="Response body" seenAt={Date.parse(res.time) || undefined} />
+            <GrpcView body={res.body} headers={res.headers} label="Response messages" />
+            {res.trailers?.length ? <Headers headers={res.trailers} title="Response trailers" /> : null}
           </>
         ) : null}
       </section>
