@@ -142,7 +142,7 @@ describe('Node requestCert + rejectUnauthorized behind the proxy', () => {
 
 describe('an upload as the first request over TLS 1.3 (what is really observed)', () => {
   it('the body\'s write can hit the server\'s RST before the alert is read: still enforced, evidence alert or reset:after-handshake', async () => {
-    const r = await run('curl', ['-sS', '-i', '--suppress-connect-headers', '--max-time', '15', '--proxy', proxy.proxyUrl, '--cacert', proxy.caPath, '--data-binary', '@-', 'https://tls13-post.app.test/upload'], { input: 'x'.repeat(200_000) });
+    const r = await run('curl', ['-sS', '--http1.1', '-i', '--suppress-connect-headers', '--max-time', '15', '--proxy', proxy.proxyUrl, '--cacert', proxy.caPath, '--data-binary', '@-', 'https://tls13-post.app.test/upload'], { input: 'x'.repeat(200_000) });
     expect(r.stdout).toMatch(/^HTTP\/1\.1 502/);
     expect(r.stdout).toMatch(/Pinprobe: tls13-post\.app\.test:443 (demanded a client certificate \(TLS alert certificate_required\)|closed the connection right after the TLS handshake — it may demand a client certificate)/);
     const up = await proxy.waitFor(upstreamOf('tls13-post.app.test'));
