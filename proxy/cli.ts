@@ -113,8 +113,8 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
         await Promise.race([extra(), new Promise((ok) => setTimeout(ok, 3000).unref())]);
         await engine.close();
         if (engine.records) {
-          const report = judge(engine.lines(), { file: engine.sessionFile });
-          out(renderReport('text', report, engine.lines(), { color: Boolean(process.stdout.isTTY) }));
+          // The text summary needs no lines (only HTML does): the live verdicts are the file's.
+          out(renderReport('text', engine.report(), [], { color: Boolean(process.stdout.isTTY) }));
           out(`Session saved: ${engine.sessionFile}`);
         }
         const lost = engine.unwritten;

@@ -25,6 +25,8 @@ import { DEFAULT_IDLE_WINDOW, type IdleWindowRule } from './observe/client-outco
 import { SESSION_SCHEMA, type SessionEvent, type SessionHeader, type SessionLine, type SettingsEvent } from './session/events.js';
 import { defaultMaxConnections, resolveLimits, type ConnLimits } from './net/conn-limits.js';
 import { SessionRecording, type UnwrittenAtEnd } from './session/recording.js';
+import { judge } from './judge/index.js';
+import type { Report } from './judge/report-types.js';
 
 export interface EngineOptions {
   port?: number;
@@ -256,6 +258,11 @@ export class Engine implements EngineControl {
 
   lines(): readonly SessionLine[] {
     return this.recording?.lines() ?? [];
+  }
+
+  /** The live verdicts (judge/live.ts): the report `pinprobe report` gives for the session file. */
+  report(): Report {
+    return this.recording?.report() ?? judge([], { file: this.sessionPath });
   }
 
   lineCount(): number {

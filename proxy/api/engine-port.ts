@@ -1,5 +1,6 @@
 // What the control API needs from the engine. The engine (proxy/engine.ts) implements it;
 // API tests may use a small fake. Keeping this narrow keeps the API free of socket code.
+import type { Report } from '../judge/report-types.js';
 import type { SessionLine } from '../session/events.js';
 import type { EngineSettings } from '../settings-types.js';
 
@@ -43,6 +44,8 @@ export interface EngineControl {
    * cap), or null when there is no such line or it cannot be read back.
    */
   fullLine?(index: number): Promise<SessionLine | null>;
+  /** The live session's verdicts, kept up to date as lines are recorded; absent: the view judges lines(). */
+  report?(): Report;
   settings(): EngineSettings;
   /** Validates and applies; a bad value rejects with a SettingError (proxy/setting-error.ts). */
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;

@@ -110,10 +110,11 @@ export class SessionView {
   report(): Report {
     if (this.cachedReport === null) {
       // A HAR file has no TLS outcomes: judging its requests alone would make up verdicts
-      // (every http:// URL "cleartext") that no recording supports.
+      // (every http:// URL "cleartext") that no recording supports. Live: the engine's
+      // incremental verdicts (no re-judging of the whole session).
       this.cachedReport = this.opened?.source === 'har'
         ? { schema: REPORT_SCHEMA, session: { file: this.opened.file, started: this.opened.lines[0]?.time ?? null, ended: null, connections: 0 }, hosts: [] }
-        : judge(this.lines(), { file: this.info().file });
+        : !this.opened && this.engine.report ? this.engine.report() : judge(this.lines(), { file: this.info().file });
     }
     return this.cachedReport;
   }

@@ -94,20 +94,49 @@ function jwtHits(r: RequestEvent): Hit[] {
 }
 
 
+/**
+ * The passive findings of one host's requests, added one request at a time (the live
+ * verdicts add each request as it is recorded). `order` places a request among the others
+ * (its line index); a request added late (held back until its answer came) still counts as
+ * the first one when it came first.
+ */
+export class PassiveTally {
+  private readonly byId = new Map<string, { hit: Hit; count: number; order: number }>();
+
+  add(r: RequestEvent, order: number): void {
+    if (r.check || r.evicted || !Array.isArray(r.headers)) return;
+    const hits = [...cleartextHits(r), ...secretHits(r), ...jwtHits(r)];
+    hits.forEach((hit, k) => {
+      // Within one request, its hits keep their order (k); at most a few per request.
+      const at = order * 65_536 + k;
+      const known = this.byId.get(hit.id);
+      if (!known) this.byId.set(hit.id, { hit, count: 1, order: at });
+      else {
+        known.count += 1;
+        if (at < known.order) {
+          known.hit = hit;
+          known.order = at;
+        }
+      }
+    });
+  }
+
+  /** One finding per id, in the order of their first requests; its evidence names the first and how many more. */
+  findings(): Finding[] {
+    const entries = [...this.byId.values()];
+    // Stable: ids first hit by one request keep the order that request gave them.
+    entries.sort((a, b) => a.order - b.order);
+    return entries.map(({ hit, count }) => {
+      const f: Finding = { id: hit.id, severity: hit.severity, title: hit.title, masvs: hit.masvs, evidence: count > 1 ? `${hit.evidence} (and ${count - 1} more request${count > 2 ? 's' : ''})` : hit.evidence };
+      if (hit.mastg) f.mastg = hit.mastg;
+      return f;
+    });
+  }
+}
+
 /** One finding per id per host; its evidence names the first request and how many more. */
 export function passiveBackendFindings(requests: readonly RequestEvent[]): Finding[] {
-  const byId = new Map<string, { hit: Hit; count: number }>();
-  for (const r of requests) {
-    if (r.check || r.evicted || !Array.isArray(r.headers)) continue;
-    for (const hit of [...cleartextHits(r), ...secretHits(r), ...jwtHits(r)]) {
-      const known = byId.get(hit.id);
-      if (known) known.count += 1;
-      else byId.set(hit.id, { hit, count: 1 });
-    }
-  }
-  return [...byId.values()].map(({ hit, count }) => {
-    const f: Finding = { id: hit.id, severity: hit.severity, title: hit.title, masvs: hit.masvs, evidence: count > 1 ? `${hit.evidence} (and ${count - 1} more request${count > 2 ? 's' : ''})` : hit.evidence };
-    if (hit.mastg) f.mastg = hit.mastg;
-    return f;
-  });
+  const tally = new PassiveTally();
+  requests.forEach((r, i) => tally.add(r, i));
+  return tally.findings();
 }

@@ -1,7 +1,7 @@
 // Recorded events -> the `pinprobe.report/1` verdicts. Pure and linear in the number of
 // events, so the live engine can re-judge on every change and a reopened file gives the
 // very same answer.
-import type { ClientTlsEvent, SessionEvent, SessionHeader, SessionLine } from '../session/events.js';
+import type { ClientTlsEvent, RequestEvent, SessionEvent, SessionHeader, SessionLine, UpstreamEvent } from '../session/events.js';
 import { BAD_SCENARIOS, byScenario, judgeClient, judgeValidation } from './client.js';
 import { DeviceTrust } from './device-trust.js';
 import { lateRefusal } from './late-refusal.js';
@@ -15,7 +15,7 @@ import { judgePinning, type TrustedElsewhere } from './pinning.js';
 import { answersOf, judgeBackendActive, type Answers } from './backend-active.js';
 import { passiveBackendFindings } from './backend-passive.js';
 import { REPORT_SCHEMA } from './report-types.js';
-import type { HostVerdict, Report } from './report-types.js';
+import type { Finding, HostVerdict, Report } from './report-types.js';
 
 export interface JudgeOptions {
   /** The session file's path as the report should name it. */
@@ -45,9 +45,10 @@ export function formatHostPort(host: string, port: number): string {
 }
 
 /** `address|ja4` -> hosts (display) where that TLS client accepted the trusted certificate. */
-type TrustedIndex = Map<string, Map<string | null, string[]>>;
+export type TrustedIndex = Map<string, Map<string | null, string[]>>;
 
-function trustedAcceptances(hosts: Iterable<HostEvents>): TrustedIndex {
+/** Hosts in first-seen order, each with its TLS outcomes in recorded order. */
+export function trustedAcceptances(hosts: Iterable<{ host: string; port: number; tls: readonly ClientTlsEvent[] }>): TrustedIndex {
   const byAddress: TrustedIndex = new Map();
   for (const host of hosts) {
     const name = formatHostPort(host.host, host.port);
@@ -86,7 +87,48 @@ function fingerprintsOf(events: readonly ClientTlsEvent[]): string[] {
   return seen;
 }
 
-function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust, answers: Answers, expectMtls: readonly string[]): HostVerdict {
+/**
+ * What the per-host verdict is made from: the host's TLS outcomes and upstream attempts as
+ * recorded, and the rest as counts and findings. The whole-session judge takes these from
+ * the grouped events (factsOf); the live verdicts (live.ts) keep them up to date event by
+ * event, so both give the very same verdict.
+ */
+export interface HostFacts {
+  host: string;
+  port: number;
+  tls: readonly ClientTlsEvent[];
+  upstream: readonly UpstreamEvent[];
+  passthroughs: number;
+  tunnels: number;
+  intercepts: number;
+  requests: number;
+  /** requests with scheme http */
+  cleartextRequests: number;
+  /** passiveBackendFindings over the host's requests */
+  passive: Finding[];
+  /** the host's check-auth requests (`check`), in order */
+  checks: readonly RequestEvent[];
+  lateRefusal: boolean;
+}
+
+export function factsOf(host: HostEvents): HostFacts {
+  return {
+    host: host.host,
+    port: host.port,
+    tls: host.tls,
+    upstream: host.upstream,
+    passthroughs: host.passthrough.length,
+    tunnels: host.tunnels.length,
+    intercepts: host.intercepts.length,
+    requests: host.requests.length,
+    cleartextRequests: host.requests.filter((r) => r.scheme === 'http').length,
+    passive: passiveBackendFindings(host.requests),
+    checks: host.requests.filter((r) => r.check),
+    lateRefusal: lateRefusal(host),
+  };
+}
+
+export function judgeHost(host: HostFacts, header: SessionHeader | null, trustedBy: TrustedIndex, devices: DeviceTrust, answers: Answers, expectMtls: readonly string[]): HostVerdict {
   const split = byScenario(host.tls);
   const client = judgeClient(split);
   const self = formatHostPort(host.host, host.port);
@@ -99,16 +141,16 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Tr
     deviceTrust: (address) => devices.covering(address),
     forcedScenario: header?.options?.scenario ?? null,
     rotation: (header?.options?.scenario ?? null) === null && header?.options?.autoPassthrough !== false,
-    onlyTunnelled: host.tls.length === 0 && host.intercepts.length === 0 && (host.tunnels.length > 0 || host.passthrough.length > 0),
-    onlyCleartext: host.tls.length === 0 && host.intercepts.length === 0 && host.requests.length > 0 && host.requests.every((r) => r.scheme === 'http'),
+    onlyTunnelled: host.tls.length === 0 && host.intercepts === 0 && (host.tunnels > 0 || host.passthroughs > 0),
+    onlyCleartext: host.tls.length === 0 && host.intercepts === 0 && host.requests > 0 && host.cleartextRequests === host.requests,
   });
   const validation = judgeValidation(client);
-  const cleartext = host.requests.some((r) => r.scheme === 'http');
+  const cleartext = host.cleartextRequests > 0;
   const mtls = judgeMtls(host.upstream);
   const mtlsExpected = matchesHostGlob(expectMtls, host.host, host.port);
   const mtlsNotes = mtlsFindings(self, mtls, { expectMtls: mtlsExpected, acceptsAnyCert: acceptsAnyClientCert(host.upstream) });
-  const active = judgeBackendActive(host.requests, answers);
-  const backendNotes = [...passiveBackendFindings(host.requests), ...active.findings];
+  const active = judgeBackendActive(host.checks, answers);
+  const backendNotes = [...host.passive, ...active.findings];
   const verdict: HostVerdict = {
     host: host.host,
     port: host.port,
@@ -121,9 +163,9 @@ function judgeHost(host: HostEvents, header: SessionHeader | null, trustedBy: Tr
     cleartext,
     mtls,
     backend: active.backend,
-    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: [...mtlsNotes, ...backendNotes], lateRefusal: lateRefusal(host) }),
+    findings: findingsFor({ client, pinning, cleartext, mtlsFindings: [...mtlsNotes, ...backendNotes], lateRefusal: host.lateRefusal }),
   };
-  if (host.passthrough.length > 0) verdict.passthrough = true;
+  if (host.passthroughs > 0) verdict.passthrough = true;
   return verdict;
 }
 
@@ -137,7 +179,7 @@ export function compareHosts(a: HostVerdict, b: HostVerdict): number {
 }
 
 /** --expect-mtls as the header set it, replaced by the last `settings` line that changed it (the UI). */
-function effectiveExpectMtls(header: SessionHeader | null, events: readonly SessionEvent[]): readonly string[] {
+export function effectiveExpectMtls(header: SessionHeader | null, events: readonly SessionEvent[]): readonly string[] {
   let value: readonly string[] = header?.options?.expectMtls ?? [];
   for (const e of events) if (e.type === 'settings' && Array.isArray(e.options.expectMtls)) value = e.options.expectMtls;
   return value;
@@ -151,7 +193,7 @@ export function judge(lines: readonly SessionLine[] | SessionContent, opts: Judg
   const answers = answersOf(events);
   const hosts: HostVerdict[] = [];
   const expectMtls = effectiveExpectMtls(header, events);
-  for (const host of grouped.values()) hosts.push(judgeHost(host, header, trustedBy, devices, answers, expectMtls));
+  for (const host of grouped.values()) hosts.push(judgeHost(factsOf(host), header, trustedBy, devices, answers, expectMtls));
   hosts.sort(compareHosts);
 
   let ended: string | null = null;

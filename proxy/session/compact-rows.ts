@@ -120,6 +120,11 @@ export class CompactRows {
     return copy;
   }
 
+  /** The id of row `i` (a compacted line). */
+  idOf(i: number): string {
+    return `${this.tupleList[this.tuples.get(i)]!.prefix}${this.ids.get(i)}`;
+  }
+
   /** Forgets every row (a new session); tuples stay (they are few and may repeat). */
   reset(): void {
     this.base = null;

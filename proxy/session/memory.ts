@@ -3,7 +3,7 @@
 // become compact rows (compact-rows.ts: a few numbers, the URL, a shared tuple) and are read
 // back from the session file by their byte place on demand. Other lines (connections, TLS
 // outcomes, upstream attempts… a few per connection, not per request) stay objects.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { BlockColumn } from './block-column.js';
 import { CompactRows, evictedBody, NO_HEADERS, sharedTimings } from './compact-rows.js';
@@ -279,6 +279,40 @@ export class SessionMemory {
       return null;
     }
     return sameLine(line, text);
+  }
+
+  /** Index of the last line of this type with this id, or -1 (a scan from the end; rare look-ups). */
+  lastIndexOf(type: 'request' | 'response', id: string): number {
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const slot = this.slots[i];
+      if (slot === undefined) continue;
+      if (slot !== null && typeof slot === 'object') {
+        if (slot.type === type && slot.id === id) return i;
+      } else if ((typeof slot === 'string' ? 'request' : 'response') === type && this.rows.idOf(i) === id) return i;
+    }
+    return -1;
+  }
+
+  /** Every line in full: kept ones as they are, the others read back from the file in one read. */
+  allFull(file: string): SessionLine[] {
+    let buf: Buffer | null = null;
+    try {
+      buf = readFileSync(file);
+    } catch {
+      buf = null;
+    }
+    const out: SessionLine[] = [];
+    for (let i = 0; i < this.slots.length; i++) {
+      const line = this.line(i)!;
+      const offset = this.offsets.get(i);
+      if (!isEvicted(line) || offset < 0 || !buf) {
+        out.push(line);
+        continue;
+      }
+      const text = buf.subarray(offset, offset + this.lengths.get(i)).toString('utf8');
+      out.push(sameLine(line, text) ?? line);
+    }
+    return out;
   }
 
   /** Line `index` no longer keeps its headers and bodies in memory. */

@@ -4,6 +4,8 @@
 // existing one (`--record FILE`), end it — while the engine keeps the listener and the pool.
 import { readFileSync } from 'node:fs';
 import type { Feature } from '../features/feature.js';
+import { LiveVerdicts, type LineSource } from '../judge/live.js';
+import type { Report } from '../judge/report-types.js';
 import type { SessionEvent, SessionHeader, SessionLine } from './events.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './memory.js';
 import { parseSessionText } from './reader.js';
@@ -30,9 +32,24 @@ export class SessionRecording implements Feature {
   private writer: SessionWriter | null = null;
   private readonly memory: SessionMemory;
   private readonly listeners = new Set<(line: SessionLine) => void>();
+  /** The verdicts, fed every line as recorded (judge/live.ts). */
+  private verdicts: LiveVerdicts;
+  /** What the live verdicts read back: the in-memory session and, for old lines, the file. */
+  private readonly source: LineSource = {
+    lastIndexOf: (type, id) => this.memory.lastIndexOf(type, id),
+    full: (index) => {
+      this.writer?.flush();
+      return this.memory.fullLineSync(index, this.path);
+    },
+    all: () => {
+      this.writer?.flush();
+      return this.memory.allFull(this.path);
+    },
+  };
 
   constructor(private path: string, private readonly options: RecordingOptions = {}) {
     this.memory = new SessionMemory(options.memoryHttpLines ?? MEMORY_HTTP_LINES);
+    this.verdicts = new LiveVerdicts(this.source);
   }
 
   /** The session file lines go to (the next one, between sessions). */
@@ -63,6 +80,7 @@ export class SessionRecording implements Feature {
   /** Starts a new session file with this header. */
   open(header: SessionHeader): void {
     this.memory.reset();
+    this.verdicts = new LiveVerdicts(this.source);
     this.writer = this.watched(SessionWriter.open(this.path, header));
     this.push(header, this.writer.headerPlace);
   }
@@ -86,13 +104,17 @@ export class SessionRecording implements Feature {
     if (!existing.header) throw new Error(`--record ${this.path}: the file exists and is not a Pinprobe session; choose another path`);
     for (const w of existing.warnings) process.emitWarning(w);
     this.memory.reset();
+    this.verdicts = new LiveVerdicts(this.source);
     // A cut last line (a killed run) must not glue itself to the first new line.
     const writer = this.watched(SessionWriter.open(this.path, null));
     if (!text.endsWith('\n')) writer.raw('\n');
     this.writer = writer;
     const loaded: SessionLine[] = [existing.header, ...existing.events];
     const places = placesOf(bytes, loaded);
-    loaded.forEach((line, i) => this.memory.store(line, places[i] ?? null));
+    loaded.forEach((line, i) => {
+      this.verdicts.add(line, i);
+      this.memory.store(line, places[i] ?? null);
+    });
     return existing.events;
   }
 
@@ -117,6 +139,11 @@ export class SessionRecording implements Feature {
   record(line: SessionLine): void {
     const place = this.writer?.append(line) ?? null;
     this.push(line, place);
+  }
+
+  /** The verdicts of the session so far: what judge() gives for its file, without re-reading it. */
+  report(): Report {
+    return this.verdicts.report(this.path);
   }
 
   /** Writes the lines still batched, so the file holds every line so far. */
@@ -164,6 +191,8 @@ export class SessionRecording implements Feature {
 
   /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
   private push(line: SessionLine, place: LinePlace | null): void {
+    // The full line (as the file has it), before the in-memory copy cuts its bodies.
+    this.verdicts.add(line, this.memory.length);
     const stored = this.memory.store(line, place);
     for (const l of this.listeners) l(stored);
   }

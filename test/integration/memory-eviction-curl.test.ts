@@ -82,6 +82,8 @@ describe('memory-bounded live session with curl', () => {
     const fromMemory = judge(lines, { file: 'live' });
     const fromFile = judge(full, { file: 'live' });
     expect(fromMemory.hosts).toEqual(fromFile.hosts);
+    // The engine's live verdicts (fed line by line, evicted lines never re-read) are the file's, byte for byte.
+    expect(JSON.stringify(proxy.engine.report())).toBe(JSON.stringify(judge(full, { file: proxy.engine.sessionFile })));
     expect(fromMemory.hosts.find((h) => h.host === 'pinned.app.test')).toBeTruthy();
     expect(JSON.stringify(fromMemory)).toContain('clear.app.test');
 
