@@ -279,7 +279,8 @@ export class LiveVerdicts {
     if (this.seen.has(prefix, n) || this.answered.has(prefix, n)) return this.giveUp(`request ${r.id} twice or after its answer`);
     this.seen.add(prefix, n);
     this.forgetOriginal(r.id);
-    if (typeof r.host === 'string' && isReservedName(r.host)) {
+    // A request the tester resent from Traffic (group.ts): never judged; onboarding pages neither.
+    if (r.resend || (typeof r.host === 'string' && isReservedName(r.host))) {
       this.pending.set(r.id, { host: null, conn: r.conn });
       return;
     }

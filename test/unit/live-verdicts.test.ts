@@ -153,7 +153,15 @@ function generate(r: Prng, size: number, odd: boolean): SessionLine[] {
     else if (roll < 0.9) push({ type: 'device-trust', time: time(), device: r.pick(['192.168.1.50', ' 192.168.1.0/24', '10.9.9.9', 'not-an-ip']), trustsCa: r.chance(0.7), source: r.pick(['option', 'ui'] as const) });
     else if (roll < 0.91) push({ type: 'settings', time: time(), source: 'ui', options: r.chance(0.7) ? { expectMtls: r.pick([[], ['*.app.test'], ['bank.test:443']]) } : { passthrough: ['x'] } });
     else if (roll < 0.93) push({ type: 'error', time: time(), id: r.chance(0.5) && requests.length ? r.pick(requests).id : null, message: 'upstream: ECONNRESET' });
-    else if (roll < 0.95) {
+    else if (roll < 0.94 && requests.length) {
+      // The tester resent a request from Traffic (ids s…): not the app's traffic, never judged.
+      const of = r.pick(requests);
+      const id = `s${++seq}`;
+      push({ ...of, time: time(), id, conn: 'resend', resend: { of: of.id, edited: [], removed: [], clientCert: null, withoutClientCert: false } });
+      if (r.chance(0.8)) push({ type: 'response', time: time(), id, status: 200, statusText: 'OK', httpVersion: '1.1', headers: [], body: body('again'), timings: { sendMs: 0, waitMs: 1, receiveMs: 0 } });
+    } else if (roll < 0.945 && requests.length) {
+      push({ type: 'ws-message', time: time(), ws: `w${seq}`, request: r.pick(requests).id, direction: r.pick(['send', 'receive'] as const), opcode: 1, body: body('{"hi":1}') });
+    } else if (roll < 0.95) {
       // Kinds the judge does not read (resend, WebSocket messages…): ignored alike.
       out.push({ type: r.pick(['websocket-message', 'resend']), time: time(), id: `w${++seq}`, data: 'x' } as unknown as SessionLine);
     } else if (roll < 0.96) push({ type: 'session-end', time: time() });
