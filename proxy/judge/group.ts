@@ -1,5 +1,6 @@
 // Sorts recorded events into per-host buckets (host:port) in two linear passes, so the
-// judge and the HTML evidence see exactly the same grouping.
+// judge and the HTML evidence see exactly the same grouping. The live verdicts (live.ts)
+// group event by event the same way: change both (test/unit/live-verdicts.test.ts checks).
 import { isReservedName } from '../onboarding/host.js';
 import { hostPortKey } from '../host-key.js';
 import type {
