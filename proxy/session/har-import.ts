@@ -3,7 +3,7 @@
 // no TLS handshakes, no scenarios — so an imported HAR has no verdicts (the view says why).
 // Problems name the file and what is wrong; one bad entry is skipped with a warning, a file
 // that is not HAR at all is refused. Nothing here writes anything.
-import type { BodyRecord, HeaderList, RequestEvent, ResponseEvent, SessionEvent } from './events.js';
+import type { BodyRecord, HeaderList, RequestEvent, ResponseEvent, SessionEvent, WebSocketMessageEvent } from './events.js';
 
 export class HarImportError extends Error {}
 
@@ -73,12 +73,14 @@ function requestEvent(e: Rec, req: Rec, index: number): RequestEvent | string {
   } catch {
     return `request.url "${url.slice(0, 80)}" is not an absolute URL`;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `request.url "${url.slice(0, 80)}" is not http or https`;
+  // A WebSocket entry (Chrome, Pinprobe) has a ws(s):// URL: recorded as its http(s) upgrade request.
+  const wsScheme = parsed.protocol === 'ws:' || parsed.protocol === 'wss:';
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:' && !wsScheme) return `request.url "${url.slice(0, 80)}" is not http, https, ws or wss`;
   const time = str(e['startedDateTime']);
   if (!time || Number.isNaN(Date.parse(time))) return 'no valid startedDateTime';
   const post = isRec(req['postData']) ? req['postData'] : null;
   const postComment = post ? str(post['comment']) : null;
-  const scheme = parsed.protocol === 'https:' ? 'https' : 'http';
+  const scheme = parsed.protocol === 'https:' || parsed.protocol === 'wss:' ? 'https' : 'http';
   return {
     type: 'request',
     time: new Date(Date.parse(time)).toISOString(),
@@ -86,7 +88,7 @@ function requestEvent(e: Rec, req: Rec, index: number): RequestEvent | string {
     conn: str(e['connection']) ?? `har-${index + 1}`,
     scheme,
     method,
-    url,
+    url: wsScheme ? url.replace(/^ws(s?):/i, 'http$1:') : url,
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port ? Number(parsed.port) : scheme === 'https' ? 443 : 80,
     httpVersion: httpVersion(req['httpVersion']),
@@ -119,6 +121,29 @@ function responseEvent(e: Rec, res: Rec, request: RequestEvent): ResponseEvent |
   return event;
 }
 
+/** Chrome's `_webSocketMessages` ({type, time in seconds, opcode, data}) as ws-message lines. */
+function webSocketMessages(list: unknown, request: RequestEvent): WebSocketMessageEvent[] {
+  if (!Array.isArray(list)) return [];
+  return list.filter(isRec).flatMap((m) => {
+    const direction = m['type'] === 'send' || m['type'] === 'receive' ? m['type'] : null;
+    const opcode = num(m['opcode']) ?? 1;
+    const data = str(m['data']) ?? '';
+    const seconds = num(m['time']);
+    if (!direction) return [];
+    // Text as sent; binary (opcode 2) is base64 in this format.
+    const base64 = opcode !== 1;
+    return [{
+      type: 'ws-message' as const,
+      time: seconds !== null ? new Date(seconds * 1000).toISOString() : request.time,
+      ws: `${request.id}-ws`,
+      request: request.id,
+      direction,
+      opcode,
+      body: { size: byteLength(data, base64), encoding: base64 ? 'base64' as const : 'utf8' as const, data, truncated: false },
+    }];
+  });
+}
+
 /** Parses HAR text; throws HarImportError naming `file` when it is not HAR at all. */
 export function importHar(text: string, file: string): HarImport {
   let doc: unknown;
@@ -142,6 +167,7 @@ export function importHar(text: string, file: string): HarImport {
     events.push(req);
     const res = isRec(e['response']) ? responseEvent(e, e['response'], req) : null;
     if (res) events.push(res);
+    events.push(...webSocketMessages(e['_webSocketMessages'], req));
   });
   if (entries.length > 0 && events.length === 0) {
     throw new HarImportError(`${file}: none of its ${entries.length} HAR entries could be read (${skipped.slice(0, 3).join('; ')})`);

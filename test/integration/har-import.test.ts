@@ -111,6 +111,30 @@ describe('HAR import', () => {
     expect(requests(r.events)[1]!.httpVersion).toBe('h2');
   });
 
+  it('WebSocket entries (ws:// URL, _webSocketMessages as Chrome and Pinprobe export them) come back as the upgrade and its messages', async () => {
+    const { toHar } = await import('../../proxy/session/har.js');
+    const t = (ms: number) => new Date(Date.parse('2026-12-02T10:00:00Z') + ms).toISOString();
+    const body = (data: string, encoding: 'utf8' | 'base64' = 'utf8') => ({ size: encoding === 'base64' ? Buffer.from(data, 'base64').length : Buffer.byteLength(data), encoding, data, truncated: false });
+    const events: SessionEvent[] = [
+      { type: 'request', time: t(0), id: 'r1', conn: 'c1', scheme: 'https', method: 'GET', url: 'https://chat.app.test/socket', host: 'chat.app.test', port: 443, httpVersion: '1.1', headers: [['Upgrade', 'websocket']], body: body(''), clientAddress: '10.0.0.2' },
+      { type: 'response', time: t(5), id: 'r1', status: 101, statusText: 'Switching Protocols', httpVersion: '1.1', headers: [['Upgrade', 'websocket']], body: body(''), timings: { sendMs: 0, waitMs: 5, receiveMs: 0 } },
+      { type: 'ws-message', time: t(10), ws: 'w1', request: 'r1', direction: 'send', opcode: 1, body: body('{"hello":1}') },
+      { type: 'ws-message', time: t(20), ws: 'w1', request: 'r1', direction: 'receive', opcode: 2, body: body(Buffer.from([1, 2, 255]).toString('base64'), 'base64') },
+    ];
+    const file = join(dir, 'ws.har');
+    writeFileSync(file, JSON.stringify(toHar(events, { creatorVersion: 'x' })));
+    const r = importHar(readFileSync(file, 'utf8'), file);
+    expect(r.warnings).toEqual([]);
+    expect(requests(r.events).map((e) => e.url)).toEqual(['https://chat.app.test/socket']);
+    expect(responses(r.events).map((e) => e.status)).toEqual([101]);
+    const messages = r.events.filter((e) => e.type === 'ws-message');
+    expect(messages.map((m) => [m.time, m.direction, m.opcode, m.body.encoding, m.body.data, m.body.size])).toEqual([
+      [t(10), 'send', 1, 'utf8', '{"hello":1}', 11],
+      [t(20), 'receive', 2, 'base64', 'AQL/', 3],
+    ]);
+    expect(new Set(messages.map((m) => m.request))).toEqual(new Set([requests(r.events)[0]!.id]));
+  });
+
   it('bad HAR input: refused with the file and what is wrong; the view stays as it was', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['cut.har', '{"log": {"entries": [ {"request": ', /cut\.har is not a HAR file: it is not valid JSON \(it ends mid-way: the file looks cut short\)/],
