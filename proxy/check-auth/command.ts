@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { loadClientCert, parseClientCertSpec } from '../net/client-certs.js';
 import { UpstreamPool } from '../net/upstream.js';
+import { notASessionMessage } from '../session/not-a-session.js';
 import { readSession } from '../session/reader.js';
 import type { SessionLine } from '../session/events.js';
 import { SessionWriter } from '../session/writer.js';
@@ -72,7 +73,11 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
   const session = await readSession(args.file).catch((e: Error) => {
     throw new CheckAuthUsage(e.message);
   });
-  if (!session.header) throw new CheckAuthUsage(`${args.file} is not a Pinprobe session (no session header); check-auth appends to recorded sessions only`);
+  if (!session.header) {
+    // Say what the file holds (a HAR file, a report, a PEM…) when it is no session at all.
+    const wrong = await notASessionMessage(args.file, session);
+    throw new CheckAuthUsage(wrong ? `${wrong}; check-auth appends to recorded sessions only` : `${args.file} is not a Pinprobe session (no session header); check-auth appends to recorded sessions only`);
+  }
   const pool = await buildPool(args);
   const lines: SessionLine[] = [session.header, ...session.events];
   const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });

@@ -8,6 +8,10 @@ export function isSession(read: ReadSessionResult): boolean {
   return read.header !== null || read.events.length > 0;
 }
 
+// HAR has requests and answers but no TLS handshakes: nothing to judge. The UI opens one
+// read-only to browse its traffic (proxy/session/har-import.ts).
+const HAR_WORDS = 'it holds a HAR file (HTTP requests only: no TLS outcomes, so no verdicts; open it in the UI to browse its traffic)';
+
 /** What the first bytes of a file look like, in words ("a PEM certificate", "empty"). */
 export function describeContent(head: Buffer): string {
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
@@ -16,6 +20,8 @@ export function describeContent(head: Buffer): string {
   const pem = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text);
   if (pem) return `it holds a PEM ${pem[1]!.toLowerCase()}`;
   const first = text.trimStart();
+  // Only the head is read: a big pretty-printed HAR does not parse from its first 4 KiB.
+  if (/^\{\s*"log"\s*:/.test(first)) return HAR_WORDS;
   if (first.startsWith('{') || first.startsWith('[')) {
     let value: unknown;
     try {
@@ -26,9 +32,7 @@ export function describeContent(head: Buffer): string {
     if (Array.isArray(value)) return 'it holds a JSON array';
     if (typeof value === 'object' && value !== null) {
       const rec = value as Record<string, unknown>;
-      // HAR has requests and answers but no TLS handshakes: nothing to judge. The UI opens
-      // one read-only to browse its traffic (proxy/session/har-import.ts).
-      if ('log' in rec) return 'it holds a HAR file (HTTP requests only: no TLS outcomes, so no verdicts; open it in the UI to browse its traffic)';
+      if ('log' in rec) return HAR_WORDS;
       if (rec['schema'] === 'pinprobe.report/1') return 'it holds a Pinprobe JSON report, not the session it was made from';
       const keys = Object.keys(rec);
       return keys.length === 0 ? 'it holds an empty JSON object ({})' : `it holds a JSON object without a "type" (keys: ${keys.slice(0, 4).join(', ')})`;

@@ -135,6 +135,14 @@ describe('HAR import', () => {
     expect(new Set(messages.map((m) => m.request))).toEqual(new Set([requests(r.events)[0]!.id]));
   });
 
+  it('the CLI on a HAR file: report, diff and check-auth exit 2 saying it is HAR (no TLS outcomes, so no verdicts)', async () => {
+    for (const args of [['report', harFile, '--fail-on', 'info'], ['diff', sessionFile, harFile], ['check-auth', harFile, '--host', 'api.app.test']]) {
+      const r = await pinprobe(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`${harFile} is not a Pinprobe session: it holds a HAR file (HTTP requests only: no TLS outcomes, so no verdicts; open it in the UI to browse its traffic)`);
+    }
+  });
+
   it('bad HAR input: refused with the file and what is wrong; the view stays as it was', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['cut.har', '{"log": {"entries": [ {"request": ', /cut\.har is not a HAR file: it is not valid JSON \(it ends mid-way: the file looks cut short\)/],
