@@ -157,7 +157,7 @@ if (wanted('h2') || !only) {
       log(`${KINDS[kind]}: HTTP/2 keep-alive…`);
       const h2 = kind === 'none'
         ? await h2KeepAlive(h2origin.port, null, { seconds: P.seconds })
-        : await withProxy(kind, (proxy) => h2KeepAlive(h2origin.port, proxy, { seconds: P.seconds }));
+        : await withProxy(kind, (proxy) => h2KeepAlive(h2origin.port, proxy, { seconds: P.seconds }), { cpuProf });
       results[kind] = { ...(results[kind] ?? {}), h2 };
     }
   } finally {

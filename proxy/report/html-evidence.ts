@@ -74,12 +74,17 @@ function ms(value: number | null): string {
   return value === null ? '—' : `${Math.round(value)} ms`;
 }
 
+/** The application protocol the connection negotiated: the HTTP version its requests used. */
+function alpnLabel(alpn: string): string {
+  return alpn === 'h2' ? 'HTTP/2' : alpn === 'http/1.1' ? 'HTTP/1.1' : alpn;
+}
+
 function connectionRow(event: ClientTlsEvent): string {
   const t = event.timings;
   return `<tr><td class="mono">${e(event.time)}</td><td class="mono">${e(event.id)}</td><td class="mono">${e(event.clientAddress)}</td>` +
     `<td>${e(event.scenario)}${event.sni === null ? ' <span class="muted">(no SNI)</span>' : ''}</td>` +
     `<td>${badge(event.result, resultClass(event.scenario, event.result))}</td><td>${e(event.stage ?? '—')}</td>` +
-    `<td class="mono">${e(event.alert ?? '—')}</td><td class="mono">${e(event.tlsVersion ?? '—')}</td>` +
+    `<td class="mono">${e(event.alert ?? '—')}</td><td class="mono">${e(event.tlsVersion ?? '—')}${event.alpn ? ` · ${e(alpnLabel(event.alpn))}` : ''}</td>` +
     `<td>handshake ${ms(t.handshakeMs)}, first byte ${ms(t.firstByteMs)}, close ${ms(t.closeMs)}</td>` +
     `<td class="mono">${e(event.fingerprint?.ja4 ? describeTlsClient(event.fingerprint.ja4) : '—')}</td>` +
     `<td>${e(event.detail ?? '')}</td></tr>`;
