@@ -128,6 +128,30 @@ describe('HTTP/2 multiplexing and flow control', () => {
   }, 60_000);
 });
 
+describe('HTTP/2 limits', () => {
+  it('advertises push off, 256 streams and 64 KiB of headers to the client and to the backend', async () => {
+    const backendSettings = new Promise<http2.Settings>((ok) =>
+      origin.server.once('session', (bs: http2.ServerHttp2Session) => bs.once('remoteSettings', (st: http2.Settings) => ok(st))),
+    );
+    const s = await h2ThroughProxy(proxy.port, target(), ca);
+    const settings = await new Promise<http2.Settings>((ok) => s.once('remoteSettings', ok));
+    expect(settings).toMatchObject({ enablePush: false, maxConcurrentStreams: 256, maxHeaderListSize: 65536, initialWindowSize: 1024 * 1024 });
+    await h2Get(s, '/settings');
+    expect(await backendSettings).toMatchObject({ enablePush: false, maxHeaderListSize: 65536, initialWindowSize: 1024 * 1024 });
+    s.close();
+  });
+
+  it('a header block over the limit fails only its stream; the connection serves on', async () => {
+    const s = await h2ThroughProxy(proxy.port, target(), ca);
+    await new Promise((ok) => s.once('remoteSettings', ok));
+    const big = await h2Get(s, '/huge', { 'x-big': 'x'.repeat(70 * 1024) }).then((a) => a.status, (err: NodeJS.ErrnoException) => err.code);
+    // Reset by Pinprobe's side (nghttp2 refuses a header list over SETTINGS_MAX_HEADER_LIST_SIZE).
+    expect(big).toBe('ERR_HTTP2_STREAM_ERROR');
+    expect((await h2Get(s, '/after-huge')).body.toString()).toBe('echo /after-huge');
+    s.close();
+  });
+});
+
 describe('HTTP/2 resets, GOAWAY and bad frames', () => {
   it('a client RST_STREAM mid-body is relayed to the backend as CANCEL; the proxy serves on; the session stays valid', async () => {
     resets.length = 0;
