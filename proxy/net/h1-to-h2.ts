@@ -13,6 +13,7 @@ import type { BodyCapture } from './body-capture.js';
 import { h2Outgoing, objectPairs } from './h2-headers.js';
 import { H2_INTERNAL_ERROR } from './h2-limits.js';
 import { openBackend, type H2Backend } from './h2-upstream.js';
+import { resetStream } from './h2-stream.js';
 import type { UpstreamPool } from './upstream.js';
 
 type UpstreamFields = Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>;
@@ -91,7 +92,7 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       try {
         up.sendTrailers(h2Outgoing(trailers, (n) => HOP.has(n)));
       } catch {
-        up.close(H2_INTERNAL_ERROR);
+        resetStream(up, H2_INTERNAL_ERROR);
       }
     });
     if (bodyless) {
@@ -118,7 +119,7 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       try {
         res.writeHead(status, regular.flatMap(([k, v]) => [k, v]));
       } catch (err) {
-        up.close(H2_INTERNAL_ERROR);
+        resetStream(up, H2_INTERNAL_ERROR);
         return sink.fail(`Pinprobe: ${t.host}:${t.port} sent an answer that cannot be relayed (${(err as Error).message})`);
       }
       up.on('trailers', (trailers: http2.IncomingHttpHeaders) => {
@@ -147,7 +148,7 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       if ((up.rstCode ?? 0) !== 0 && res.headersSent && !res.writableFinished) res.destroy();
     });
     res.once('close', () => {
-      if (!res.writableFinished && !up.closed) up.close(http2CancelCode);
+      if (!res.writableFinished && !up.closed) resetStream(up, http2CancelCode);
     });
   });
 }

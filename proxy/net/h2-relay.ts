@@ -5,7 +5,7 @@
 import http2 from 'node:http2';
 import { END_STREAM_FLAG, h2Outgoing, objectPairs } from './h2-headers.js';
 import { H2_INTERNAL_ERROR, H2_REFUSED_STREAM } from './h2-limits.js';
-import { answer502, failBeforeAnswer, relayReset, upstreamAnswerRecorder, type H2StreamContext } from './h2-stream.js';
+import { answer502, failBeforeAnswer, relayReset, resetStream, upstreamAnswerRecorder, type H2StreamContext } from './h2-stream.js';
 import type { H2Backend } from './h2-upstream.js';
 
 /** Header fields a backend must not get from us (the client's view of the proxy hop). */
@@ -24,7 +24,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
     return failBeforeAnswer(ctx, backend.sessionError() ?? err, at);
   }
   up.setTimeout(ctx.upstreamTimeoutMs, () => {
-    if (!stream.headersSent) up.close(http2.constants.NGHTTP2_CANCEL);
+    if (!stream.headersSent) resetStream(up, http2.constants.NGHTTP2_CANCEL);
   });
 
   if (!ctx.bodyless) {
@@ -32,13 +32,14 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
       try {
         up.sendTrailers(h2Outgoing(record.request.trailers ?? []));
       } catch {
-        up.close(H2_INTERNAL_ERROR);
+        resetStream(up, H2_INTERNAL_ERROR);
       }
     });
     stream.on('data', (chunk: Buffer) => record.requestBody.add(chunk));
     // Ended a tick later: Node emits a stream's 'trailers' on the next tick, which can follow 'end'.
     stream.pipe(up, { end: false });
-    stream.once('end', () => setImmediate(() => up.end()));
+    // A reset also ends the readable side: that end is relayed as the reset (relayReset), not as a clean end.
+    stream.once('end', () => setImmediate(() => (stream.rstCode ?? 0) === 0 && !up.destroyed && up.end()));
   }
   stream.once('end', () => record.requestEnded());
   relayReset(stream, up);
@@ -62,7 +63,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
     try {
       stream.respond(h2Outgoing(pairs), endStream ? { endStream: true } : { waitForTrailers: true });
     } catch (err) {
-      up.close(H2_INTERNAL_ERROR);
+      resetStream(up, H2_INTERNAL_ERROR);
       return answer502(ctx, `Pinprobe: ${ctx.conn.host}:${ctx.conn.port} sent an answer that cannot be relayed (${(err as Error).message})`);
     }
     if (endStream) answer.decide();
@@ -73,7 +74,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
       try {
         stream.sendTrailers(h2Outgoing(record.response?.trailers ?? []));
       } catch {
-        stream.close(H2_INTERNAL_ERROR);
+        resetStream(stream, H2_INTERNAL_ERROR);
       }
     });
     up.on('data', (chunk: Buffer) => {
@@ -82,7 +83,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
     });
     up.once('end', answer.decide);
     up.pipe(stream, { end: false });
-    up.once('end', () => setImmediate(() => stream.end()));
+    up.once('end', () => setImmediate(() => (up.rstCode ?? 0) === 0 && !stream.destroyed && stream.end()));
   });
   relayReset(up, stream);
   let backendReset = false;
@@ -91,12 +92,12 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
   up.on('error', (err: NodeJS.ErrnoException) => {
     // A reset by the backend is relayed by its code (relayReset), not turned into a 502.
     if ((up.rstCode ?? 0) !== 0 && err.code === 'ERR_HTTP2_STREAM_ERROR') return;
-    if (stream.headersSent) return void (stream.destroyed || stream.close(H2_INTERNAL_ERROR));
+    if (stream.headersSent) return void resetStream(stream, H2_INTERNAL_ERROR);
     // Streams the backend's GOAWAY left unprocessed can be retried by the client.
-    if (err.code === 'ERR_HTTP2_GOAWAY_SESSION') return void stream.close(H2_REFUSED_STREAM);
+    if (err.code === 'ERR_HTTP2_GOAWAY_SESSION') return void resetStream(stream, H2_REFUSED_STREAM);
     failBeforeAnswer(ctx, backend.sessionError() ?? err, at);
   });
-  stream.on('error', () => up.destroyed || up.close(H2_INTERNAL_ERROR));
+  stream.on('error', () => resetStream(up, H2_INTERNAL_ERROR));
   stream.once('close', () => {
     // Only the client's own early close counts (a late pin check), not a reset we relayed.
     if (!stream.writableFinished && !backendReset) record.clientClosedEarly = true;

@@ -25,16 +25,13 @@ export interface H2StreamContext {
 /** Pinprobe's own answer on the stream (the backend could not be reached or answered badly). */
 export function answer502(ctx: H2StreamContext, message: string): void {
   const { stream } = ctx;
-  if (stream.destroyed || stream.headersSent) {
-    if (!stream.destroyed) stream.close(H2_INTERNAL_ERROR);
-    return;
-  }
+  if (stream.destroyed || stream.headersSent) return resetStream(stream, H2_INTERNAL_ERROR);
   const body = Buffer.from(message + '\n');
   try {
     stream.respond({ ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-pinprobe-error': '1' });
     stream.end(body);
   } catch {
-    stream.close(H2_INTERNAL_ERROR);
+    resetStream(stream, H2_INTERNAL_ERROR);
   }
   ctx.record.answeredBy(502, 'Bad Gateway', message + '\n');
 }
@@ -72,10 +69,23 @@ export function upstreamAnswerRecorder(
   return { onData: () => !decided && ctx.record.responseBody.head(4096).length >= 4096 && decide(), decide };
 }
 
+/**
+ * Sends RST_STREAM with `code` now. Node's `close(code)` first ends the writable side (an
+ * END_STREAM the peer reads as a complete message, after which it ignores the RST): a
+ * truncated body would pass for a whole one. Marking the writable side as ending first
+ * makes Node submit the reset alone.
+ */
+export function resetStream(stream: http2.Http2Stream, code: number): void {
+  if (stream.closed || stream.destroyed) return;
+  const state = (stream as unknown as { _writableState?: { ending: boolean } })._writableState;
+  if (code !== H2_NO_ERROR && state && !state.ending) state.ending = true;
+  stream.close(code);
+}
+
 /** A reset of one side is relayed to the other as RST_STREAM with the same code. */
-export function relayReset(from: http2.Http2Stream, to: { closed: boolean; destroyed: boolean; close(code?: number): void }): void {
+export function relayReset(from: http2.Http2Stream, to: http2.Http2Stream): void {
   from.once('close', () => {
     const code = from.rstCode ?? H2_NO_ERROR;
-    if (code !== H2_NO_ERROR && !to.closed && !to.destroyed) to.close(code);
+    if (code !== H2_NO_ERROR) resetStream(to, code);
   });
 }

@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { endToEndHeaders, flatHeaders, unrelayable } from './http-forward.js';
 import { h1FromH2, h2Outgoing, pseudo } from './h2-headers.js';
 import { H2_INTERNAL_ERROR } from './h2-limits.js';
-import { answer502, failBeforeAnswer, upstreamAnswerRecorder, type H2StreamContext } from './h2-stream.js';
+import { answer502, failBeforeAnswer, resetStream, upstreamAnswerRecorder, type H2StreamContext } from './h2-stream.js';
 import type { HeaderList } from '../session/events.js';
 
 export function translateToH1(ctx: H2StreamContext, retry = false, current: { req: http.ClientRequest | null } = { req: null }): void {
@@ -94,7 +94,7 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
       try {
         stream.sendTrailers(h2Outgoing(trailers));
       } catch {
-        stream.close(H2_INTERNAL_ERROR);
+        resetStream(stream, H2_INTERNAL_ERROR);
       }
     });
     upRes.on('data', (chunk: Buffer) => {
@@ -104,13 +104,13 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
     upRes.once('end', answer.decide);
     upRes.once('close', () => {
       // A backend that stops mid-body fails the client's stream too.
-      if (!upRes.complete && !stream.destroyed) stream.close(H2_INTERNAL_ERROR);
+      if (!upRes.complete && !stream.destroyed) resetStream(stream, H2_INTERNAL_ERROR);
     });
     upRes.pipe(stream);
   });
 
   upReq.on('error', (err: NodeJS.ErrnoException) => {
-    if (stream.headersSent) return void (stream.destroyed || stream.close(H2_INTERNAL_ERROR));
+    if (stream.headersSent) return void resetStream(stream, H2_INTERNAL_ERROR);
     if (stream.destroyed) return;
     // A pooled connection the backend closed while idle: a body-less request is sent once more.
     if (!retry && !fresh && ctx.bodyless && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || /socket hang up/.test(err.message))) {

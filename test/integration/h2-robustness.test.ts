@@ -8,6 +8,7 @@ import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorEvent, RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
+import { resetStream } from '../../proxy/net/h2-stream.js';
 import { readSession } from '../../proxy/session/reader.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { h2Get, h2ThroughProxy, startH2Origin, tlsThroughProxy, type H2Origin } from '../helpers/h2.js';
@@ -45,6 +46,12 @@ beforeAll(async () => {
         if (!stream.destroyed) stream.end();
       };
       return pump();
+    }
+    if (path === '/backend-reset') {
+      stream.respond({ ':status': 200 });
+      stream.write('partial');
+      // A real mid-body RST_STREAM (Node's close() alone would send END_STREAM first).
+      return void setTimeout(() => resetStream(stream, http2.constants.NGHTTP2_ENHANCE_YOUR_CALM), 50);
     }
     if (goawayNext) {
       goawayNext = false;
@@ -174,6 +181,23 @@ describe('HTTP/2 resets, GOAWAY and bad frames', () => {
     s.close();
     await stillServing();
     await sessionFileValid();
+  });
+
+  it("a backend's RST_STREAM reaches the client with the same code, not as a clean end", async () => {
+    const s = await h2ThroughProxy(proxy.port, target(), ca);
+    const code = await new Promise<number>((ok) => {
+      const req = s.request({ ':path': '/backend-reset' });
+      req.on('data', () => undefined);
+      req.on('error', () => undefined);
+      req.on('close', () => ok(req.rstCode ?? -1));
+    });
+    expect(code).toBe(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    expect((await h2Get(s, '/after-reset')).body.toString()).toBe('echo /after-reset');
+    s.close();
+    // Relayed, not the client leaving early (that would read as a late pin check).
+    const req = await proxy.waitFor((l): l is RequestEvent => isRequest(l) && l.url.endsWith('/backend-reset'));
+    const res = await proxy.waitFor((l): l is ResponseEvent => isResponse(l) && l.id === req.id);
+    expect(res.clientClosedEarly).toBeUndefined();
   });
 
   it("a backend's GOAWAY reaches the client as GOAWAY; its next connection is served", async () => {
