@@ -125,6 +125,8 @@ class H2ClientConnection {
       bus: this.deps.bus, pool: this.deps.pool, conn: this.conn, stream, record,
       bodyless: (flags & END_STREAM_FLAG) !== 0, upstreamTimeoutMs: this.deps.upstreamTimeoutMs,
     };
+    // Whatever happens to the stream, its request line is written (the response line waits for it).
+    stream.once('close', () => record.requestEnded());
     // Kept from the start: the trailers may arrive while the backend connection is still opening.
     stream.on('trailers', (trailers: http2.IncomingHttpHeaders) => (record.request.trailers = objectPairs(trailers)));
     if (method === 'CONNECT') {
@@ -146,6 +148,7 @@ class H2ClientConnection {
       if (open.kind === 'h2') return relayToH2(ctx, open, this.takeFresh(open));
       if (open.kind === 'http/1.1') return translateToH1(ctx);
       // Every stream that waited for this attempt gets the 502; the first records the attempt.
+      record.requestEnded();
       failBeforeAnswer(ctx, open.error, { ...open, reused: false, fresh: this.takeFresh(open) });
     }, (err: Error) => answer502(ctx, `Pinprobe: ${err.message}`));
   }

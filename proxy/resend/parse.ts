@@ -69,13 +69,18 @@ export function parseUrl(v: unknown, field = 'edit.url'): URL {
 export function parseHeaders(v: unknown, field = 'edit.headers'): HeaderList {
   if (!Array.isArray(v)) throw new ResendFieldError(field, 'must be a list of [name, value] pairs');
   if (v.length > MAX_HEADERS) throw new ResendFieldError(field, `at most ${MAX_HEADERS} headers`);
-  return v.map((pair, i): [string, string] => {
+  const out: HeaderList = [];
+  v.forEach((pair, i) => {
     if (!Array.isArray(pair) || pair.length !== 2) throw new ResendFieldError(`${field}.${i}`, 'must be a [name, value] pair');
     const [name, value] = pair as [unknown, unknown];
+    // An HTTP/2 request's pseudo-headers (recorded first, shown in the editor) are its request
+    // line: method and URL are edited as such, so they are left out here.
+    if (typeof name === 'string' && name.startsWith(':')) return;
     if (typeof name !== 'string' || !TOKEN.test(name)) throw new ResendFieldError(`${field}.${i}.name`, `${JSON.stringify(name)} is not a header name (letters, digits and !#$%&'*+.^_\`|~- only)`);
     if (typeof value !== 'string' || !VALUE.test(value)) throw new ResendFieldError(`${field}.${i}.value`, `the value of ${name} must be text without line breaks or NUL`);
-    return [name, value];
+    out.push([name, value]);
   });
+  return out;
 }
 
 function parseEdit(v: unknown): ResendEdit | null {

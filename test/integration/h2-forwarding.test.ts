@@ -81,6 +81,14 @@ describe('HTTP/2 clients', () => {
     expect(ups[0]).toMatchObject({ outcome: 'answered', httpStatus: 200, probe: false });
   });
 
+  it('a backend that cannot be reached: the h2 client gets a 502 naming it, recorded as Pinprobe\'s own answer', async () => {
+    const r = await curl(proxy.proxyUrl, 'https://127.0.0.1:9/gone', ['--http2', '--cacert', proxy.caPath, '-w', '\n%{http_code} %{http_version}']);
+    expect(r.stdout).toMatch(/127\.0\.0\.1:9[\s\S]*\n502 2$/);
+    const req = await proxy.waitFor((l): l is RequestEvent => isRequest(l) && l.url.endsWith('/gone'));
+    const res = await proxy.waitFor((l): l is ResponseEvent => isResponse(l) && l.id === req.id);
+    expect(res).toMatchObject({ status: 502, synthetic: true });
+  });
+
   it('a client listing http/1.1 first keeps HTTP/1.1', async () => {
     const r = await curl(proxy.proxyUrl, `https://localhost:${origin.port}/h1-pref`, ['--http1.1', '--cacert', proxy.caPath, '-w', '\\n%{http_version}']);
     // The origin is h2-only: Pinprobe speaks h2 to it for this HTTP/1.1 client.
