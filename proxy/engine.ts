@@ -213,6 +213,11 @@ export class Engine implements EngineControl {
     return resolveLimits(this.current, this.autoMaxConnections);
   }
 
+  private connectionLimits(): NonNullable<EngineStatus['connectionLimits']> {
+    const { maxConnections, maxConnectionsPerClient } = this.limits();
+    return { maxConnections, maxConnectionsPerClient };
+  }
+
   private untilHurried(): Promise<void> {
     if (this.hurried) return Promise.resolve();
     return new Promise<void>((ok) => this.hurryWaiters.add(ok));
@@ -253,6 +258,7 @@ export class Engine implements EngineControl {
       lanAddresses: reachableAddresses(this.options.listen ?? '0.0.0.0', lanAddresses()),
       dataDir: this.dataDir,
       recordingStopped: this.recording?.stopped ?? null,
+      connectionLimits: this.connectionLimits(),
     };
   }
 

@@ -1,13 +1,11 @@
-// The connection timeouts and limits as settings-table entries (proxy/settings.ts): each is
-// a `--flag VALUE` on the command line, a number (or null = automatic) in the control API.
+// The connection timeouts and limits as settings-table entries (proxy/settings.ts), built
+// from their description in limit-fields.ts: each is a `--flag VALUE` on the command line,
+// a number (or null = automatic) in the control API, a field in the UI's Controls.
 // Timeouts are seconds (fractions allowed, so tests can shorten them); limits are counts.
+import { limitField, MAX_CONNECTIONS, MAX_TIMEOUT_S, type LimitFieldKey } from './limit-fields.js';
 import { SettingError } from './setting-error.js';
 import type { SettingDef } from './settings.js';
 import type { SettingKey } from './settings-types.js';
-
-/** A day: longer would only hide a typo (ms given as seconds). */
-const MAX_TIMEOUT_S = 86_400;
-const MAX_CONNECTIONS = 1_000_000;
 
 type TimeoutKey = 'idleTimeout' | 'handshakeTimeout' | 'headersTimeout' | 'tunnelIdleTimeout';
 type LimitKey = 'maxConnections' | 'maxConnectionsPerClient';
@@ -24,7 +22,9 @@ function limitProblem(v: unknown): string | undefined {
     : `must be a whole number from 1 to ${MAX_CONNECTIONS}, or null (automatic)`;
 }
 
-export function timeoutSetting<K extends TimeoutKey>(key: K, flag: string, defaultSeconds: number, help: string): SettingDef<K> {
+export function timeoutSetting<K extends TimeoutKey>(key: K): SettingDef<K> {
+  const { flag, help, default: defaultSeconds } = limitField(key);
+  if (defaultSeconds === null) throw new Error(`${key}: a timeout needs a default`);
   return {
     key,
     flag,
@@ -43,14 +43,15 @@ export function timeoutSetting<K extends TimeoutKey>(key: K, flag: string, defau
   } as SettingDef<K>;
 }
 
-export function limitSetting<K extends LimitKey>(key: K, flag: string, help: string): SettingDef<K> {
+export function limitSetting<K extends LimitKey>(key: K): SettingDef<K> {
+  const { flag, help, auto } = limitField(key);
   return {
     key,
     flag,
     arg: '<n|auto>',
     kind: 'value',
     default: null,
-    help,
+    help: `${help} (default: auto, ${auto ?? 'automatic'})`,
     checkCli: (raw) => {
       const problem = raw === 'auto' ? undefined : /^\d+$/.test(raw) ? limitProblem(Number(raw)) : `must be a whole number or auto (got "${raw}")`;
       if (problem) throw new SettingError({ key, message: problem }, `${flag} ${raw}: ${problem}`);
@@ -62,6 +63,6 @@ export function limitSetting<K extends LimitKey>(key: K, flag: string, help: str
 }
 
 export type LimitSettingKey = TimeoutKey | LimitKey;
-// Every key here is a setting key (checked by the compiler).
-const _keys: LimitSettingKey extends SettingKey ? true : never = true;
+// Every key here is a setting key, and limit-fields.ts describes exactly these (compiler-checked).
+const _keys: LimitSettingKey extends SettingKey ? (LimitSettingKey extends LimitFieldKey ? (LimitFieldKey extends LimitSettingKey ? true : never) : never) : never = true;
 void _keys;

@@ -217,12 +217,13 @@ const TABLE: SettingTable = {
   },
   // Timeouts and limits (docs/decisions.md, "Silent sockets"): not recorded, no verdict
   // depends on them; a change applies to the next connection (or check) without a restart.
-  idleTimeout: timeoutSetting('idleTimeout', '--idle-timeout', 30, 'close a connection that sends nothing for this long after opening or after its TLS handshake'),
-  handshakeTimeout: timeoutSetting('handshakeTimeout', '--handshake-timeout', 10, "close an intercepted connection whose client's TLS handshake takes longer"),
-  headersTimeout: timeoutSetting('headersTimeout', '--headers-timeout', 30, "close a connection whose request's headers take longer once started"),
-  tunnelIdleTimeout: timeoutSetting('tunnelIdleTimeout', '--tunnel-idle-timeout', 1800, 'close a relayed tunnel after this long without a byte either way'),
-  maxConnections: limitSetting('maxConnections', '--max-connections', 'client connections at once; beyond it the oldest one that sent nothing is closed (default: auto, from the open-files limit)'),
-  maxConnectionsPerClient: limitSetting('maxConnectionsPerClient', '--max-connections-per-client', 'client connections from one address at once (default: auto, half of --max-connections)'),
+  // Their flags, defaults and wording are in limit-fields.ts (the UI reads them there too).
+  idleTimeout: timeoutSetting('idleTimeout'),
+  handshakeTimeout: timeoutSetting('handshakeTimeout'),
+  headersTimeout: timeoutSetting('headersTimeout'),
+  tunnelIdleTimeout: timeoutSetting('tunnelIdleTimeout'),
+  maxConnections: limitSetting('maxConnections'),
+  maxConnectionsPerClient: limitSetting('maxConnectionsPerClient'),
 };
 
 export const SETTINGS: readonly AnySettingDef[] = Object.values(TABLE);

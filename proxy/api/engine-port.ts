@@ -20,6 +20,8 @@ export interface EngineStatus {
   dataDir?: string;
   /** Set while the session file cannot be written (a full disk): the one-line reason. */
   recordingStopped?: string | null;
+  /** The connection limits in force, automatic ones resolved (the UI shows "auto: now N"). */
+  connectionLimits?: { maxConnections: number; maxConnectionsPerClient: number };
 }
 
 export type CaFormat = 'pem' | 'der' | 'android' | 'ios';

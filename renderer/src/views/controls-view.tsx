@@ -1,5 +1,5 @@
 // Controls: proxy and session actions, exports, and the engine settings (scenario,
-// passthrough, client certificates, map-remote, upstream trust).
+// passthrough, client certificates, map-remote, upstream trust, timeouts and limits).
 import { useEffect, useId, useState } from 'react';
 import { api, downloadFile } from '../api/client';
 import type { ClientCertSetting, EngineSettings, MapRemoteRule, Scenario, StatusResponse, ViewInfo } from '../api/types';
@@ -11,6 +11,8 @@ import { PathField } from '../components/path-field';
 import { RecordedSessions } from '../components/recorded-sessions';
 import { SectionForm } from '../components/section-form';
 import { bridge } from '../bridge';
+import { LIMIT_FIELDS } from '../../../proxy/limit-fields';
+import { LimitsSection } from './limits-section';
 import { EXPORTS, hasNativeDialogs, newSession, openSession, OPEN_FILTERS, pickAndExport, saveSessionAs, SESSION_FILTERS, type ActionResult, type ExportFormat } from '../lib/file-actions';
 import { errorText } from '../lib/format';
 
@@ -307,6 +309,8 @@ export function ControlsView({ status, settings, onSettings, onStatus }: Control
               (insecure: only for test backends)
             </label>
           </SectionForm>
+
+          {settings ? <LimitsSection settings={settings} status={status?.engine ?? null} origin={originText(sources, LIMIT_FIELDS.map((f) => f.key))} onSettings={onSettings} /> : null}
         </>
       )}
     </div>
