@@ -50,7 +50,9 @@ export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, clien
     client.resume();
   });
   upstream.on('error', (err) => {
-    if (!upstream.readyState || upstream.connecting) {
+    // Recorded while nothing came back yet (refused, unreachable, the loop guard): the
+    // `connecting` test used before is already false when a failed connect reports.
+    if (toClient === 0) {
       bus.emit({ type: 'error', time: now(), id: connId, message: `tunnel to ${host}:${port} failed: ${err.message}` });
     }
     client.destroy();

@@ -92,7 +92,7 @@ describe('batched session writer', () => {
 });
 
 // /dev/full refuses every write with ENOSPC (no root, no tmpfs needed): what close() reports
-// is what the CLI's stop line says (docs/formats.md, exit 3).
+// is what the CLI's stop line says (docs/formats.md).
 describe.runIf(process.platform === 'linux')('closing while the disk is full', () => {
   it('counts every line not written, the last one included, and names the cause', () => {
     const w = SessionWriter.open('/dev/full', null);
