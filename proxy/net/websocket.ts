@@ -10,6 +10,7 @@ import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { endToEndHeaders, flatHeaders } from './http-forward.js';
 import type { ConnInfo } from './http-exchange.js';
+import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
 import { checkServerIdentity } from 'node:tls';
 import type { HeaderList, WebSocketEvent } from '../session/events.js';
@@ -107,8 +108,11 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
       // Messages still being inflated get their lines before the close line.
       void recorder.settle().then(() => record(101, 'closed', fromClient, toClient, { ...recorder.counts }));
     };
-    pipeline(client, upSocket, () => { upSocket.destroy(); end(); });
-    pipeline(upSocket, client, () => { client.destroy(); end(); });
+    // relay(), not two pipelines: those put 8 close listeners on the upgraded socket, past
+    // Node's limit with the HTTP server's own (MaxListenersExceededWarning on every wss://).
+    relay(client, upSocket);
+    client.once('close', () => { upSocket.destroy(); end(); });
+    upSocket.once('close', () => { client.destroy(); end(); });
   });
   upReq.on('response', (upRes) => {
     // Refused upgrade: relay the backend's ordinary answer as it is.

@@ -1,11 +1,19 @@
 // A relayed tunnel adds no more than a few listeners to the client's socket: with
 // stream.pipeline in both directions, plus the HTTP server's own listeners on a CONNECT
 // socket, Node printed "MaxListenersExceededWarning: 11 close listeners added to [Socket]"
-// for every tunnel (tunnels-half-close, engine-curl). The warning is caught in-process.
+// for every tunnel (tunnels-half-close, engine-curl), and "… to [TLSSocket]" for every
+// intercepted WebSocket (net/websocket.ts). The warning is caught in-process.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { listenLoopback } from '../helpers/listen.js';
+import { testPki } from '../helpers/pki.js';
 
 const warnings: Error[] = [];
 const onWarning = (w: Error) => warnings.push(w);
@@ -34,11 +42,35 @@ function tunnelOnce(proxyPort: number, target: number): Promise<string> {
   });
 }
 
+/** A CONNECT tunnel through the proxy, then TLS to the target over it. */
+function tunnelTls(proxyPort: number, host: string, ca: string): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:443` });
+    req.on('connect', (res, socket) => {
+      if (res.statusCode !== 200) return reject(new Error(`CONNECT ${res.statusCode}`));
+      const t = tls.connect({ socket, servername: host, ca, ALPNProtocols: ['http/1.1'] });
+      t.once('secureConnect', () => resolve(t));
+      t.once('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const maxListenerWarnings = () => warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message);
+
 describe('relayed tunnels and socket listeners', () => {
   let backend: net.Server;
   let port: number;
   let proxy: TestEngine;
+  let wsServer: https.Server;
+  let wss: WebSocketServer;
   beforeAll(async () => {
+    const pki = testPki();
+    wsServer = https.createServer({ cert: pki.serverCert, key: pki.serverKey });
+    wss = new WebSocketServer({ server: wsServer });
+    wss.on('connection', (ws) => ws.on('message', (d) => ws.send(`echo: ${d.toString()}`)));
+    await new Promise<void>((ok) => wsServer.listen(0, '127.0.0.1', ok));
     process.on('warning', onWarning);
     backend = net.createServer({ allowHalfOpen: true }, (c) => {
       const got: Buffer[] = [];
@@ -47,12 +79,14 @@ describe('relayed tunnels and socket listeners', () => {
       c.on('error', () => undefined);
     });
     port = await listenLoopback(backend);
-    proxy = await startEngine({ scenario: 'trusted' });
+    proxy = await startEngine({ scenario: 'trusted', mapRemote: [{ from: 'ws.app.test', to: `127.0.0.1:${(wsServer.address() as AddressInfo).port}` }] });
   });
   afterAll(async () => {
     process.off('warning', onWarning);
     await proxy?.close();
     backend?.close();
+    wss?.close();
+    wsServer?.close();
   });
 
   it('relays five tunnels (half-close included) with no MaxListenersExceededWarning', async () => {
@@ -60,6 +94,24 @@ describe('relayed tunnels and socket listeners', () => {
     await proxy.waitFor((l) => l.type === 'close' && proxy.engine.lines().filter((x) => x.type === 'close').length >= 5);
     // Warnings are emitted on the next tick after the listener is added.
     await new Promise((r) => setTimeout(r, 50));
-    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+    expect(maxListenerWarnings()).toEqual([]);
+  });
+
+  it('relays intercepted WebSockets (wss://) with no MaxListenersExceededWarning', async () => {
+    const ca = readFileSync(proxy.caPath, 'utf8');
+    for (let i = 0; i < 3; i++) {
+      const socket = await tunnelTls(proxy.port, 'ws.app.test', ca);
+      const ws = new WebSocket('wss://ws.app.test/chat', { createConnection: () => socket });
+      const reply = await new Promise<string>((resolve, reject) => {
+        ws.once('open', () => ws.send(`ping ${i}`));
+        ws.once('message', (d) => resolve(d.toString()));
+        ws.once('error', reject);
+      });
+      expect(reply).toBe(`echo: ping ${i}`);
+      ws.close();
+    }
+    await proxy.waitFor((l) => l.type === 'websocket' && l.phase === 'closed' && proxy.engine.lines().filter((x) => x.type === 'websocket' && x.phase === 'closed').length >= 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(maxListenerWarnings()).toEqual([]);
   });
 });
