@@ -41,7 +41,9 @@ beforeAll(async () => {
   await curl(p.proxyUrl, 'https://api.app.test/png', ca);
   await run('curl', ['-sS', '--proxy', p.proxyUrl, ...ca, '--data', 'user=ann&note=a%20b', 'https://api.app.test/login']);
   // No answer: the backend is not there (a 502 from Pinprobe itself, marked synthetic).
-  await curl(p.proxyUrl, 'https://127.0.0.1:9/gone', ca);
+  // HTTP/1.1: an h2 client's first contact with a refused backend gets no 502 on main as of
+  // 02:30 (the ALPN look-ahead fails first; noted for the h2 work), and this test is about HAR.
+  await curl(p.proxyUrl, 'https://127.0.0.1:9/gone', [...ca, '--http1.1']);
   await p.waitFor((l) => l.type === 'response' && l.status === 502);
   await p.close();
   sessionFile = p.engine.sessionFile;
