@@ -2,7 +2,8 @@
 // line of the viewed session (read back in full when the live session evicted it); the
 // resent request goes through the engine's upstream pool, and its lines go where the viewed
 // session lives — the live session (the UI sees them arrive), or appended to the opened
-// file (then shown again, as a reopened session). The answer is returned at once, so the
+// session file (then shown again, as a reopened session); from an imported HAR file they
+// go to the live session (a HAR file is never written to). The answer is returned at once, so the
 // UI can show it beside the original.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BODY_CAP } from '../net/body-capture.js';
@@ -65,7 +66,8 @@ export class Resender {
       if (err instanceof ResendFieldError) throw new HttpError(400, err.message, { field: err.field, detail: err.detail });
       throw err;
     }
-    if (info.mode === 'live') {
+    // A HAR file is someone else's format and read-only: what is resent from it joins the live session.
+    if (info.mode === 'live' || info.source === 'har') {
       for (const line of outcome.lines) hooks.record(line);
     } else {
       const writer = SessionWriter.open(info.file, null);

@@ -14,6 +14,8 @@ export class DeviceModel {
   readonly devices = new Map<string, Device>();
 
   add(line: SessionLine, live: boolean): Device | null {
+    // Requests Pinprobe sent itself (backend checks, resends) come from no device.
+    if (line.type === 'request' && (line.check || line.resend)) return null;
     const address = line.type === 'connection' ? line.client.address : line.type === 'request' ? line.clientAddress : null;
     if (address === null) return null;
     const known = this.devices.get(address);

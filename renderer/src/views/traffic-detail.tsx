@@ -9,6 +9,7 @@ import { GrpcView } from '../components/grpc-view';
 import { ErrorNote } from '../components/error-note';
 import { JwtView } from '../components/jwt-view';
 import { WebSocketMessages } from '../components/ws-messages';
+import { ResendPanel } from '../components/resend-panel';
 import { copyText, toCurl, type CurlVia } from '../lib/curl';
 import { errorText, formatBytes, formatClock, formatMs } from '../lib/format';
 import type { ConnectionRow, RequestRow, TrafficRow } from '../model/traffic-rows';
@@ -206,6 +207,14 @@ function RequestDetail({ row, curlVia }: { row: RequestRow; curlVia: CurlVia | n
           ))}
         </div>
         <ErrorNote error={copyError} />
+        {r.resend ? (
+          <p className="muted resent-note">
+            Resent by the tester from {r.resend.of}
+            {r.resend.edited.length ? ` (edited: ${r.resend.edited.join(', ')})` : ''}
+            {r.resend.removed.length ? ` without ${r.resend.removed.join(', ')}` : ''} — not the app's traffic, not judged.
+          </p>
+        ) : null}
+        {res?.status === 101 ? null : <ResendPanel request={r} response={res} disabled={pending && r.evicted === true} />}
       </header>
       {full.loading ? (
         <p className="muted" role="status">

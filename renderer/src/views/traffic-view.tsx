@@ -52,7 +52,8 @@ function TrafficRowView({ row }: { row: TrafficRow }) {
       <span className={`t-kind method${r.scheme === 'http' ? ' cleartext' : ''}`}>{r.method}</span>
       <span className="t-target" title={r.url}>
         {r.scheme === 'http' ? <span className="badge tone-bad small">http</span> : null}
-        {r.httpVersion === '2' ? <span className="badge small" title="HTTP/2">h2</span> : null} {r.url.replace(/^https?:\/\//, '')}
+        {r.httpVersion === '2' ? <span className="badge small" title="HTTP/2">h2</span> : null}
+        {r.resend ? <span className="badge tone-info small" title={`resent from ${r.resend.of}`}>resent</span> : null} {r.url.replace(/^https?:\/\//, '')}
       </span>
       <span className="t-scenario">{row.connection?.conn.scenario ?? (r.scheme === 'http' ? 'cleartext' : '—')}</span>
       <span className={`t-outcome text-${o.tone}`}>{o.text}</span>
