@@ -16,6 +16,7 @@ import { FakeEngine } from '../helpers/fake-engine.js';
 import { startEngine } from '../helpers/engine.js';
 import { startOrigin, type Origin } from '../helpers/origin.js';
 import { curl, pinprobe, run } from '../helpers/run.js';
+import { harProblems } from '../helpers/har-validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-har-import-'));
 let origin: Origin;
@@ -64,6 +65,7 @@ const answer = (r: ResponseEvent) => ({ status: r.status, statusText: r.statusTe
 describe('HAR import', () => {
   it('round trip: recorded session -> pinprobe report --format har -> import gives the same requests and answers', async () => {
     const recorded = (await readSession(sessionFile)).events;
+    expect(harProblems(JSON.parse(readFileSync(harFile, 'utf8')))).toEqual([]);
     const imported = importHar(readFileSync(harFile, 'utf8'), harFile);
     expect(imported.warnings).toEqual([]);
     expect(requests(imported.events).map(shape)).toEqual(requests(recorded).map(shape));
@@ -88,6 +90,7 @@ describe('HAR import', () => {
     expect(view.report().hosts).toEqual([]);
     const { toHar } = await import('../../proxy/session/har.js');
     const again = toHar(view.lines(), { creatorVersion: 'x' });
+    expect(harProblems(JSON.parse(JSON.stringify(again)))).toEqual([]);
     const first = JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: Array<{ request: unknown; response: unknown }> } };
     expect(again.log.entries.map((e) => [e.request, e.response])).toEqual(first.log.entries.map((e) => [e.request, e.response]));
     view.close();

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { toHar } from '../../proxy/session/har.js';
 import type { Har } from '../../proxy/session/har.js';
 import { EventBuilder, binaryBody, body } from '../fixtures/events.js';
+import { harProblems } from '../helpers/har-validate.js';
 
+/** Every export here must also meet HAR 1.2's required fields and types. */
 function roundTrip(b: EventBuilder): Har {
-  return JSON.parse(JSON.stringify(toHar(b.lines, { creatorVersion: '9.9.9' }))) as Har;
+  const har = JSON.parse(JSON.stringify(toHar(b.lines, { creatorVersion: '9.9.9' }))) as Har;
+  expect(harProblems(har)).toEqual([]);
+  return har;
 }
 
 describe('HAR export', () => {
