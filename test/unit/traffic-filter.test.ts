@@ -98,3 +98,25 @@ describe('filterRows', () => {
     for (const ms of Object.values(times)) expect(ms).toBeLessThan(1500);
   });
 });
+
+describe('filterRows over WebSocket messages and resent requests', () => {
+  it('free text finds a WebSocket by a text message either way; is:resent finds resent requests', () => {
+    const ws = new TrafficModel();
+    const upgrade = exchange({ conn: api.id, host: 'api.shop.example', path: '/live', status: 101, base, at: 70 });
+    const resent = exchange({ conn: 'resend', host: 'api.shop.example', path: '/v1/again', status: 200, base, at: 80 });
+    const req = resent[0]!;
+    if (req.type === 'request') req.resend = { of: 'r1', edited: [], removed: [], clientCert: null, withoutClientCert: false };
+    const id = upgrade[0]!.type === 'request' ? upgrade[0]!.id : '';
+    const msg = (direction: 'send' | 'receive', text: string, opcode = 1): SessionEvent => ({
+      type: 'ws-message', time: new Date(base + 75).toISOString(), ws: 'w1', request: id, direction, opcode,
+      body: { size: text.length, encoding: opcode === 1 ? 'utf8' : 'base64', data: opcode === 1 ? text : Buffer.from(text).toString('base64'), truncated: false },
+    });
+    [...upgrade, msg('send', 'subscribe prices'), msg('receive', 'TICK eur'), msg('receive', 'secretbinary', 2), ...resent].forEach((e, i) => ws.add(e, i));
+    const found = (q: string) => filterRows(ws.rows, q).map((r) => (r.kind === 'request' ? r.request.url : ''));
+    expect(found('tick')).toEqual(['https://api.shop.example/live']);
+    expect(found('subscribe')).toEqual(['https://api.shop.example/live']);
+    expect(found('secretbinary')).toEqual([]);
+    expect(found('is:resent')).toEqual(['https://api.shop.example/v1/again']);
+    expect(found('-is:resent method:get')).toEqual(['https://api.shop.example/live']);
+  });
+});

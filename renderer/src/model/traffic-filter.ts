@@ -1,11 +1,13 @@
 // The Traffic filter language (docs/ui.md "Filtering Traffic"). Words are ANDed; a word is
 // free text (matched in the URL, headers and captured bodies), or `key:value`:
 //   host:api.example.com  host:*.example.com   method:POST      status:404  status:4xx  status:>=500
-//   scenario:expired      verdict:rejected     has:body  has:response  has:ws   is:cleartext
+//   scenario:expired      verdict:rejected     has:body  has:response  has:ws   is:cleartext  is:resent
 // A leading `-` negates a word; "double quotes" keep spaces in one word. Unknown keys are
 // free text, so a URL with a colon still matches as typed.
 import type { BodyRecord, RequestEvent, ResponseEvent } from '../api/types';
-import type { TrafficRow } from './traffic-rows';
+import type { RequestRow, TrafficRow } from './traffic-rows';
+
+type TrafficRowMessages = RequestRow['messages'];
 
 export interface FilterTerm {
   negate: boolean;
@@ -74,14 +76,20 @@ function requestText(req: RequestEvent, res: ResponseEvent | null): string {
     .toLowerCase();
 }
 
+/** A WebSocket's text messages (both ways) are searched like bodies. */
+function messagesText(messages: TrafficRowMessages): string {
+  if (messages.length === 0) return '';
+  return `\n${messages.map((m) => (m.opcode === 1 ? bodyText(m.body) : '')).join('\n').toLowerCase()}`;
+}
+
 export function rowText(row: TrafficRow): string {
-  const version = row.kind === 'connection' ? `${row.tls?.result}|${row.closed ? 1 : 0}` : `${row.response ? 1 : 0}|${row.request.evicted ? 1 : 0}|${row.response?.evicted ? 1 : 0}`;
+  const version = row.kind === 'connection' ? `${row.tls?.result}|${row.closed ? 1 : 0}` : `${row.response ? 1 : 0}|${row.request.evicted ? 1 : 0}|${row.response?.evicted ? 1 : 0}|${row.messages.length}`;
   const hit = textCache.get(row);
   if (hit && hit.version === version) return hit.text;
   const text =
     row.kind === 'connection'
       ? `connect ${row.conn.target.host}:${row.conn.target.port} ${row.conn.client.address} ${row.conn.mode} ${row.conn.scenario ?? ''} ${row.tls?.result ?? ''} ${row.tls?.alert ?? ''} ${row.tls?.sni ?? ''}`.toLowerCase()
-      : requestText(row.request, row.response);
+      : requestText(row.request, row.response) + messagesText(row.messages);
   textCache.set(row, { version, text });
   return text;
 }
@@ -121,6 +129,7 @@ function termMatches(row: TrafficRow, t: FilterTerm): boolean {
       if (t.value === 'cleartext' || t.value === 'http') return row.kind === 'request' ? row.request.scheme === 'http' : row.conn.mode === 'plain';
       if (t.value === 'connection') return row.kind === 'connection';
       if (t.value === 'request') return row.kind === 'request';
+      if (t.value === 'resent') return row.kind === 'request' && row.request.resend !== undefined;
       return false;
   }
 }
