@@ -85,7 +85,9 @@ export async function resendRequest(original: RequestEvent, ask: ResendRequest, 
   const edited: ResendMark['edited'] = [];
   if (method !== original.method) edited.push('method');
   if (to.href !== from.href) edited.push('url');
-  if (edit.headers && JSON.stringify(edit.headers) !== JSON.stringify(original.headers)) edited.push('headers');
+  // Pseudo-headers follow the method and URL; only real headers count as an edit.
+  const real = (h: HeaderList) => JSON.stringify(h.filter(([n]) => !n.startsWith(':')));
+  if (edit.headers && real(edit.headers) !== real(original.headers)) edited.push('headers');
   if (edit.body !== undefined) edited.push('body');
   const withoutClientCert = ask.clientCert === 'none' && configured !== null;
   const parsed = new URL(url);

@@ -134,7 +134,7 @@ describe('Resend from the Traffic detail', () => {
     await expect(form.getByLabel('URL', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
     expect(seen.length).toBe(count);
     await form.getByLabel('URL', { exact: true }).fill('https://api.app.test/v1/orders/7');
-    await form.getByLabel('Method').fill('PATCH');
+    await form.getByLabel('Method', { exact: true }).fill('PATCH');
     const headers = form.getByLabel(/Headers/);
     await headers.fill(`${await headers.inputValue()}\nX-Tester: edited`);
     await form.getByRole('button', { name: 'Send' }).click();

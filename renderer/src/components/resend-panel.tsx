@@ -37,8 +37,9 @@ function parseHeaderText(text: string): Array<[string, string]> {
   });
 }
 
+/** HTTP/2 pseudo-headers (":method", ":path"…) come from the method and URL fields; the form leaves them out. */
 function draftOf(r: RequestEvent): Draft {
-  return { method: r.method, url: r.url, headers: headersText(r.headers), body: r.body.encoding === 'utf8' ? r.body.data : '' };
+  return { method: r.method, url: r.url, headers: headersText(r.headers.filter(([n]) => !n.startsWith(':'))), body: r.body.encoding === 'utf8' ? r.body.data : '' };
 }
 
 function useClientCertFor(r: RequestEvent): boolean {
