@@ -154,10 +154,12 @@ export class HttpExchange implements Exchange {
     if (this.responseWritten) return;
     this.responseWritten = true;
     const headers: HeaderList = [['content-type', 'text/plain; charset=utf-8']];
-    this.response = { status, statusText, httpVersion: '1.1', headers, synthetic: true, trailers: null };
+    // Pinprobe answers in the client's own HTTP version (an h2 stream gets an h2 response).
+    const httpVersion = this.request.httpVersion === '2' ? '2' : '1.1';
+    this.response = { status, statusText, httpVersion, headers, synthetic: true, trailers: null };
     void this.requestRecorded.then(() => {
       this.bus.emit({
-        type: 'response', time: now(), id: this.id, status, statusText, httpVersion: '1.1',
+        type: 'response', time: now(), id: this.id, status, statusText, httpVersion,
         headers, body: { size: Buffer.byteLength(message), encoding: 'utf8', data: message, truncated: false },
         synthetic: true, ...this.clientGone(), timings: { sendMs: 0, waitMs: Math.round(this.elapsedMs()), receiveMs: 0 },
       });

@@ -86,7 +86,7 @@ describe('HTTP/2 clients', () => {
     expect(r.stdout).toMatch(/127\.0\.0\.1:9[\s\S]*\n502 2$/);
     const req = await proxy.waitFor((l): l is RequestEvent => isRequest(l) && l.url.endsWith('/gone'));
     const res = await proxy.waitFor((l): l is ResponseEvent => isResponse(l) && l.id === req.id);
-    expect(res).toMatchObject({ status: 502, synthetic: true });
+    expect(res).toMatchObject({ status: 502, synthetic: true, httpVersion: '2' });
   });
 
   it('a client listing http/1.1 first keeps HTTP/1.1', async () => {
