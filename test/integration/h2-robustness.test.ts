@@ -211,6 +211,17 @@ describe('HTTP/2 resets, GOAWAY and bad frames', () => {
     await stillServing();
   });
 
+  it("a client's GOAWAY reaches its backend connection with the same code", async () => {
+    const backend = new Promise<http2.ServerHttp2Session>((ok) => origin.server.once('session', ok));
+    const s = await h2ThroughProxy(proxy.port, target(), ca);
+    await h2Get(s, '/before-goaway');
+    const got = backend.then((bs) => new Promise<number>((ok) => bs.once('goaway', (code: number) => ok(code))));
+    s.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    expect(await got).toBe(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    s.destroy();
+    await stillServing();
+  });
+
   it('a malformed frame ends only that connection, with a recorded error; others are served; the session stays valid', async () => {
     const t = await tlsThroughProxy(proxy.port, target(), ca, ['h2']);
     const closed = new Promise<Buffer>((ok) => {
