@@ -1,0 +1,47 @@
+// `pinprobe report` on a file that is not a session (SPEC "Command line"): exit 2 with one
+// line naming the file and what it holds — also with --fail-on, so a CI gate never passes
+// on the wrong file.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pinprobe } from '../../helpers/run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pinprobe-wrong-file-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Zk\n-----END CERTIFICATE-----\n';
+const cases: Array<[string, string, RegExp]> = [
+  ['ca.pem', PEM, /a PEM certificate/],
+  ['obj.json', '{}\n', /an empty JSON object/],
+  ['empty.jsonl', '', /it is empty/],
+  ['export.har', JSON.stringify({ log: { version: '1.2', entries: [] } }), /a HAR file/],
+  ['notes.txt', 'hello world\nsecond line\n', /text that is not JSON Lines/],
+];
+
+describe('report refuses a file that is not a Pinprobe session', () => {
+  for (const [name, content, holds] of cases) {
+    it(`${name}: exit 2 naming the file and what it holds, with and without --fail-on`, async () => {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      for (const extra of [[], ['--fail-on', 'info'], ['--format', 'json', '--fail-on', 'critical']]) {
+        const r = await pinprobe(['report', file, ...extra]);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        const lines = r.stderr.trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain(`${file} is not a Pinprobe session`);
+        expect(lines[0]).toMatch(holds);
+      }
+    });
+  }
+
+  it('still reports a session whose header line is missing (events only), with a warning', async () => {
+    const file = join(dir, 'headless.jsonl');
+    writeFileSync(file, JSON.stringify({ type: 'error', time: new Date().toISOString(), message: 'x' }) + '\n');
+    const r = await pinprobe(['report', file, '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).schema).toBe('pinprobe.report/1');
+    expect(r.stderr).toMatch(/does not start with a session header/);
+  });
+});

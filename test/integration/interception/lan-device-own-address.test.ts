@@ -1,0 +1,88 @@
+// A phone on the LAN, for real: a network namespace of the test's own with a veth pair
+// plays the device, so its traffic reaches the proxy from a non-loopback address. Checks
+// that such a device is intercepted and judged by its own address, and that it cannot use
+// the proxy to reach this computer's loopback-only services unless --map-remote says so.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { judge } from '../../../proxy/judge/index.js';
+import type { ClientTlsEvent } from '../../../proxy/session/events.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { startOrigin, type Origin } from '../../helpers/origin.js';
+import { run } from '../../helpers/run.js';
+import { listenLoopback } from '../../helpers/listen.js';
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const tag = randomBytes(3).toString('hex');
+const ns = `pp-${tag}`;
+const hostIf = `pp${tag}a`;
+const nsIf = `pp${tag}b`;
+// A /30 inside the test's own namespace pair; nothing outside this machine is addressed.
+const octet = 100 + (parseInt(tag.slice(0, 2), 16) % 100);
+const hostAddr = `10.254.${octet}.1`;
+const phoneAddr = `10.254.${octet}.2`;
+
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+
+describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as CI does)', () => {
+  let proxy: TestEngine;
+  let local: http.Server;
+  let localPort: number;
+  let origin: Origin;
+
+  beforeAll(async () => {
+    ip('netns', 'add', ns);
+    ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
+    ip('link', 'set', nsIf, 'netns', ns);
+    ip('addr', 'add', `${hostAddr}/30`, 'dev', hostIf);
+    ip('link', 'set', hostIf, 'up');
+    ip('netns', 'exec', ns, 'ip', 'addr', 'add', `${phoneAddr}/30`, 'dev', nsIf);
+    ip('netns', 'exec', ns, 'ip', 'link', 'set', nsIf, 'up');
+    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
+    // A loopback-only service of the laptop (a dev server, a database's HTTP port).
+    local = http.createServer((_q, s) => s.end('secret-local-answer\n'));
+    localPort = await listenLoopback(local);
+    origin = await startOrigin();
+    proxy = await startEngine(
+      { scenario: 'trusted', mapRemote: [{ from: 'mock.app.test', to: `127.0.0.1:${localPort}` }, { from: 'api.app.test', to: `127.0.0.1:${origin.port}` }] },
+      { listen: hostAddr },
+    );
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    local?.close();
+    await origin?.close();
+    try {
+      ip('netns', 'del', ns); // takes the veth pair with it
+    } catch {
+      // already gone
+    }
+  });
+
+  const fromPhone = (args: string[]) => run('ip', ['netns', 'exec', ns, 'curl', '-sS', '--max-time', '10', '--proxy', `http://${hostAddr}:${proxy.port}`, ...args]);
+
+  it("refuses the laptop's loopback services to the device, naming why", async () => {
+    const r = await fromPhone(['-w', '\n%{http_code}', `http://127.0.0.1:${localPort}/`]);
+    expect(r.stdout).not.toContain('secret-local-answer');
+    expect(r.stdout).toMatch(/is this computer's loopback, and 10\.254\.\d+\.2 is a device on the network/);
+    expect(r.stdout).toMatch(/502$/);
+    const tunnel = await fromPhone(['--proxytunnel', `http://localhost:${localPort}/`]);
+    expect(tunnel.stdout).not.toContain('secret-local-answer');
+  });
+
+  it('lets an explicit --map-remote rule send the device to a local mock', async () => {
+    const r = await fromPhone(['http://mock.app.test/']);
+    expect(r.stdout).toBe('secret-local-answer\n');
+  });
+
+  it('intercepts the device and judges it by its own address', async () => {
+    const r = await fromPhone(['--cacert', proxy.caPath, 'https://api.app.test/hello']);
+    expect(r.stdout).toBe('origin says hi to /hello\n');
+    const tls = (await proxy.waitFor((l) => l.type === 'client-tls' && l.host === 'api.app.test')) as ClientTlsEvent;
+    expect(tls).toMatchObject({ clientAddress: phoneAddr, result: 'accepted' });
+    const host = judge(proxy.engine.lines(), { file: 'live' }).hosts.find((h) => h.host === 'api.app.test');
+    expect(host?.pinning).toBe('not-pinned');
+  });
+});
