@@ -3,7 +3,7 @@
 import type { Scenario } from '../session/events.js';
 import { BAD_SCENARIOS } from './client.js';
 import type { Finding, Pinning, ScenarioVerdict, Severity } from './report-types.js';
-import { SEVERITIES } from './report-types.js';
+import { severityRank, worstSeverity } from './host-order.js';
 
 /** The checks a finding can belong to (JUnit test cases are named after them). */
 export type Check = 'pinning' | 'validation' | 'mtls' | 'cleartext' | 'backend';
@@ -15,10 +15,8 @@ export function checkOfFinding(id: string): Check | null {
   return (CHECKS as readonly string[]).includes(prefix ?? '') ? (prefix as Check) : null;
 }
 
-/** 0 = critical … 4 = info; lower is worse. */
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
+// Severity ranking is shared with the UI (host-order.ts).
+export { severityRank, worstSeverity };
 
 const VALIDATION_FINDINGS: Record<Exclude<Scenario, 'trusted'>, { title: string; mastg: string }> = {
   'self-signed': { title: 'Accepts a self-signed certificate', mastg: 'MASTG-TEST-0282' },
@@ -77,14 +75,6 @@ export function findingsFor(input: FindingInput): Finding[] {
   return out.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.id.localeCompare(b.id));
 }
 
-/** Worst severity among findings, or null when there are none. */
-export function worstSeverity(findings: readonly Finding[]): Severity | null {
-  let worst: Severity | null = null;
-  for (const finding of findings) {
-    if (worst === null || severityRank(finding.severity) < severityRank(worst)) worst = finding.severity;
-  }
-  return worst;
-}
 
 /**
  * The worst severity among a host's findings of one check ("pinning", "mtls", …), or null.

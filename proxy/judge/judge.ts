@@ -5,7 +5,8 @@ import type { ClientTlsEvent, RequestEvent, SessionEvent, SessionHeader, Session
 import { BAD_SCENARIOS, byScenario, judgeClient, judgeValidation } from './client.js';
 import { DeviceTrust } from './device-trust.js';
 import { lateRefusal } from './late-refusal.js';
-import { findingsFor, severityRank, worstSeverity } from './findings.js';
+import { findingsFor } from './findings.js';
+import { compareHosts } from './host-order.js';
 import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
 import { matchesHostGlob } from '../host-glob.js';
@@ -169,14 +170,7 @@ export function judgeHost(host: HostFacts, header: SessionHeader | null, trusted
   return verdict;
 }
 
-/** Worst finding first (hosts without findings last), then by name and port. */
-export function compareHosts(a: HostVerdict, b: HostVerdict): number {
-  const rank = (h: HostVerdict): number => {
-    const worst = worstSeverity(h.findings);
-    return worst === null ? 99 : severityRank(worst);
-  };
-  return rank(a) - rank(b) || a.host.localeCompare(b.host) || a.port - b.port;
-}
+export { compareHosts };
 
 /** --expect-mtls as the header set it, replaced by the last `settings` line that changed it (the UI). */
 export function effectiveExpectMtls(header: SessionHeader | null, events: readonly SessionEvent[]): readonly string[] {

@@ -9,9 +9,11 @@ export type { EngineSettings, EngineStatus, ClientCertSetting, MapRemoteRule } f
 export type { LiveMessage, OnboardingInfo, ViewInfo, StatusResponse, EventsResponse, CaDownload, SessionSummary, DiffResponse } from '../../../proxy/api/protocol.js';
 export type { SessionDiff, HostDiff, DiffChange } from '../../../proxy/report/diff-types.js';
 
-// The one value taken from the engine: its severity order (report-types.ts has no runtime
-// imports, so only this array reaches the bundle), so the UI ranks findings as the judge does.
+// The values taken from the engine: its severity order and its host order (report-types.ts
+// and host-order.ts have no runtime imports beyond each other, so only these reach the
+// bundle), so the UI ranks findings and lists hosts as the judge does.
 export { SEVERITIES } from '../../../proxy/judge/report-types.js';
+export { compareHosts } from '../../../proxy/judge/host-order.js';
 
 /** Same order as the engine's SCENARIOS. */
 export const SCENARIO_LIST = ['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root'] as const;

@@ -1,10 +1,9 @@
 // Hosts board ordering and per-host evidence, derived from the report and the lines.
 import type { ClientTlsEvent, HostVerdict, Scenario, SessionLine, Severity, UpstreamEvent } from '../api/types';
-import { SCENARIO_LIST, SEVERITIES } from '../api/types';
+import { compareHosts, SCENARIO_LIST, SEVERITIES } from '../api/types';
 
 /** 0 = critical … 4 = info, in the engine's order (its SEVERITIES). */
 const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
-const PINNING_RANK: Record<HostVerdict['pinning'], number> = { 'not-pinned': 0, inconclusive: 1, 'likely-pinned': 2, pinned: 3, untested: 4 };
 
 export function worstSeverity(host: HostVerdict): Severity | null {
   let worst: Severity | null = null;
@@ -21,18 +20,9 @@ export function checkSeverity(host: HostVerdict, check: 'pinning' | 'validation'
   return worstSeverity({ ...host, findings: host.findings.filter((f) => f.id.split('-', 1)[0] === check) });
 }
 
-/** Most severe first; then the less protected; then by name. */
+/** In the judge's order (proxy/judge/host-order.ts): worst finding first, then by name and port. */
 export function sortHosts(hosts: readonly HostVerdict[]): HostVerdict[] {
-  return [...hosts].sort((a, b) => {
-    const sa = worstSeverity(a);
-    const sb = worstSeverity(b);
-    const ra = sa === null ? 9 : SEVERITY_RANK[sa];
-    const rb = sb === null ? 9 : SEVERITY_RANK[sb];
-    if (ra !== rb) return ra - rb;
-    if (a.findings.length !== b.findings.length) return b.findings.length - a.findings.length;
-    if (PINNING_RANK[a.pinning] !== PINNING_RANK[b.pinning]) return PINNING_RANK[a.pinning] - PINNING_RANK[b.pinning];
-    return a.host.localeCompare(b.host) || a.port - b.port;
-  });
+  return [...hosts].sort(compareHosts);
 }
 
 export function hostKeyOf(h: { host: string; port: number }): string {
