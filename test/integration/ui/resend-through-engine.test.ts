@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { startControlApi, type ControlApi } from '../../proxy/api/index.js';
-import type { ResendAnswer } from '../../proxy/api/resend.js';
-import { judge } from '../../proxy/judge/judge.js';
-import { readSession } from '../../proxy/session/reader.js';
-import type { RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { testPki } from '../helpers/pki.js';
-import { curl } from '../helpers/run.js';
+import { startControlApi, type ControlApi } from '../../../proxy/api/index.js';
+import type { ResendAnswer } from '../../../proxy/api/resend.js';
+import { judge } from '../../../proxy/judge/judge.js';
+import { readSession } from '../../../proxy/session/reader.js';
+import type { RequestEvent, ResponseEvent, SessionLine } from '../../../proxy/session/events.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { testPki } from '../../helpers/pki.js';
+import { curl } from '../../helpers/run.js';
 
 interface Seen {
   method: string;

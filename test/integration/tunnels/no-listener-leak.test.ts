@@ -11,9 +11,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { listenLoopback } from '../helpers/listen.js';
-import { testPki } from '../helpers/pki.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { listenLoopback } from '../../helpers/listen.js';
+import { testPki } from '../../helpers/pki.js';
 
 const warnings: Error[] = [];
 const onWarning = (w: Error) => warnings.push(w);

@@ -8,15 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionView } from '../../proxy/api/session-view.js';
-import type { RequestEvent, ResponseEvent, SessionEvent } from '../../proxy/session/events.js';
-import { importHar } from '../../proxy/session/har-import.js';
-import { readSession } from '../../proxy/session/reader.js';
-import { FakeEngine } from '../helpers/fake-engine.js';
-import { startEngine } from '../helpers/engine.js';
-import { startOrigin, type Origin } from '../helpers/origin.js';
-import { curl, pinprobe, run } from '../helpers/run.js';
-import { harProblems } from '../helpers/har-validate.js';
+import { SessionView } from '../../../proxy/api/session-view.js';
+import type { RequestEvent, ResponseEvent, SessionEvent } from '../../../proxy/session/events.js';
+import { importHar } from '../../../proxy/session/har-import.js';
+import { readSession } from '../../../proxy/session/reader.js';
+import { FakeEngine } from '../../helpers/fake-engine.js';
+import { startEngine } from '../../helpers/engine.js';
+import { startOrigin, type Origin } from '../../helpers/origin.js';
+import { curl, pinprobe, run } from '../../helpers/run.js';
+import { harProblems } from '../../helpers/har-validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-har-import-'));
 let origin: Origin;
@@ -88,7 +88,7 @@ describe('HAR import', () => {
     expect(requests(view.lines() as SessionEvent[])).toHaveLength(4);
     // A plain judge of these lines would find hosts; a HAR view must not make verdicts up.
     expect(view.report().hosts).toEqual([]);
-    const { toHar } = await import('../../proxy/session/har.js');
+    const { toHar } = await import('../../../proxy/session/har.js');
     const again = toHar(view.lines(), { creatorVersion: 'x' });
     expect(harProblems(JSON.parse(JSON.stringify(again)))).toEqual([]);
     const first = JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: Array<{ request: unknown; response: unknown }> } };
@@ -117,7 +117,7 @@ describe('HAR import', () => {
   });
 
   it('WebSocket entries (ws:// URL, _webSocketMessages as Chrome and Pinprobe export them) come back as the upgrade and its messages', async () => {
-    const { toHar } = await import('../../proxy/session/har.js');
+    const { toHar } = await import('../../../proxy/session/har.js');
     const t = (ms: number) => new Date(Date.parse('2026-12-02T10:00:00Z') + ms).toISOString();
     const body = (data: string, encoding: 'utf8' | 'base64' = 'utf8') => ({ size: encoding === 'base64' ? Buffer.from(data, 'base64').length : Buffer.byteLength(data), encoding, data, truncated: false });
     const events: SessionEvent[] = [

@@ -10,11 +10,11 @@ import net, { type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { testPki } from '../helpers/pki.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { harProblems } from '../helpers/har-validate.js';
-import { toHar } from '../../proxy/session/har.js';
-import type { RequestEvent, ResponseEvent, SessionLine, WebSocketEvent, WebSocketMessageEvent } from '../../proxy/session/events.js';
+import { testPki } from '../../helpers/pki.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { harProblems } from '../../helpers/har-validate.js';
+import { toHar } from '../../../proxy/session/har.js';
+import type { RequestEvent, ResponseEvent, SessionLine, WebSocketEvent, WebSocketMessageEvent } from '../../../proxy/session/events.js';
 
 const CAP = 4096;
 
@@ -207,7 +207,7 @@ describe('WebSocket messages are recorded', () => {
   });
 
   it('the session file holds the same lines, and reading it back gives the same HAR', async () => {
-    const { readSession } = await import('../../proxy/session/reader.js');
+    const { readSession } = await import('../../../proxy/session/reader.js');
     proxy.engine.status();
     const read = await readSession(proxy.engine.sessionFile);
     const fromFile = read.events.filter((e) => e.type === 'ws-message');
