@@ -3,10 +3,10 @@
 // session lines with httpVersion "2", pseudo-headers and trailers kept.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestEvent, ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/session/events.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { h2Get, h2ThroughProxy, startH2Origin, type H2Origin } from '../helpers/h2.js';
-import { curl } from '../helpers/run.js';
+import type { RequestEvent, ResponseEvent, SessionLine, UpstreamEvent } from '../../../proxy/session/events.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { h2Get, h2ThroughProxy, startH2Origin, type H2Origin } from '../../helpers/h2.js';
+import { curl } from '../../helpers/run.js';
 
 let origin: H2Origin;
 let proxy: TestEngine;

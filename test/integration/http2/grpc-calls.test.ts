@@ -4,10 +4,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
-import { decodeGrpcFrames } from '../../proxy/session/grpc-frames.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { testPki } from '../helpers/pki.js';
+import type { RequestEvent, ResponseEvent, SessionLine } from '../../../proxy/session/events.js';
+import { decodeGrpcFrames } from '../../../proxy/session/grpc-frames.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { testPki } from '../../helpers/pki.js';
 
 /** A one-field message (field 1, a string) in protobuf wire format, written by hand: no schema compiler. */
 function encodeText(text: string): Buffer {

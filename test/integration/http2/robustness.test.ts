@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorEvent, RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
-import { resetStream } from '../../proxy/net/h2-stream.js';
-import { readSession } from '../../proxy/session/reader.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { h2Get, h2ThroughProxy, startH2Origin, tlsThroughProxy, type H2Origin } from '../helpers/h2.js';
+import type { ErrorEvent, RequestEvent, ResponseEvent, SessionLine } from '../../../proxy/session/events.js';
+import { resetStream } from '../../../proxy/net/h2-stream.js';
+import { readSession } from '../../../proxy/session/reader.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { h2Get, h2ThroughProxy, startH2Origin, tlsThroughProxy, type H2Origin } from '../../helpers/h2.js';
 
 const MiB = 1024 * 1024;
 const BIG = 100 * MiB;

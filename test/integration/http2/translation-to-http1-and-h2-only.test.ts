@@ -5,15 +5,15 @@
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judge } from '../../proxy/judge/index.js';
-import type { RequestEvent, ResponseEvent, SessionLine, UpstreamEvent } from '../../proxy/session/events.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { h2Get, h2ThroughProxy, startH2Origin, type H2Origin } from '../helpers/h2.js';
-import { nginxAvailable, startNginx } from '../helpers/nginx.js';
-import { startOrigin, type Origin } from '../helpers/origin.js';
-import { testPki } from '../helpers/pki.js';
-import { curl } from '../helpers/run.js';
-import type { RunningServer } from '../helpers/tls-servers.js';
+import { judge } from '../../../proxy/judge/index.js';
+import type { RequestEvent, ResponseEvent, SessionLine, UpstreamEvent } from '../../../proxy/session/events.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { h2Get, h2ThroughProxy, startH2Origin, type H2Origin } from '../../helpers/h2.js';
+import { nginxAvailable, startNginx } from '../../helpers/nginx.js';
+import { startOrigin, type Origin } from '../../helpers/origin.js';
+import { testPki } from '../../helpers/pki.js';
+import { curl } from '../../helpers/run.js';
+import type { RunningServer } from '../../helpers/tls-servers.js';
 
 let nginx: RunningServer;
 let h1: Origin;
