@@ -3,8 +3,8 @@
 // `socket.connecting`, which Node has already cleared when a failed connect reports.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { listenLoopback } from '../helpers/listen.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { listenLoopback } from '../../helpers/listen.js';
 
 describe('a tunnel to a closed port', () => {
   let proxy: TestEngine;
