@@ -6,9 +6,9 @@ import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import type tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { H2_MAX_CONCURRENT_STREAMS } from '../../proxy/net/h2-limits.js';
-import { startEngine, type TestEngine } from '../helpers/engine.js';
-import { h2Get, h2ThroughProxy, startH2Origin, tlsThroughProxy, type H2Origin } from '../helpers/h2.js';
+import { H2_MAX_CONCURRENT_STREAMS } from '../../../proxy/net/h2-limits.js';
+import { startEngine, type TestEngine } from '../../helpers/engine.js';
+import { h2Get, h2ThroughProxy, startH2Origin, tlsThroughProxy, type H2Origin } from '../../helpers/h2.js';
 
 let origin: H2Origin;
 let proxy: TestEngine;
