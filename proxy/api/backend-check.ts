@@ -81,7 +81,9 @@ export class BackendChecks {
     const info = this.view.info();
     let sink: (line: CheckLine) => void;
     let done: () => Promise<void> = async () => {};
-    if (info.mode === 'live') {
+    // A HAR file is someone else's format and opened read-only: a check run from it joins the
+    // live session (as a resend does) instead of appending session lines to the user's .har.
+    if (info.mode === 'live' || info.source === 'har') {
       sink = (line) => hooks.record(line);
     } else {
       const writer = SessionWriter.open(info.file, null);

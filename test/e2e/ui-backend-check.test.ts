@@ -4,13 +4,14 @@
 // arrive live in the Backend section and the hosts board; "Burst N" judges the rate limit;
 // the request detail shows a token's decoded header and claims.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlApi } from '../../proxy/api/index.js';
 import { Engine } from '../../proxy/engine.js';
+import { toHar } from '../../proxy/session/har.js';
 import { readSession } from '../../proxy/session/reader.js';
 import { GOOGLE_KEY, TOKEN, startApiOrigin, type ApiOrigin } from '../helpers/api-origin.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
@@ -132,6 +133,33 @@ describe('backend checks from the UI', () => {
     expect(auth.every((a) => a.request !== undefined && !oldIds.has(a.request))).toBe(true);
     expect(origin.seen).toHaveLength(2);
     expect((await readSession(copy)).events.length).toBe(before + 4);
+    await call('/api/session/live', {});
+  });
+
+  it('on an imported HAR file, leaves the .har untouched and records the check in the live session', async () => {
+    origin.reset();
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${api.port}${path}`, {
+        method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const har = join(dataDir, 'traffic.har');
+    writeFileSync(har, JSON.stringify(toHar((await readSession(engine.sessionFile)).events, { creatorVersion: 'test' })));
+    const harBytes = readFileSync(har);
+    const checksBefore = (await readSession(engine.sessionFile)).events.filter((e) => e.type === 'request' && e.check?.kind === 'auth').length;
+    expect((await call('/api/session/open', { path: har })).status).toBe(200);
+    const started = await call('/api/backend-check', { host: 'localhost', port: origin.port, kind: 'auth', confirm: `localhost:${origin.port}` });
+    expect(started).toMatchObject({ status: 202, body: { started: true, planned: 2 } });
+    const deadline = Date.now() + 10_000;
+    let checks = checksBefore;
+    while (Date.now() < deadline && checks < checksBefore + 2) {
+      await new Promise((r) => setTimeout(r, 200));
+      checks = (await readSession(engine.sessionFile)).events.filter((e) => e.type === 'request' && e.check?.kind === 'auth').length;
+    }
+    expect(checks).toBe(checksBefore + 2);
+    expect(origin.seen).toHaveLength(2);
+    expect(readFileSync(har).equals(harBytes)).toBe(true);
     await call('/api/session/live', {});
   });
 
