@@ -7,74 +7,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestEvent, ResponseEvent, SessionLine } from '../../../proxy/session/events.js';
 import { decodeGrpcFrames } from '../../../proxy/session/grpc-frames.js';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
-import { testPki } from '../../helpers/pki.js';
+import { decodeText, echoClientThroughProxy, encodeText, startEchoServer, unaryCall } from '../../helpers/grpc.js';
 
-/** A one-field message (field 1, a string) in protobuf wire format, written by hand: no schema compiler. */
-function encodeText(text: string): Buffer {
-  const body = Buffer.from(text);
-  if (body.length > 127) throw new Error('short texts only');
-  return Buffer.concat([Buffer.from([0x0a, body.length]), body]);
-}
-function decodeText(buf: Buffer): string {
-  if (buf[0] !== 0x0a) throw new Error('expected field 1');
-  return buf.subarray(2, 2 + buf[1]!).toString();
-}
-
-const service: grpc.ServiceDefinition = {
-  say: {
-    path: '/pinprobe.test.Echo/Say', requestStream: false, responseStream: false,
-    requestSerialize: encodeText, requestDeserialize: decodeText, responseSerialize: encodeText, responseDeserialize: decodeText,
-  },
-  count: {
-    path: '/pinprobe.test.Echo/Count', requestStream: false, responseStream: true,
-    requestSerialize: encodeText, requestDeserialize: decodeText, responseSerialize: encodeText, responseDeserialize: decodeText,
-  },
-};
-const EchoClient = grpc.makeGenericClientConstructor(service, 'Echo');
-
-let server: grpc.Server;
+let server: { close(): Promise<void> };
 let serverPort: number;
 let proxy: TestEngine;
 let client: grpc.Client;
 
 beforeAll(async () => {
-  const pki = testPki();
-  server = new grpc.Server();
-  server.addService(service, {
-    say: (call: grpc.ServerUnaryCall<string, string>, cb: grpc.sendUnaryData<string>) => cb(null, `hello ${call.request}`),
-    count: (call: grpc.ServerWritableStream<string, string>) => {
-      for (let i = 1; i <= 3; i++) call.write(`${call.request} ${i}`);
-      call.end();
-    },
-  });
-  serverPort = await new Promise<number>((ok, fail) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(pki.serverKey), cert_chain: Buffer.from(pki.serverCert) }]), (err, port) =>
-      err ? fail(err) : ok(port),
-    ),
-  );
+  const echo = await startEchoServer();
+  server = echo;
+  serverPort = echo.port;
   proxy = await startEngine({ scenario: 'trusted' });
-  const credentials = grpc.credentials.createSsl(readFileSync(proxy.caPath));
-  // Through the proxy by an explicit CONNECT, as grpc-js does for grpc_proxy/https_proxy.
-  client = new EchoClient(`127.0.0.1:${proxy.port}`, credentials, {
-    'grpc.http_connect_target': `dns:localhost:${serverPort}`,
-    'grpc.ssl_target_name_override': 'localhost',
-    'grpc.default_authority': `localhost:${serverPort}`,
-  });
+  client = echoClientThroughProxy(proxy.port, serverPort, readFileSync(proxy.caPath));
 });
 afterAll(async () => {
   client?.close();
-  await new Promise<void>((ok) => (server ? server.tryShutdown(() => ok()) : ok()));
+  await server?.close();
   await proxy?.close();
 });
 
 const isRequest = (l: SessionLine): l is RequestEvent => l.type === 'request';
 const isResponse = (l: SessionLine): l is ResponseEvent => l.type === 'response';
 
-function unary(text: string): Promise<string> {
-  return new Promise((ok, fail) =>
-    client.makeUnaryRequest<string, string>('/pinprobe.test.Echo/Say', encodeText, decodeText, text, (err, value) => (err ? fail(err) : ok(value!))),
-  );
-}
+const unary = (text: string): Promise<string> => unaryCall(client, text);
 
 describe('gRPC through the proxy', () => {
   it('a unary call succeeds and its grpc-status trailer is recorded', async () => {
