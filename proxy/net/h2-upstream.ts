@@ -51,12 +51,14 @@ export interface OpenOptions {
   timeoutMs: number;
   /** ['h2'] for an HTTP/1.1 client's request to a backend known to speak h2 only. */
   alpn: string[];
+  /** Connect without the client certificate a --client-cert rule would present (a resend's "without certificate" variant). */
+  withoutClientCert?: boolean;
 }
 
 /** Connects to host:port's backend; never rejects (a failure is a result). */
 export function openBackend(pool: UpstreamPool, host: string, port: number, opts: OpenOptions): Promise<BackendOpen> {
   const route = pool.route(host, port);
-  const clientCert = pool.clientCertFor(host, port);
+  const clientCert = opts.withoutClientCert ? null : pool.clientCertFor(host, port);
   return new Promise((resolve) => {
     let handshakeDone = false;
     let connected = false;
@@ -67,6 +69,7 @@ export function openBackend(pool: UpstreamPool, host: string, port: number, opts
       servername: net.isIP(route.servername) ? undefined : route.servername,
       ALPNProtocols: opts.alpn,
       ...pool.connectOptions(host, port),
+      ...(opts.withoutClientCert ? { secureContext: pool.secureContext(null) } : {}),
       // Verified against the name the client asked for, even when map-remote sends it elsewhere.
       checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
     });

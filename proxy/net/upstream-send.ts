@@ -10,6 +10,8 @@ import { checkServerIdentity } from 'node:tls';
 import type { BodyRecord, HeaderList, ResponseEvent } from '../session/events.js';
 import { BodyCapture } from './body-capture.js';
 import type { LoadedClientCert } from './client-certs.js';
+import { isAlpnRefusal } from './h2-upstream.js';
+import { sendViaH2 } from './upstream-send-h2.js';
 import type { UpstreamPool } from './upstream.js';
 
 export interface OutgoingRequest {
@@ -65,7 +67,14 @@ function headerList(raw: string[]): HeaderList {
   return list;
 }
 
-export function sendThroughPool(pool: UpstreamPool, request: OutgoingRequest, opts: UpstreamSendOptions): Promise<UpstreamSendResult> {
+export async function sendThroughPool(pool: UpstreamPool, request: OutgoingRequest, opts: UpstreamSendOptions): Promise<UpstreamSendResult> {
+  const first = await sendHttp1(pool, request, opts);
+  // An h2-only backend refuses the agents' ALPN `http/1.1` (alert 120): say it again in h2.
+  if (request.scheme === 'https' && first.answer === null && first.refusedAlpn) return sendViaH2(pool, request, opts, authority(request));
+  return { answer: first.answer, error: first.error, clientCert: first.clientCert };
+}
+
+function sendHttp1(pool: UpstreamPool, request: OutgoingRequest, opts: UpstreamSendOptions): Promise<UpstreamSendResult & { refusedAlpn: boolean }> {
   const secure = request.scheme === 'https';
   const route = pool.route(request.host, request.port);
   const ident = secure ? pool.httpsAgent(request.host, request.port, opts.withoutClientCert === true) : { agent: pool.httpAgent, clientCert: null };
@@ -81,12 +90,12 @@ export function sendThroughPool(pool: UpstreamPool, request: OutgoingRequest, op
   const started = performance.now();
   return new Promise((resolve) => {
     let done = false;
-    const finish = (answer: UpstreamAnswer | null, error: string | null) => {
+    const finish = (answer: UpstreamAnswer | null, error: string | null, refusedAlpn = false) => {
       if (done) return;
       done = true;
-      resolve({ answer, error, clientCert: ident.clientCert });
+      resolve({ answer, error, clientCert: ident.clientCert, refusedAlpn });
     };
-    const fail = (err: NodeJS.ErrnoException) => finish(null, `${err.code ? `${err.code} ` : ''}${err.message}`);
+    const fail = (err: NodeJS.ErrnoException) => finish(null, `${err.code ? `${err.code} ` : ''}${err.message}`, isAlpnRefusal(err));
     const req = (secure ? https : http).request(options, (res) => {
       const waitMs = performance.now() - started;
       const capture = new BodyCapture(opts.bodyCap);
