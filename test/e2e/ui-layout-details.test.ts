@@ -47,6 +47,25 @@ describe('layout details', () => {
     });
   }
 
+  it('top bar at 390 px: all five view tabs, with their counts, are fully on screen (wrapped, not scrolled away)', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(api.url);
+    await page.getByRole('tab', { name: /Traffic/ }).locator('.tab-count').waitFor();
+    const tabs = await page.$$eval('[role=tab]', (ts) => ts.map((t) => {
+      const r = t.getBoundingClientRect();
+      return { name: t.textContent ?? '', left: r.left, right: r.right, width: r.width };
+    }));
+    expect(tabs.map((t) => t.name.replace(/[\d,]+$/, ''))).toEqual(['Hosts', 'Traffic', 'Setup', 'Compare', 'Controls']);
+    for (const t of tabs) {
+      expect(t.left, t.name).toBeGreaterThanOrEqual(0);
+      expect(t.right, t.name).toBeLessThanOrEqual(390);
+    }
+    expect(await page.$eval('[role=tablist]', (el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, 'topbar-390.png') });
+    await page.close();
+  });
+
   it('request detail: RESPONSE comes after the request headers and body', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1440, height: 900 });
