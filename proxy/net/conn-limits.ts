@@ -2,6 +2,7 @@
 // engine settings (seconds, null = automatic). Read again for each connection, so a change
 // through the control API applies without restarting the listener.
 import { readFileSync } from 'node:fs';
+import type { EngineSettings } from '../settings-types.js';
 
 export interface ConnLimits {
   /** a new connection until its first request or CONNECT; an intercepted one after its handshake */
@@ -18,14 +19,8 @@ export interface ConnLimits {
   maxConnectionsPerClient: number;
 }
 
-export interface LimitSettings {
-  idleTimeout: number;
-  handshakeTimeout: number;
-  headersTimeout: number;
-  tunnelIdleTimeout: number;
-  maxConnections: number | null;
-  maxConnectionsPerClient: number | null;
-}
+/** The engine settings the limits are resolved from (declared once, in settings-types). */
+export type LimitSettings = Pick<EngineSettings, 'idleTimeout' | 'handshakeTimeout' | 'headersTimeout' | 'tunnelIdleTimeout' | 'maxConnections' | 'maxConnectionsPerClient'>;
 
 /** The soft open-files limit (Linux /proc; null elsewhere). Node raises it to the hard limit at start-up. */
 export function openFilesLimit(): number | null {
