@@ -1,10 +1,8 @@
 // Large bodies stream with backpressure, and WebSockets pass through, with real clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +12,7 @@ import { testPki } from '../../helpers/pki.js';
 import { run, spawnProxy } from '../../helpers/run.js';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
 import type { ResponseEvent, WebSocketEvent } from '../../../proxy/session/events.js';
+import { tlsThroughProxy } from '../../helpers/h2.js';
 
 const MiB = 1024 * 1024;
 
@@ -24,21 +23,6 @@ function rssKiB(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const get = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: get('VmRSS'), hwm: get('VmHWM') };
-}
-
-/** A CONNECT tunnel through the proxy, then TLS to the target over it. */
-function tunnelTls(proxyPort: number, host: string, port: number, ca: string): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:${port}` });
-    req.on('connect', (res, socket) => {
-      if (res.statusCode !== 200) return reject(new Error(`CONNECT ${res.statusCode}`));
-      const t = tls.connect({ socket, servername: host, ca, ALPNProtocols: ['http/1.1'] });
-      t.once('secureConnect', () => resolve(t));
-      t.once('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('streaming through the proxy', () => {
@@ -115,7 +99,7 @@ describe('WebSocket through the proxy', () => {
 
   it('echoes messages with the server-chosen subprotocol and records the upgrade', async () => {
     const ca = readFileSync(proxy.caPath, 'utf8');
-    const socket = await tunnelTls(proxy.port, 'ws.app.test', 443, ca);
+    const socket = await tlsThroughProxy(proxy.port, 'ws.app.test:443', ca, ['http/1.1']);
     const ws = new WebSocket('wss://ws.app.test/chat', ['echo.v2', 'other'], { createConnection: () => socket });
     const reply = await new Promise<string>((resolve, reject) => {
       ws.once('open', () => ws.send('ping'));
@@ -134,7 +118,7 @@ describe('WebSocket through the proxy', () => {
 
   it('passes a refused upgrade back to the client with the server status', async () => {
     const ca = readFileSync(proxy.caPath, 'utf8');
-    const socket = await tunnelTls(proxy.port, 'ws.app.test', 443, ca);
+    const socket = await tlsThroughProxy(proxy.port, 'ws.app.test:443', ca, ['http/1.1']);
     const ws = new WebSocket('wss://ws.app.test/forbidden', { createConnection: () => socket });
     const status = await new Promise<number>((resolve) => {
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));

@@ -8,13 +8,13 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { testPki } from '../../helpers/pki.js';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
 import { harProblems } from '../../helpers/har-validate.js';
 import { toHar } from '../../../proxy/session/har.js';
 import type { RequestEvent, ResponseEvent, SessionLine, WebSocketEvent, WebSocketMessageEvent } from '../../../proxy/session/events.js';
+import { tlsThroughProxy } from '../../helpers/h2.js';
 
 const CAP = 4096;
 
@@ -46,20 +46,6 @@ function absolutePaths(agent: ProxyPathAgent, target: string): ProxyPathAgent {
     add(req, o);
   };
   return agent;
-}
-
-function tunnelTls(proxyPort: number, host: string, ca: string): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:443` });
-    req.on('connect', (res, socket) => {
-      if (res.statusCode !== 200) return reject(new Error(`CONNECT ${res.statusCode}`));
-      const t = tls.connect({ socket, servername: host, ca, ALPNProtocols: ['http/1.1'] });
-      t.once('secureConnect', () => resolve(t));
-      t.once('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Runs one conversation; resolves with what the client received once the socket closed. */
@@ -197,7 +183,7 @@ describe('WebSocket messages are recorded', () => {
 
   it('wss:// intercepted, with permessage-deflate: messages recorded inflated, relayed compressed', async () => {
     const ca = readFileSync(proxy.caPath, 'utf8');
-    const socket = await tunnelTls(proxy.port, 'wss.app.test', ca);
+    const socket = await tlsThroughProxy(proxy.port, 'wss.app.test:443', ca, ['http/1.1']);
     const ws = new WebSocket('wss://wss.app.test/chat', { createConnection: () => socket, perMessageDeflate: { threshold: 0 } });
     const got = await converse(ws, big);
     expect(ws.extensions).toMatch(/permessage-deflate/);

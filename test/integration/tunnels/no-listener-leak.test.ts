@@ -4,16 +4,15 @@
 // for every tunnel (tunnels-half-close, engine-curl), and "… to [TLSSocket]" for every
 // intercepted WebSocket (net/websocket.ts). The warning is caught in-process.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
 import { listenLoopback } from '../../helpers/listen.js';
 import { testPki } from '../../helpers/pki.js';
+import { tlsThroughProxy } from '../../helpers/h2.js';
 
 const warnings: Error[] = [];
 const onWarning = (w: Error) => warnings.push(w);
@@ -39,21 +38,6 @@ function tunnelOnce(proxyPort: number, target: number): Promise<string> {
       resolve(buf);
     });
     s.write(`CONNECT 127.0.0.1:${target} HTTP/1.1\r\nHost: 127.0.0.1:${target}\r\n\r\n`);
-  });
-}
-
-/** A CONNECT tunnel through the proxy, then TLS to the target over it. */
-function tunnelTls(proxyPort: number, host: string, ca: string): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:443` });
-    req.on('connect', (res, socket) => {
-      if (res.statusCode !== 200) return reject(new Error(`CONNECT ${res.statusCode}`));
-      const t = tls.connect({ socket, servername: host, ca, ALPNProtocols: ['http/1.1'] });
-      t.once('secureConnect', () => resolve(t));
-      t.once('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
   });
 }
 
@@ -100,7 +84,7 @@ describe('relayed tunnels and socket listeners', () => {
   it('relays intercepted WebSockets (wss://) with no MaxListenersExceededWarning', async () => {
     const ca = readFileSync(proxy.caPath, 'utf8');
     for (let i = 0; i < 3; i++) {
-      const socket = await tunnelTls(proxy.port, 'ws.app.test', ca);
+      const socket = await tlsThroughProxy(proxy.port, 'ws.app.test:443', ca, ['http/1.1']);
       const ws = new WebSocket('wss://ws.app.test/chat', { createConnection: () => socket });
       const reply = await new Promise<string>((resolve, reject) => {
         ws.once('open', () => ws.send(`ping ${i}`));
