@@ -2,7 +2,7 @@
 // folding JSON tree, a form as a table, text, and a hex dump only when nothing else fits
 // (binary). "Raw" and "Hex" are one click away; JWTs found in the body are decoded under
 // it. Display is capped so a large body cannot freeze the pane; the true size is always said.
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { BodyRecord } from '../api/types';
 import { bodyBytes, hexDump } from '../lib/bytes';
 import { formatBytes } from '../lib/format';
@@ -29,7 +29,9 @@ const KIND_WORDS: Record<Preview['kind'], string> = {
   hex: 'binary (hex)',
 };
 
-function FieldTable({ rows, label }: { rows: Array<[string, string]>; label: string }) {
+const clip = (value: string) => (value.length > 2000 ? `${value.slice(0, 2000)}…` : value);
+
+function FieldTable({ rows, label }: { rows: Array<[string, ReactNode]>; label: string }) {
   return (
     <table className="headers form-fields" aria-label={label}>
       <thead>
@@ -42,7 +44,7 @@ function FieldTable({ rows, label }: { rows: Array<[string, string]>; label: str
         {rows.map(([name, value], i) => (
           <tr key={`${name}-${i}`}>
             <th scope="row">{name}</th>
-            <td>{value.length > 2000 ? `${value.slice(0, 2000)}…` : value}</td>
+            <td>{value}</td>
           </tr>
         ))}
       </tbody>
@@ -50,35 +52,18 @@ function FieldTable({ rows, label }: { rows: Array<[string, string]>; label: str
   );
 }
 
-function PartsTable({ parts }: { parts: MultipartPart[] }) {
-  return (
-    <table className="headers form-fields" aria-label="Form fields">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Value</th>
-        </tr>
-      </thead>
-      <tbody>
-        {parts.map((p, i) => (
-          <tr key={`${p.name ?? ''}-${i}`}>
-            <th scope="row">{p.name ?? '(no name)'}</th>
-            <td>
-              {p.filename !== null ? (
-                <span>
-                  file <span className="mono">{p.filename}</span> · {p.type ?? 'no type'} · {formatBytes(p.size)}
-                </span>
-              ) : p.value !== null && p.value.length > 2000 ? (
-                `${p.value.slice(0, 2000)}…`
-              ) : (
-                p.value
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+/** Multipart parts as field rows: a file part says its name, type and size instead of its bytes. */
+function partRows(parts: MultipartPart[]): Array<[string, ReactNode]> {
+  return parts.map((p) => [
+    p.name ?? '(no name)',
+    p.filename !== null ? (
+      <span>
+        file <span className="mono">{p.filename}</span> · {p.type ?? 'no type'} · {formatBytes(p.size)}
+      </span>
+    ) : (
+      clip(p.value ?? '')
+    ),
+  ]);
 }
 
 function rawText(body: BodyRecord): { text: string; shown: number } {
@@ -118,9 +103,9 @@ export function BodyView({ body, headers, label, seenAt }: { body: BodyRecord; h
   } else if (preview.kind === 'json') {
     content = <JsonTree value={preview.value} label={`${label} JSON`} />;
   } else if (preview.kind === 'form') {
-    content = <FieldTable rows={preview.fields} label="Form fields" />;
+    content = <FieldTable rows={preview.fields.map(([n, v]) => [n, clip(v)])} label="Form fields" />;
   } else if (preview.kind === 'multipart') {
-    content = <PartsTable parts={preview.parts} />;
+    content = <FieldTable rows={partRows(preview.parts)} label="Form fields" />;
   } else {
     content = null;
   }
