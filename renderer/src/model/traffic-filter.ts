@@ -6,6 +6,7 @@
 // free text, so a URL with a colon still matches as typed.
 import type { BodyRecord, RequestEvent, ResponseEvent } from '../api/types';
 import type { RequestRow, TrafficRow } from './traffic-rows';
+import { hostGlobMatch } from '../../../proxy/host-glob';
 
 type TrafficRowMessages = RequestRow['messages'];
 
@@ -38,10 +39,6 @@ export function parseFilter(input: string): FilterTerm[] {
     out.push({ negate, key, value: word.toLowerCase() });
   }
   return out;
-}
-
-function globRe(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
 }
 
 function statusMatches(status: number | null, spec: string): boolean {
@@ -103,9 +100,11 @@ function termMatches(row: TrafficRow, t: FilterTerm): boolean {
     case 'text':
       return rowText(row).includes(t.value);
     case 'host': {
-      const host = (row.kind === 'connection' ? `${row.conn.target.host}:${row.conn.target.port}` : `${row.request.host}:${row.request.port}`).toLowerCase();
-      const name = host.slice(0, host.lastIndexOf(':'));
-      return t.value.includes('*') ? globRe(t.value).test(name) || globRe(t.value).test(host) : name === t.value || host === t.value || name.endsWith(`.${t.value}`);
+      const target = row.kind === 'connection' ? row.conn.target : row.request;
+      const name = target.host.toLowerCase();
+      // Globs mean what they mean on the command line (--passthrough, --client-cert).
+      if (t.value.includes('*')) return hostGlobMatch(t.value, name, target.port);
+      return name === t.value || `${name}:${target.port}` === t.value || name.endsWith(`.${t.value}`);
     }
     case 'method':
       return row.kind === 'request' ? row.request.method.toLowerCase() === t.value : t.value === 'connect' && row.conn.mode !== 'plain';
