@@ -96,7 +96,8 @@ export class BackendChecks {
         if (this.view.info().file === info.file && this.view.info().mode === 'file') await this.view.open(info.file);
       };
     }
-    const run = runPlan(plan, { pool: hooks.pool(), lines, sink, burst: req.burst });
+    const idLines = info.mode !== 'live' && info.source === 'har' ? this.engine.lines() : undefined;
+    const run = runPlan(plan, { pool: hooks.pool(), lines, idLines, sink, burst: req.burst });
     this.running = run;
     void run.then(done, done).finally(() => {
       this.running = null;

@@ -11,8 +11,11 @@ import { sendCheck, type CheckLine } from './send.js';
 
 export interface RunOptions {
   pool: UpstreamPool;
-  /** The session's lines so far: new ids continue after the ones in it. */
+  /** The session's lines so far: the originals' answers, and new ids continue after the ones in it. */
   lines: readonly SessionLine[];
+  /** The lines new ids must not clash with, when the check goes to another session than `lines`
+   * (run from an imported HAR, it joins the live session). */
+  idLines?: readonly SessionLine[];
   sink: (line: CheckLine) => void;
   burst: number;
   timeoutMs?: number;
@@ -57,7 +60,7 @@ function responseIn(lines: readonly CheckLine[]): ResponseEvent | undefined {
 }
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary> {
-  const nextId = checkIdCounter(opts.lines);
+  const nextId = checkIdCounter(opts.idLines ?? opts.lines);
   const responses = new Map<string, ResponseEvent>();
   for (const l of opts.lines) if (l.type === 'response') responses.set(l.id, l);
   const gap = Math.max(opts.gapMs ?? 1000 / LIMITS.perSecond, 1000 / LIMITS.perSecond);

@@ -160,6 +160,10 @@ describe('backend checks from the UI', () => {
     expect(checks).toBe(checksBefore + 2);
     expect(origin.seen).toHaveLength(2);
     expect(readFileSync(har).equals(harBytes)).toBe(true);
+    // The live session already held checks (k1…) from the earlier tests: the new ones continue after them.
+    const ids = (await readSession(engine.sessionFile)).events.filter((e) => e.type === 'request' && e.check).map((e) => (e as { id: string }).id);
+    expect(checksBefore).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
     await call('/api/session/live', {});
   });
 
