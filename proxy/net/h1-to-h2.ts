@@ -15,6 +15,7 @@ import { H2_INTERNAL_ERROR } from './h2-limits.js';
 import { openBackend, type H2Backend } from './h2-upstream.js';
 import { resetStream } from './h2-stream.js';
 import type { UpstreamPool } from './upstream.js';
+import { hostPortKey } from '../host-key.js';
 
 type UpstreamFields = Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>;
 
@@ -43,11 +44,28 @@ export interface H1ViaH2Target {
   replayBody: Buffer | null;
 }
 
-const sessions = new Map<string, Promise<H2Backend | Error>>();
+// Shared h2 sessions per pool: a settings change rebuilds the pool, and a session opened under
+// the old trust, routes or client certificate must not serve the new one.
+const byPool = new WeakMap<UpstreamPool, Map<string, Promise<H2Backend | Error>>>();
+
+function sessionsOf(pool: UpstreamPool): Map<string, Promise<H2Backend | Error>> {
+  let sessions = byPool.get(pool);
+  if (!sessions) {
+    const made = new Map<string, Promise<H2Backend | Error>>();
+    pool.onDestroy(() => {
+      for (const opening of made.values()) void opening.then((b) => b instanceof Error || b.session.close());
+      made.clear();
+    });
+    byPool.set(pool, made);
+    sessions = made;
+  }
+  return sessions;
+}
 const HOP = new Set(['host', 'te', 'trailer', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection']);
 
 function sessionFor(t: H1ViaH2Target): Promise<{ backend: H2Backend; fresh: boolean } | Error> {
-  const key = `${t.host}:${t.port}|${t.pool.clientCertFor(t.host, t.port)?.fingerprint ?? '-'}`;
+  const sessions = sessionsOf(t.pool);
+  const key = `${hostPortKey(t.host, t.port)}|${t.pool.clientCertFor(t.host, t.port)?.fingerprint ?? '-'}`;
   const known = sessions.get(key);
   if (known) return known.then((b) => (b instanceof Error ? b : { backend: b, fresh: false }));
   const opening = openBackend(t.pool, t.host, t.port, { clientAddress: t.clientAddress, timeoutMs: t.timeoutMs, alpn: ['h2'] }).then((open) => {

@@ -128,7 +128,16 @@ export class UpstreamPool {
     return this.plainAgent;
   }
 
+  private readonly destroyers: Array<() => void> = [];
+
+  /** Runs `fn` when this pool is destroyed (a settings change rebuilt it): what was opened under
+   * its trust and routes (e.g. shared h2 sessions) must not outlive it. */
+  onDestroy(fn: () => void): void {
+    this.destroyers.push(fn);
+  }
+
   destroy(): void {
+    for (const fn of this.destroyers.splice(0)) fn();
     this.plainAgent.destroy();
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();

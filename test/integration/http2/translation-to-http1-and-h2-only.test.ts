@@ -123,6 +123,17 @@ describe('HTTP/1.1 client, h2-only backend', () => {
     const { req } = await responseTo('/post');
     expect(req.body.data).toBe('abc');
   });
+
+  it('a settings change drops the shared h2 session: no longer trusting the backend, the next request is a 502', async () => {
+    await proxy.engine.updateSettings({ upstreamCa: [] });
+    try {
+      const r = await curl(proxy.proxyUrl, `https://localhost:${h2only.port}/after-change`, ['--http1.1', '--cacert', proxy.caPath, '-w', '%{http_code}']);
+      expect(r.stdout).toMatch(/502$/);
+      expect(r.stdout).not.toContain('h2-only origin');
+    } finally {
+      await proxy.engine.updateSettings({ upstreamCa: [pki.caCertPath] });
+    }
+  });
 });
 
 describe('client certificates and the mTLS probe with an h2-only backend', () => {
