@@ -28,9 +28,10 @@ function requestBody(original: RequestEvent): Buffer {
 
 /** The lines to append for one check: the request as sent, then its answer or error. */
 export async function sendCheck(original: RequestEvent, opts: SendOptions): Promise<CheckLine[]> {
-  const stripped = opts.kind === 'auth' ? stripCredentials(original.headers, original.url) : { headers: original.headers, url: original.url, removed: [] };
+  const recordedBody = requestBody(original);
+  const stripped = opts.kind === 'auth' ? stripCredentials(original.headers, original.url, recordedBody) : { headers: original.headers, url: original.url, body: recordedBody, removed: [] };
   const url = new URL(stripped.url);
-  const body = requestBody(original);
+  const body = Buffer.from(stripped.body.buffer, stripped.body.byteOffset, stripped.body.byteLength);
   const request: RequestEvent = {
     type: 'request', time: now(), id: opts.id, conn: 'check-auth', scheme: original.scheme, method: original.method,
     url: stripped.url, host: original.host, port: original.port, httpVersion: '1.1', headers: stripped.headers.map(([n, v]) => [n, v]),

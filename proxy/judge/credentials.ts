@@ -48,12 +48,23 @@ export function credentialCarriers(headers: ReadonlyArray<readonly [string, stri
 export interface Stripped {
   headers: Array<[string, string]>;
   url: string;
-  /** What was taken away, e.g. ["authorization", "?api_key"]. */
+  /** The body without its credential form fields (a urlencoded form), else as given. */
+  body: Uint8Array;
+  /** What was taken away, e.g. ["authorization", "?api_key", "form:password"]. */
   removed: string[];
 }
 
-/** The request without its credentials; everything else stays as recorded, in order. */
-export function stripCredentials(headers: ReadonlyArray<readonly [string, string]>, url: string): Stripped {
+function isUrlencodedForm(headers: ReadonlyArray<readonly [string, string]>): boolean {
+  const type = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
+  return /^application\/x-www-form-urlencoded\b/i.test(type.trim());
+}
+
+/**
+ * The request without its credentials — headers, query parameters and, in a urlencoded form
+ * body, the same field names — everything else as recorded, in order. A replay that says
+ * "without credentials" must not carry a `token=` in its body.
+ */
+export function stripCredentials(headers: ReadonlyArray<readonly [string, string]>, url: string, body: Uint8Array = new Uint8Array(0)): Stripped {
   const removed: string[] = [];
   const kept: Array<[string, string]> = [];
   for (const [name, value] of headers) {
@@ -61,17 +72,27 @@ export function stripCredentials(headers: ReadonlyArray<readonly [string, string
       if (!removed.includes(name.toLowerCase())) removed.push(name.toLowerCase());
     } else kept.push([name, value]);
   }
+  let outBody = body;
+  if (body.length > 0 && isUrlencodedForm(headers)) {
+    const fields = [...new URLSearchParams(new TextDecoder().decode(body))];
+    const left = fields.filter(([name]) => {
+      if (!isCredentialParam(name)) return true;
+      if (!removed.includes(`form:${name}`)) removed.push(`form:${name}`);
+      return false;
+    });
+    if (left.length !== fields.length) outBody = new TextEncoder().encode(new URLSearchParams(left).toString());
+  }
   const q = url.indexOf('?');
-  if (q < 0) return { headers: kept, url, removed };
+  if (q < 0) return { headers: kept, url, body: outBody, removed };
   const params = queryParams(url);
   const left = params.filter(([name]) => {
     if (!isCredentialParam(name)) return true;
     if (!removed.includes(`?${name}`)) removed.push(`?${name}`);
     return false;
   });
-  if (left.length === params.length) return { headers: kept, url, removed };
+  if (left.length === params.length) return { headers: kept, url, body: outBody, removed };
   const query = new URLSearchParams(left).toString();
-  return { headers: kept, url: url.slice(0, q) + (query ? `?${query}` : ''), removed };
+  return { headers: kept, url: url.slice(0, q) + (query ? `?${query}` : ''), body: outBody, removed };
 }
 
 /** Path with the query's names but not its values, e.g. "/v1/items?page&sort". */

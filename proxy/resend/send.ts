@@ -65,13 +65,14 @@ export async function resendRequest(original: RequestEvent, ask: ResendRequest, 
   const from = new URL(original.url);
   const to = new URL(edit.url ?? original.url);
   let headers: HeaderList = followHost((edit.headers ?? original.headers).map(([n, v]) => [n, v]), from, to);
-  const body = edit.body !== undefined ? Buffer.from(edit.body, edit.bodyEncoding === 'base64' ? 'base64' : 'utf8') : originalBody(original);
+  let body = edit.body !== undefined ? Buffer.from(edit.body, edit.bodyEncoding === 'base64' ? 'base64' : 'utf8') : originalBody(original);
   let url = to.href;
   let removed: string[] = [];
   if (ask.credentials === 'strip') {
-    const stripped = stripCredentials(headers, url);
+    const stripped = stripCredentials(headers, url, body);
     headers = stripped.headers;
     url = stripped.url;
+    body = Buffer.from(stripped.body.buffer, stripped.body.byteOffset, stripped.body.byteLength);
     removed = stripped.removed;
   }
   const target = hostAndPort(new URL(url));

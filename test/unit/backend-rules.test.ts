@@ -98,6 +98,16 @@ describe('replay without credentials', () => {
     expect(s.url).toBe('https://a.test/v1?page=2');
     expect(s.removed).toEqual(['authorization', 'cookie', 'x-api-key', '?api_key', '?access_token']);
   });
+  it('removes the same credential fields from a urlencoded form body, and leaves other bodies alone', () => {
+    const form = [['Content-Type', 'application/x-www-form-urlencoded; charset=utf-8']] as Array<[string, string]>;
+    const s = stripCredentials(form, 'https://a.test/login', new TextEncoder().encode('user=ada&access_token=t&api_key=k&x=1'));
+    expect(new TextDecoder().decode(s.body)).toBe('user=ada&x=1');
+    expect(s.removed).toEqual(['form:access_token', 'form:api_key']);
+    const json = new TextEncoder().encode('{"password":"hunter2"}');
+    const j = stripCredentials([['Content-Type', 'application/json']], 'https://a.test/login', json);
+    expect(j.body).toBe(json);
+    expect(j.removed).toEqual([]);
+  });
   it('names endpoints by method and path without query values', () => {
     expect(endpointPath('https://a.test/v1/items?sort=a&page=2#x')).toBe('/v1/items?page&sort');
   });
