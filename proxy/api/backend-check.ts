@@ -4,7 +4,6 @@
 // the tester did not name. Lines go where the viewed session lives: through the engine into
 // the live session (the UI sees them arrive), or appended to the opened file (re-read at
 // the end, as a reopened session).
-import { readFileSync } from 'node:fs';
 import { formatHostPort } from '../judge/judge.js';
 import { LIMITS, planChecks } from '../check-auth/plan.js';
 import { runPlan, type RunSummary } from '../check-auth/run.js';
@@ -86,9 +85,7 @@ export class BackendChecks {
     if (info.mode === 'live' || info.source === 'har') {
       sink = (line) => hooks.record(line);
     } else {
-      const writer = SessionWriter.open(info.file, null);
-      const text = readFileSync(info.file);
-      if (text.length > 0 && text[text.length - 1] !== 0x0a) writer.raw('\n');
+      const writer = SessionWriter.appendTo(info.file);
       sink = (line) => writer.append(line);
       done = async () => {
         writer.close();

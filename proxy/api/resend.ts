@@ -5,7 +5,6 @@
 // session file (then shown again, as a reopened session); from an imported HAR file they
 // go to the live session (a HAR file is never written to). The answer is returned at once, so the
 // UI can show it beside the original.
-import { readFileSync } from 'node:fs';
 import { DEFAULT_BODY_CAP } from '../net/body-capture.js';
 import { ResendFieldError, parseResendRequest, type ResendRequest } from '../resend/parse.js';
 import { resendIdCounter, resendRequest, type ResendOutcome } from '../resend/send.js';
@@ -70,9 +69,7 @@ export class Resender {
     if (info.mode === 'live' || info.source === 'har') {
       for (const line of outcome.lines) hooks.record(line);
     } else {
-      const writer = SessionWriter.open(info.file, null);
-      const text = readFileSync(info.file);
-      if (text.length > 0 && text[text.length - 1] !== 0x0a) writer.raw('\n');
+      const writer = SessionWriter.appendTo(info.file);
       for (const line of outcome.lines) writer.append(line);
       writer.close();
       // Still looking at that file: show it with the new lines, as a reopened session would.

@@ -81,10 +81,7 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
   const pool = await buildPool(args);
   const lines: SessionLine[] = [session.header, ...session.events];
   const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });
-  const writer = SessionWriter.open(args.file, null);
-  // A cut last line (a killed recording) must not glue itself to the first appended line.
-  const text = readFileSync(args.file);
-  if (text.length > 0 && text[text.length - 1] !== 0x0a) writer.raw('\n');
+  const writer = SessionWriter.appendTo(args.file);
   try {
     const summary = await runPlan(plan, { pool, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
     for (const line of renderTable(plan, summary, args)) out(line);

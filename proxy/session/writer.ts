@@ -7,7 +7,7 @@
 // out of the file (a line is whole or absent), kept, and retried every RETRY_MS; lines that
 // arrive meanwhile are not written (the caller's in-memory copy keeps them) and, once the
 // disk takes bytes again, a recorded `error` line says how many were lost.
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SessionHeader, SessionLine } from './events.js';
 
@@ -80,6 +80,24 @@ export class SessionWriter {
     if (header) {
       writer.headerPlace = writer.append(header);
       writer.flush();
+    }
+    return writer;
+  }
+
+  /**
+   * Opens an existing session file to add lines after its last one: a file cut mid-line (a
+   * killed process) gets its line ended first. Reads one byte, not the file.
+   */
+  static appendTo(file: string): SessionWriter {
+    const writer = SessionWriter.open(file, null);
+    let fd: number | null = null;
+    try {
+      fd = openSync(file, 'r');
+      const size = fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) writer.raw('\n');
+    } finally {
+      if (fd !== null) closeSync(fd);
     }
     return writer;
   }
