@@ -47,7 +47,7 @@ export class AutoPassthrough implements Feature {
   }
 
   /** The scenario for a host awaiting its stage contrast: `untrusted-root`, once. */
-  scenarioFor = (target: ConnectTarget): Scenario | null => {
+  readonly scenario = (target: ConnectTarget): Scenario | null => {
     if (!this.enabled()) return null;
     const waiting = this.contrast.get(hostPortKey(target.host, target.port));
     if (!waiting || waiting.assigned) return null;
@@ -55,10 +55,8 @@ export class AutoPassthrough implements Feature {
     return 'untrusted-root';
   };
 
-  rule = (target: ConnectTarget): TunnelReason | null => (this.enabled() && this.hosts.has(hostPortKey(target.host, target.port)) ? 'auto' : null);
+  readonly tunnel = (target: ConnectTarget): TunnelReason | null => (this.enabled() && this.hosts.has(hostPortKey(target.host, target.port)) ? 'auto' : null);
 
-  readonly scenario = this.scenarioFor;
-  readonly tunnel = this.rule;
 
   /** A continued session: its passthrough lines exist already, so nothing is emitted. */
   restore(events: readonly SessionEvent[]): void {

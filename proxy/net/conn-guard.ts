@@ -22,8 +22,6 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { openFilesLimit, type ConnLimits } from './conn-limits.js';
 
-export { defaultMaxConnections, openFilesLimit } from './conn-limits.js';
-
 /** Descriptors that must be free before accepting resumes (files, backend sockets, DNS). */
 export const FD_HEADROOM = 64;
 /** Fewer free descriptors than this starts an episode. */

@@ -80,7 +80,9 @@ export class WsInflater {
       };
       stream.on('data', onData);
       stream.once('error', fail);
-      stream.write(Buffer.concat([payload, TAIL]));
+      // Two writes, not a concatenated copy of a message that can be megabytes.
+      stream.write(payload);
+      stream.write(TAIL);
       stream.flush(zlib.constants.Z_SYNC_FLUSH, () => {
         cleanup();
         resolve({ data: Buffer.concat(kept), size: total, truncated: total > keptBytes, inflated: true });

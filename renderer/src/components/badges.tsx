@@ -1,7 +1,6 @@
 // Verdicts as words with a colour, never colour alone, so they read the same to a screen
 // reader, in a screenshot, and in either theme.
 import type { HostVerdict, Pinning, Severity, Validation } from '../api/types';
-import { SEVERITIES } from '../api/types';
 
 const PINNING: Record<Pinning, { label: string; tone: string }> = {
   pinned: { label: 'Pinned', tone: 'good' },
@@ -26,7 +25,6 @@ const MTLS: Record<HostVerdict['mtls']['verdict'], { label: string; tone: string
 };
 
 /** Most severe first: the engine's order. */
-export const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;
 
 export function Badge({ tone, children, title }: { tone: string; children: string; title?: string }) {
   return (

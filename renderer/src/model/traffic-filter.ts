@@ -55,7 +55,7 @@ function statusMatches(status: number | null, spec: string): boolean {
 
 function bodyText(b: BodyRecord | undefined): string {
   if (!b || b.size === 0 || b.data === '') return '';
-  // Base64 bodies are binary: only their printable runs are worth matching.
+  // Base64 bodies are binary: free text does not search them.
   if (b.encoding === 'base64') return '';
   return b.data;
 }
