@@ -36,22 +36,26 @@ export function decodeJwt(token: string, where: string): DecodedJwt | null {
   return header && claims && typeof header['alg'] === 'string' ? { token, header, claims, where } : null;
 }
 
+/** JWTs in one text, each token once (across calls sharing `seen`), at most `limit`. */
+export function jwtsInText(text: string, where: string, limit = Infinity, seen = new Set<string>(), out: DecodedJwt[] = []): DecodedJwt[] {
+  for (const m of text.matchAll(JWT)) {
+    if (out.length >= limit) break;
+    if (seen.has(m[0])) continue;
+    const jwt = decodeJwt(m[0], where);
+    if (jwt) {
+      seen.add(m[0]);
+      out.push(jwt);
+    }
+  }
+  return out;
+}
+
 /** Every JWT in a request's URL and headers (each token once). */
 export function jwtsInRequest(headers: ReadonlyArray<readonly [string, string]>, url: string): DecodedJwt[] {
   const out: DecodedJwt[] = [];
   const seen = new Set<string>();
-  const scan = (text: string, where: string) => {
-    for (const m of text.matchAll(JWT)) {
-      if (seen.has(m[0])) continue;
-      const jwt = decodeJwt(m[0], where);
-      if (jwt) {
-        seen.add(m[0]);
-        out.push(jwt);
-      }
-    }
-  };
-  scan(url, 'url');
-  for (const [name, value] of headers) scan(value, `header ${name.toLowerCase()}`);
+  jwtsInText(url, 'url', Infinity, seen, out);
+  for (const [name, value] of headers) jwtsInText(value, `header ${name.toLowerCase()}`, Infinity, seen, out);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // data: URL of the captured bytes), JSON (parsed, for the folding tree), a form
 // (urlencoded pairs or multipart field names), text, and a hex dump only when nothing else
 // fits. JWTs inside a body are found here too. No React, no DOM: unit-tested in Node.
-import { decodeJwt, type DecodedJwt } from '../../../proxy/judge/jwt';
+import { jwtsInText, type DecodedJwt } from '../../../proxy/judge/jwt';
 import type { BodyRecord } from '../api/types';
 import { bodyBytes } from '../lib/bytes';
 
@@ -163,21 +163,9 @@ export function choosePreview(body: BodyRecord, contentType: string): Preview {
   return { kind: 'text' };
 }
 
-const BODY_JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-
 /** JWTs in a text body (an access token in a JSON answer, a form field), each once. */
 export function jwtsInBody(body: BodyRecord, limit = 10): DecodedJwt[] {
-  if (body.encoding !== 'utf8') return [];
-  const out: DecodedJwt[] = [];
-  const seen = new Set<string>();
-  for (const m of body.data.matchAll(BODY_JWT)) {
-    if (seen.has(m[0])) continue;
-    seen.add(m[0]);
-    const jwt = decodeJwt(m[0], 'body');
-    if (jwt) out.push(jwt);
-    if (out.length >= limit) break;
-  }
-  return out;
+  return body.encoding === 'utf8' ? jwtsInText(body.data, 'body', limit) : [];
 }
 
 function plural(n: number, unit: string): string {
