@@ -47,7 +47,7 @@ export async function keepAlive(t, proxy, { seconds, conns = 20, warmupMs = 300 
   stop = true;
   await Promise.all(loops);
   for (const c of sockets) c.close();
-  return { requests: count, errors, rps: Math.round(count / secs), cpuUsPerReq: proxy ? round((cpu1 - cpu0) / count, 0) : null };
+  return { requests: count, errors, rps: Math.round(count / secs), cpuUsPerReq: proxy && count ? round((cpu1 - cpu0) / count, 0) : null };
 }
 
 /** One connection, one request at a time: latency percentiles. */
