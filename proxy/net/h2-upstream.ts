@@ -33,16 +33,22 @@ export class BackendProtocols {
   private known = new Map<string, BackendProtocol>();
 
   get(pool: UpstreamPool, host: string, port: number): BackendProtocol | undefined {
-    return this.known.get(key(pool, host, port));
+    return this.known.get(backendProtocolKey(pool, host, port));
+  }
+
+  /** `get` with the key worked out beforehand (the HTTP/1.1 forwarder keeps one per connection). */
+  getKey(key: string): BackendProtocol | undefined {
+    return this.known.get(key);
   }
 
   set(pool: UpstreamPool, host: string, port: number, protocol: BackendProtocol): void {
     if (this.known.size >= MAX_REMEMBERED) this.known.clear();
-    this.known.set(key(pool, host, port), protocol);
+    this.known.set(backendProtocolKey(pool, host, port), protocol);
   }
 }
 
-function key(pool: UpstreamPool, host: string, port: number): string {
+/** Host, port and client identity: what a backend's protocol choice is remembered by. */
+export function backendProtocolKey(pool: UpstreamPool, host: string, port: number): string {
   return `${host.toLowerCase()}:${port}|${pool.clientCertFor(host, port)?.fingerprint ?? '-'}`;
 }
 

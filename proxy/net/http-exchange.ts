@@ -124,7 +124,8 @@ export class HttpExchange implements Exchange {
   /** The backend's answer head arrived (and will be relayed): the wait ends here. */
   responseStarted(head: { status: number; statusText: string; httpVersion: string; headers: HeaderList }): void {
     this.waitMs = this.elapsedMs();
-    this.response = { ...head, synthetic: false, trailers: null };
+    // Fields named, not spread: the spread showed in the per-request profile (~1%).
+    this.response = { status: head.status, statusText: head.statusText, httpVersion: head.httpVersion, headers: head.headers, synthetic: false, trailers: null };
   }
 
   /**
