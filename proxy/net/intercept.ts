@@ -12,6 +12,7 @@ import type { Scenario } from '../session/events.js';
 import type { ConnLimits } from './conn-limits.js';
 import type { ConnInfo } from './http-exchange.js';
 import { relay } from './relay.js';
+import { STREAM_HIGH_WATER_MARK } from './stream-buffers.js';
 import type { UpstreamPool } from './upstream.js';
 import type { H2Front } from './h2-server.js';
 import type { TlsFingerprint } from './tls-fingerprint.js';
@@ -98,7 +99,9 @@ export async function intercept(deps: InterceptDeps, socket: net.Socket, hello: 
     ALPNCallback: ({ protocols }) => protocols.find((p) => p === 'h2' || p === 'http/1.1'),
     requestCert: deps.requestClientCert,
     rejectUnauthorized: false,
-  });
+    // Large bodies relay in batches, not one 16 KiB record per loop turn (stream-buffers.ts).
+    highWaterMark: STREAM_HIGH_WATER_MARK,
+  } as tls.TLSSocketOptions);
   tlsSocket = t;
   // A client that stops after its ClientHello or mid-handshake, or sends nothing once the
   // handshake is done, is closed (recorded inconclusive: silence is no evidence of pinning).
