@@ -76,8 +76,10 @@ function secretHits(r: RequestEvent): Hit[] {
 
 function jwtHits(r: RequestEvent): Hit[] {
   const out: Hit[] = [];
+  const jwts = jwtsInRequest(r.headers, r.url);
+  if (jwts.length === 0) return out;
   const seenAt = Date.parse(r.time) || 0;
-  for (const jwt of jwtsInRequest(r.headers, r.url)) {
+  for (const jwt of jwts) {
     const p = jwtProblems(jwt, seenAt);
     const at = `${requestLabel(r)}: ${jwt.where} = ${maskSecret(jwt.token)}`;
     if (p.algNone) out.push({ id: 'backend-jwt-alg-none', severity: 'high', masvs: 'MASVS-AUTH-1', title: 'A JSON Web Token with "alg": "none" (unsigned) is sent', evidence: at });
@@ -106,6 +108,7 @@ export class PassiveTally {
   add(r: RequestEvent, order: number): void {
     if (r.check || r.evicted || !Array.isArray(r.headers)) return;
     const hits = [...cleartextHits(r), ...secretHits(r), ...jwtHits(r)];
+    if (hits.length === 0) return;
     hits.forEach((hit, k) => {
       // Within one request, its hits keep their order (k); at most a few per request.
       const at = order * 65_536 + k;

@@ -38,6 +38,8 @@ export function decodeJwt(token: string, where: string): DecodedJwt | null {
 
 /** JWTs in one text, each token once (across calls sharing `seen`), at most `limit`. */
 export function jwtsInText(text: string, where: string, limit = Infinity, seen = new Set<string>(), out: DecodedJwt[] = []): DecodedJwt[] {
+  // Every token starts with "eyJ" (a JSON object's "{\"" in base64url): most texts have none.
+  if (!text.includes('eyJ')) return out;
   for (const m of text.matchAll(JWT)) {
     if (out.length >= limit) break;
     if (seen.has(m[0])) continue;

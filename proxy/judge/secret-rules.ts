@@ -41,21 +41,33 @@ export interface SecretHit {
   where: string;
 }
 
+/**
+ * Some rule of SECRET_FORMATS matches somewhere in the text: their union, one pass over a
+ * text instead of one per rule. Almost no URL or header value holds a key, so scanning
+ * each rule only where this matches keeps the passive scan of every request cheap (it
+ * showed as ~10% of recording's cost in the per-request profile); the hits are the same.
+ */
+const ANY_FORMAT = new RegExp(SECRET_FORMATS.map((r) => `(?:${r.pattern.source})`).join('|'));
+
 /** Every rule that fires on one request (at most one hit per rule). */
 export function findSecrets(headers: ReadonlyArray<readonly [string, string]>, url: string, params: ReadonlyArray<readonly [string, string]>): SecretHit[] {
   const hits = new Map<string, SecretHit>();
   const add = (hit: SecretHit) => hits.has(hit.rule) || hits.set(hit.rule, hit);
   const scan = (text: string, where: string) => {
+    if (!ANY_FORMAT.test(text)) return;
     for (const rule of SECRET_FORMATS) {
       const m = rule.pattern.exec(text);
       if (m) add({ rule: rule.id, title: rule.title, value: m[0], where });
     }
   };
   let decoded = url;
-  try {
-    decoded = decodeURIComponent(url);
-  } catch {
-    // keep the raw URL: a stray % must not hide the rest
+  // Without a % the URL decodes to itself.
+  if (url.includes('%')) {
+    try {
+      decoded = decodeURIComponent(url);
+    } catch {
+      // keep the raw URL: a stray % must not hide the rest
+    }
   }
   scan(decoded, 'url');
   for (const [name, value] of headers) {

@@ -69,10 +69,17 @@ const isU32 = (n: unknown): n is number => typeof n === 'number' && Number.isInt
 
 /** ISO time as epoch ms when the string is exactly what toISOString gives back for it. */
 function timeMs(time: unknown): number | null {
+  // Lines of one millisecond share one time string (engine-bus `now()`): parse it once.
+  if (time === lastTime) return lastMs;
   if (typeof time !== 'string' || time.length !== 24) return null;
   const ms = Date.parse(time);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === time ? ms : null;
+  const ok = Number.isFinite(ms) && new Date(ms).toISOString() === time ? ms : null;
+  lastTime = time;
+  lastMs = ok;
+  return ok;
 }
+let lastTime: string | null = null;
+let lastMs: number | null = null;
 
 /** One row per line index; only rows of compacted lines hold meaningful values. */
 export class CompactRows {
@@ -88,6 +95,13 @@ export class CompactRows {
   private readonly receive = new BlockColumn((n) => new Uint32Array(n));
   private readonly tupleIndex = new Map<string, number>();
   private readonly tupleList: Array<RequestTuple | ResponseTuple> = [];
+  /**
+   * The last request tuple per connection id, and the last response tuple: a line almost
+   * always has the same values as its connection's previous one, so comparing the fields
+   * spares building and hashing the key string per line (a hit is the tuple the key names).
+   */
+  private readonly requestTupleOf = new Map<string, number>();
+  private lastResponseTuple = -1;
 
   /**
    * Stores line `i`'s light copy as a row; returns the request's URL (kept by the caller)
@@ -138,8 +152,15 @@ export class CompactRows {
     if (ms === null || !id || !isU32(Number(id[2])) || !this.bodyOk(l.body)) return null;
     if (typeof l.conn !== 'string' || (l.scheme !== 'http' && l.scheme !== 'https') || typeof l.method !== 'string' || typeof l.url !== 'string'
       || typeof l.host !== 'string' || !isU32(l.port) || typeof l.httpVersion !== 'string' || typeof l.clientAddress !== 'string') return null;
-    const key = `q\0${id[1]}\0${l.conn}\0${l.scheme}\0${l.method}\0${l.host}\0${l.port}\0${l.httpVersion}\0${l.clientAddress}`;
-    const tuple = this.tuple(key, () => ({ prefix: id[1]!, conn: l.conn, scheme: l.scheme, method: l.method, host: l.host, port: l.port, httpVersion: l.httpVersion, clientAddress: l.clientAddress }));
+    let tuple = this.requestTupleOf.get(l.conn) ?? -1;
+    const t = tuple < 0 ? null : (this.tupleList[tuple] as RequestTuple);
+    if (!t || t.prefix !== id[1] || t.scheme !== l.scheme || t.method !== l.method || t.host !== l.host || t.port !== l.port
+      || t.httpVersion !== l.httpVersion || t.clientAddress !== l.clientAddress) {
+      const key = `q\0${id[1]}\0${l.conn}\0${l.scheme}\0${l.method}\0${l.host}\0${l.port}\0${l.httpVersion}\0${l.clientAddress}`;
+      tuple = this.tuple(key, () => ({ prefix: id[1]!, conn: l.conn, scheme: l.scheme, method: l.method, host: l.host, port: l.port, httpVersion: l.httpVersion, clientAddress: l.clientAddress }));
+      if (this.requestTupleOf.size >= 4096) this.requestTupleOf.clear();
+      this.requestTupleOf.set(l.conn, tuple);
+    }
     this.row(i, ms, Number(id[2]), tuple, l.body);
     return l.url;
   }
@@ -155,8 +176,14 @@ export class CompactRows {
     if (l.synthetic !== undefined && typeof l.synthetic !== 'boolean') return false;
     const t = l.timings;
     if (!t || typeof t !== 'object' || Object.keys(t).join() !== 'sendMs,waitMs,receiveMs' || !isU32(t.sendMs) || !isU32(t.waitMs) || !isU32(t.receiveMs)) return false;
-    const key = `s\0${id[1]}\0${l.status}\0${l.statusText}\0${l.httpVersion}\0${String(l.synthetic)}`;
-    const tuple = this.tuple(key, () => ({ prefix: id[1]!, status: l.status, statusText: l.statusText, httpVersion: l.httpVersion, synthetic: l.synthetic }));
+    let tuple = this.lastResponseTuple;
+    const last = tuple < 0 ? null : (this.tupleList[tuple] as ResponseTuple);
+    if (!last || last.prefix !== id[1] || last.status !== l.status || last.statusText !== l.statusText || last.httpVersion !== l.httpVersion
+      || last.synthetic !== l.synthetic) {
+      const key = `s\0${id[1]}\0${l.status}\0${l.statusText}\0${l.httpVersion}\0${String(l.synthetic)}`;
+      tuple = this.tuple(key, () => ({ prefix: id[1]!, status: l.status, statusText: l.statusText, httpVersion: l.httpVersion, synthetic: l.synthetic }));
+      this.lastResponseTuple = tuple;
+    }
     this.row(i, ms, Number(id[2]), tuple, l.body);
     if (early) this.flags.set(i, this.flags.get(i) | F_CLOSED_EARLY);
     this.send.set(i, t.sendMs);

@@ -11,6 +11,7 @@ import { passiveBackendFindings } from '../../proxy/judge/backend-passive.js';
 import { findSecrets } from '../../proxy/judge/secret-rules.js';
 import type { RequestEvent, ResponseEvent } from '../../proxy/session/events.js';
 import { jwt } from '../helpers/api-origin.js';
+import { Prng } from '../helpers/prng.js';
 
 const request = (over: Partial<RequestEvent>): RequestEvent => ({
   type: 'request', time: '2026-01-01T00:00:00.000Z', id: 'r1', conn: 'c1', scheme: 'https', method: 'GET', url: 'https://api.test/v1/x',
@@ -36,6 +37,27 @@ describe('secret rule table', () => {
       expect(findSecrets([], `https://a.test/?q=${encodeURIComponent(value)}`, []).map((h) => h.rule)).toContain(rule);
     });
   }
+  it('finds, with its one-pass pre-check, what scanning every rule over every text finds', () => {
+    // Texts built from pieces of keys, near misses, separators and %-escapes.
+    const pieces = [...Object.values(samples), 'AIza', 'AKIA', 'sk_live_', 'ghp_', 'github_pat_', 'xoxb-', '-----BEGIN ', 'eyJ', '%41', '%', '/', ' ', '=', 'B'.repeat(20), 'Z9'];
+    const r = new Prng(5);
+    const everyRule = (text: string) => SECRET_FORMATS.filter((rule) => rule.pattern.test(text)).map((rule) => rule.id);
+    let hits = 0;
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: r.int(1, 6) }, () => r.pick(pieces)).join('');
+      const got = findSecrets([['x-custom', text]], `https://a.test/${text}`, []);
+      let decoded = `https://a.test/${text}`;
+      try {
+        decoded = decodeURIComponent(decoded);
+      } catch {
+        // as findSecrets: the raw URL
+      }
+      expect(got.filter((h) => h.where === 'url').map((h) => h.rule).sort(), text).toEqual(everyRule(decoded).sort());
+      expect(got.filter((h) => h.where === 'header x-custom').map((h) => h.rule).sort(), text).toEqual(everyRule(text).filter((id) => !everyRule(decoded).includes(id)).sort());
+      hits += got.length;
+    }
+    expect(hits).toBeGreaterThan(500);
+  });
   it('takes generic carriers only when the value looks like a key', () => {
     expect(findSecrets([['X-API-Key', 'abcdef0123456789']], 'https://a.test/', []).map((h) => h.rule)).toEqual(['api-key']);
     expect(findSecrets([], 'https://a.test/', [['key', 'true']])).toEqual([]);
