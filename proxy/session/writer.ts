@@ -21,6 +21,8 @@ export interface LinePlace {
 export const BATCH_MS = 10;
 /** A batch this big is written at once, without waiting for BATCH_MS. */
 const MAX_BATCH_BYTES = 1 << 20;
+/** The batch buffer is kept across batches up to this size. */
+const KEPT_BUFFER_BYTES = 2 * MAX_BATCH_BYTES;
 /** How often a writer stopped by a write error tries again. */
 export const RETRY_MS = 1000;
 
@@ -37,15 +39,17 @@ export class SessionWriter {
   /** bytes known to be in the file */
   private size: number;
   /**
-   * Lines given a place but not yet written (they follow `size` in this order), as JSON
-   * text without the newline: the batch becomes one string and one buffer at flush. One
-   * buffer per line plus a concatenating copy showed in the per-request profile.
+   * The batch: lines given a place but not yet written (they follow `size` in this order),
+   * each encoded as UTF-8 with its newline when appended, into one buffer kept across
+   * batches. Encoding once at append gives the line's byte length for free; a string kept
+   * per line (then joined), a buffer per line (then concatenated), or a fresh megabyte
+   * buffer per batch each showed in the per-request profile.
    */
-  private pending: string[] = [];
-  /** Bytes that are not a line (`raw`), written before the pending lines. */
-  private rawHead = '';
-  private pendingBytes = 0;
-  private batchBuffer: Buffer | null = null;
+  private buf: Buffer = Buffer.allocUnsafe(0);
+  /** bytes of `buf` in use */
+  private used = 0;
+  /** lines among them */
+  private pendingLines = 0;
   private timer: NodeJS.Timeout | null = null;
   /** set while writes fail: the reason, and how many lines were not written since */
   private stoppedBy: string | null = null;
@@ -135,31 +139,50 @@ export class SessionWriter {
   /** Bytes that are not a line (only to terminate a cut line before appending). */
   raw(text: string): void {
     if (this.fd === null) return;
-    // Written ahead of queued lines (flush), so it is only for a writer with none queued:
-    // right after open, as `appendTo` and a continued recording use it.
-    if (this.pending.length > 0) this.flush();
-    this.rawHead += text;
-    this.pendingBytes += Buffer.byteLength(text, 'utf8');
+    this.put(text, false);
     this.flush();
   }
 
   private queue(text: string): LinePlace {
-    const length = Buffer.byteLength(text, 'utf8');
-    const place = { offset: this.size + this.pendingBytes, length };
-    this.pending.push(text);
-    this.pendingBytes += length + 1;
-    this.lines++;
+    return this.put(text, true);
+  }
+
+  private put(text: string, isLine: boolean): LinePlace {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8; a big line is measured exactly.
+    const most = (text.length > 65_536 ? Buffer.byteLength(text, 'utf8') : text.length * 3) + 1;
+    if (this.used + most > this.buf.length) {
+      // The batch grows up to what is kept; only a line too big for that writes the batch first.
+      if (this.used > 0 && this.used + most > KEPT_BUFFER_BYTES && this.stoppedBy === null) this.flush();
+      if (this.used + most > this.buf.length) this.grow(this.used + most);
+    }
+    const length = this.buf.write(text, this.used, 'utf8');
+    const place = { offset: this.size + this.used, length };
+    this.used += length;
+    if (isLine) {
+      this.buf[this.used++] = 0x0a;
+      this.pendingLines++;
+      this.lines++;
+    }
     // A burst of big lines is written at once rather than held: memory stays bounded.
-    if (this.pendingBytes >= MAX_BATCH_BYTES && this.stoppedBy === null) {
+    if (this.used >= MAX_BATCH_BYTES && this.stoppedBy === null) {
       this.flush();
       return place;
     }
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, BATCH_MS);
-    this.timer.unref();
+    if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, BATCH_MS);
+      this.timer.unref();
+    }
     return place;
+  }
+
+  /** A bigger batch buffer with the pending bytes; one past the usual batch size is not kept after its flush. */
+  private grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(need, Math.min(this.buf.length * 2, KEPT_BUFFER_BYTES), 64 * 1024));
+    this.buf.copy(next, 0, 0, this.used);
+    this.buf = next;
   }
 
   /** Writes every queued line now; false when a write error stopped it (nothing thrown). */
@@ -168,44 +191,22 @@ export class SessionWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.fd === null || this.pendingBytes === 0) return this.stoppedBy === null;
-    const total = this.pendingBytes;
-    const batch = this.encodeBatch(total);
+    if (this.fd === null || this.used === 0) return this.stoppedBy === null;
+    const total = this.used;
     let done = 0;
     try {
       // writeSync may write fewer bytes than asked (a nearly full disk): finish the rest.
-      while (done < total) done += writeSync(this.fd, batch, done, total - done);
+      while (done < total) done += writeSync(this.fd, this.buf, done, total - done);
     } catch (err) {
       this.fail(err as NodeJS.ErrnoException, done);
       return false;
     }
     this.size += total;
-    this.pending = [];
-    this.rawHead = '';
-    this.pendingBytes = 0;
+    this.used = 0;
+    this.pendingLines = 0;
+    if (this.buf.length > KEPT_BUFFER_BYTES) this.buf = Buffer.allocUnsafe(0);
     if (this.stoppedBy !== null) this.resume();
     return true;
-  }
-
-  /**
-   * The batch's bytes (raw head, then each line and its newline), encoded into one buffer
-   * kept across batches: a fresh megabyte-sized buffer (or joined string) per batch cost
-   * page faults on every flush (system time in the writer's benchmark), one per line a
-   * copy more.
-   */
-  private encodeBatch(total: number): Buffer {
-    let buf = this.batchBuffer;
-    if (buf === null || buf.length < total) {
-      buf = Buffer.allocUnsafe(Math.max(total, 64 * 1024));
-      // Kept up to the usual batch size; a rare bigger one is not held on to.
-      if (buf.length <= MAX_BATCH_BYTES * 2) this.batchBuffer = buf;
-    }
-    let at = this.rawHead === '' ? 0 : buf.write(this.rawHead, 0, 'utf8');
-    for (const line of this.pending) {
-      at += buf.write(line, at, 'utf8');
-      buf[at++] = 0x0a;
-    }
-    return buf;
   }
 
   /** Cuts a partly written batch back out, so no half line stays in the file. */
@@ -253,7 +254,7 @@ export class SessionWriter {
   close(): { lost: number; cause: string | null } {
     if (this.fd === null) return { lost: 0, cause: null };
     this.flush();
-    const lost = this.lost + this.pending.length;
+    const lost = this.lost + this.pendingLines;
     const cause = lost > 0 ? (this.stopCause ?? 'write error') : null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -264,7 +265,7 @@ export class SessionWriter {
     }
     closeSync(this.fd);
     this.fd = null;
-    this.batchBuffer = null;
+    this.buf = Buffer.allocUnsafe(0);
     open.delete(this);
     return { lost, cause };
   }

@@ -13,8 +13,12 @@ import { Prng } from '../helpers/prng.js';
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-writer-places-'));
 const texts = ['', 'plain', 'é', 'a€b', '😀', '\ud800', 'line\nbreak "quoted" \\ tab\t', 'x'.repeat(3000), '中文'.repeat(100)];
 
+// Big lines: past the writer's exact-measure size, and past its kept batch buffer (2 MiB).
+const big = ['é'.repeat(70_000), '€'.repeat(800_000)];
+
 function lineOf(r: Prng, n: number): SessionLine {
-  return { type: 'error', time: '2026-12-02T00:00:00.000Z', id: `r${n}`, message: r.pick(texts) + r.pick(texts) } as unknown as SessionLine;
+  const message = r.chance(0.02) ? r.pick(big) : r.pick(texts) + r.pick(texts);
+  return { type: 'error', time: '2026-12-02T00:00:00.000Z', id: `r${n}`, message } as unknown as SessionLine;
 }
 
 describe('SessionWriter places', () => {
