@@ -52,8 +52,38 @@ export function encode(tag: number, content: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), lengthBytes(content.length), content]);
 }
 
-export const SEQUENCE = 0x30;
+/** One element whose content is `parts` back to back (a SEQUENCE or SET of encoded elements). */
+export function encodeAll(tag: number, parts: Buffer[]): Buffer {
+  return encode(tag, Buffer.concat(parts));
+}
+
+export const BOOLEAN = 0x01;
+export const INTEGER = 0x02;
 export const BIT_STRING = 0x03;
+export const OCTET_STRING = 0x04;
+export const NULL = 0x05;
+export const OID = 0x06;
+export const UTF8_STRING = 0x0c;
+export const UTC_TIME = 0x17;
+export const GENERALIZED_TIME = 0x18;
+export const SEQUENCE = 0x30;
+export const SET = 0x31;
+
+/** A context-specific tag: [n] IMPLICIT primitive, or [n] EXPLICIT / constructed. */
+export const contextTag = (n: number, constructed: boolean): number => (constructed ? 0xa0 : 0x80) | n;
+
+/**
+ * RFC 5280 Time: UTCTime (YYMMDDHHMMSSZ) for 1950–2049, GeneralizedTime (YYYYMMDDHHMMSSZ)
+ * otherwise; whole seconds, UTC.
+ */
+export function encodeTime(date: Date): Buffer {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const year = date.getUTCFullYear();
+  const rest = `${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+  return year >= 1950 && year < 2050
+    ? encode(UTC_TIME, Buffer.from(`${two(year % 100)}${rest}`, 'latin1'))
+    : encode(GENERALIZED_TIME, Buffer.from(`${String(year).padStart(4, '0')}${rest}`, 'latin1'));
+}
 
 /** The encoded issuer and subject Names of a DER certificate, byte for byte. */
 export function certificateNames(certDer: Buffer): { issuer: Buffer; subject: Buffer } {

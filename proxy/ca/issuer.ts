@@ -2,7 +2,7 @@
 // data dir (kept-keys.ts), off the connection path; a first connection costs one native
 // RSA signature, and concurrent first connections share it. Leaves and contexts for new
 // hosts are built one per event-loop turn (pacer.ts), so a burst does not stall the loop.
-import { createPrivateKey, createPublicKey, randomBytes, type KeyObject, type X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
 import forge from 'node-forge';
 import type { Scenario } from '../session/events.js';
@@ -10,9 +10,10 @@ import { buildCaCertificate } from './ca-cert.js';
 import { leafName } from './host-name.js';
 import { buildLeaf, planLeaf, type LeafKey, type LeafSigner, type SignerRole } from './leaf.js';
 import type { RootCa } from './root-ca.js';
+import { certificateNames } from './der.js';
 import { keptRsaKey, LEAF_KEY_FILE, UNTRUSTED_KEY_FILE } from './kept-keys.js';
 import { Pacer } from './pacer.js';
-import { toForgePublicKey } from './sign.js';
+import { certificatePem } from './sign.js';
 
 export interface IssuedCert {
   certPem: string;
@@ -33,6 +34,8 @@ export class CertificateIssuer {
   private readonly contexts = new Map<string, Promise<tls.SecureContext>>();
   private issued = 0;
   private readonly pacer = new Pacer();
+  private spare: tls.SecureContext | null = null;
+  private refilling = false;
 
   private constructor(
     private readonly leafKey: LeafKey,
@@ -52,37 +55,33 @@ export class CertificateIssuer {
     });
     const leafKey: LeafKey = {
       privateKey: leaf.privateKey,
-      forgePublicKey: leaf.forgePublicKey,
-      keyId: forge.pki.getPublicKeyFingerprint(leaf.forgePublicKey, { type: 'RSAPublicKey', encoding: 'binary' }),
+      spki: leaf.publicKey.export({ type: 'spki', format: 'der' }),
+      keyId: rsaKeyId(leaf.publicKey),
     };
     const signers = {
       root: signerFrom(root.certPem, createPrivateKey(root.keyPem)),
       untrusted: signerFrom(untrustedCa.toString(), throwaway.privateKey),
     };
     const leafKeyPem = leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    return new CertificateIssuer(leafKey, leafKeyPem, signers, untrustedCa.toString());
+    const issuer = new CertificateIssuer(leafKey, leafKeyPem, signers, untrustedCa.toString());
+    issuer.refillSpare();
+    return issuer;
   }
 
   certificate(host: string, scenario: Scenario): Promise<IssuedCert> {
-    return this.cached(this.certs, host, scenario, (canonical) => this.pacer.run(() => this.build(canonical, scenario)));
+    const canonical = canonicalHost(host);
+    return typeof canonical === 'string' ? this.certificateFor(canonical, scenario) : canonical;
   }
 
   secureContext(host: string, scenario: Scenario): Promise<tls.SecureContext> {
-    return this.cached(this.contexts, host, scenario, async () => {
-      const issued = await this.certificate(host, scenario);
-      return this.pacer.run(() => tls.createSecureContext({
-        cert: issued.chainPem,
-        key: issued.keyPem,
-        minVersion: 'TLSv1',
-        ciphers: CIPHERS,
-        // Own random ticket keys per context: a session ticket issued under one scenario
-        // cannot be decrypted by another's context, so a client can never resume its way
-        // past the certificate it was assigned (a resumed handshake shows no certificate).
-        // OpenSSL happens to randomise them per context too; stating it keeps the guarantee
-        // from resting on that default. Session-ID resumption needs a server session cache,
-        // which a bare TLSSocket does not have.
-        ticketKeys: randomBytes(48),
-      }), 'finish');
+    const canonical = canonicalHost(host);
+    if (typeof canonical !== 'string') return canonical;
+    return this.cached(this.contexts, `${scenario} ${canonical}`, async () => {
+      // Most of a context's cost is host-independent (parsing the key, the cipher list):
+      // that part is made while the leaf is being signed on the thread pool, so the first
+      // host of a burst waits for one signature plus adding its chain, not for both in a row.
+      const [issued, keyed] = await Promise.all([this.certificateFor(canonical, scenario), this.keyedContext()]);
+      return this.pacer.run(() => withChain(keyed, issued), 'finish');
     });
   }
 
@@ -100,33 +99,53 @@ export class CertificateIssuer {
     const plan = planLeaf(leafName(host), scenario, new Date());
     const signer = plan.signer === 'self' ? null : this.signers[plan.signer];
     this.issued++;
-    const leaf: X509Certificate = await buildLeaf(plan, this.leafKey, signer);
-    const certPem = leaf.toString();
+    // Not parsed back here: createSecureContext parses it, so a layout mistake still fails at issue time.
+    const certPem = certificatePem(await buildLeaf(plan, this.leafKey, signer));
     const chain = plan.signer === 'untrusted' ? [certPem, this.untrustedCaPem] : [certPem];
     return { certPem, keyPem: this.leafKeyPem, chainPem: chain.join('') };
   }
 
+  /**
+   * A keyed context for a new host: the spare made while the pacer was idle if there is one
+   * (so the first new host after a quiet spell waits for nothing but its signature), else
+   * one made in turn.
+   */
+  private keyedContext(): Promise<tls.SecureContext> {
+    const spare = this.spare;
+    if (!spare) return this.pacer.run(() => keyedContext(this.leafKeyPem));
+    this.spare = null;
+    this.refillSpare();
+    return Promise.resolve(spare);
+  }
+
+  /** Makes the next spare once the pacer has nothing else to do. */
+  private refillSpare(): void {
+    if (this.refilling) return;
+    this.refilling = true;
+    this.pacer.run(() => keyedContext(this.leafKeyPem), 'idle').then(
+      (context) => {
+        this.spare = context;
+        this.refilling = false;
+      },
+      () => {
+        this.refilling = false;
+      },
+    );
+  }
+
+  private certificateFor(canonical: string, scenario: Scenario): Promise<IssuedCert> {
+    return this.cached(this.certs, `${scenario} ${canonical}`, () => this.pacer.run(() => this.build(canonical, scenario)));
+  }
+
   /** One in-flight promise per key; a failure is forgotten so the next call retries. */
-  private cached<T>(
-    map: Map<string, Promise<T>>,
-    host: string,
-    scenario: Scenario,
-    make: (canonicalHost: string) => Promise<T>,
-  ): Promise<T> {
-    let canonical: string;
-    try {
-      canonical = leafName(host).host;
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const key = `${scenario} ${canonical}`;
+  private cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
     const hit = map.get(key);
     if (hit) {
       map.delete(key);
       map.set(key, hit);
       return hit;
     }
-    const promise = (async () => make(canonical))();
+    const promise = make();
     map.set(key, promise);
     promise.catch(() => {
       if (map.get(key) === promise) map.delete(key);
@@ -136,11 +155,54 @@ export class CertificateIssuer {
   }
 }
 
+/** The canonical host a leaf is issued and cached for, or the rejection for a name that cannot have one. */
+function canonicalHost(host: string): string | Promise<never> {
+  try {
+    return leafName(host).host;
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * A context with the leaf key, protocol range and suites, but no certificate yet.
+ * Own random ticket keys per context: a session ticket issued under one scenario cannot be
+ * decrypted by another's context, so a client can never resume its way past the certificate
+ * it was assigned (a resumed handshake shows no certificate). OpenSSL happens to randomise
+ * them per context too; stating it keeps the guarantee from resting on that default.
+ * Session-ID resumption needs a server session cache, which a bare TLSSocket does not have.
+ */
+function keyedContext(keyPem: string): tls.SecureContext {
+  return tls.createSecureContext({ key: keyPem, minVersion: 'TLSv1', ciphers: CIPHERS, ticketKeys: randomBytes(48) });
+}
+
+interface NativeContext {
+  setCert?: (pem: string) => void;
+}
+
+/**
+ * `keyed` with the leaf's chain added: the same native call createSecureContext makes for
+ * `cert` (OpenSSL keeps the key, which matches). Should a Node release not expose it, the
+ * context is built whole instead.
+ */
+function withChain(keyed: tls.SecureContext, issued: IssuedCert): tls.SecureContext {
+  const native = (keyed as { context?: NativeContext }).context;
+  if (typeof native?.setCert !== 'function') {
+    return tls.createSecureContext({ cert: issued.chainPem, key: issued.keyPem, minVersion: 'TLSv1', ciphers: CIPHERS, ticketKeys: randomBytes(48) });
+  }
+  native.setCert(issued.chainPem);
+  return keyed;
+}
+
 function signerFrom(certPem: string, privateKey: KeyObject): LeafSigner {
   const cert = forge.pki.certificateFromPem(certPem);
   const ski = cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
-  const keyId = ski?.subjectKeyIdentifier
-    ? forge.util.hexToBytes(ski.subjectKeyIdentifier)
-    : forge.pki.getPublicKeyFingerprint(toForgePublicKey(createPublicKey(privateKey)), { type: 'RSAPublicKey', encoding: 'binary' });
-  return { subject: cert.subject.attributes, keyId, privateKey };
+  const keyId = ski?.subjectKeyIdentifier ? Buffer.from(ski.subjectKeyIdentifier, 'hex') : rsaKeyId(createPublicKey(privateKey));
+  // The issuer Name exactly as the CA certificate encodes it: chain building compares bytes.
+  return { name: Buffer.from(certificateNames(new X509Certificate(certPem).raw).subject), keyId, privateKey };
+}
+
+/** SHA-1 of the DER RSAPublicKey, as forge's getPublicKeyFingerprint (type RSAPublicKey) computes it. */
+function rsaKeyId(publicKey: KeyObject): Buffer {
+  return createHash('sha1').update(publicKey.export({ type: 'pkcs1', format: 'der' })).digest();
 }
