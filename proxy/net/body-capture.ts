@@ -9,7 +9,13 @@ import type { BodyRecord } from '../session/events.js';
 export const DEFAULT_BODY_CAP = 1024 * 1024;
 
 export class BodyCapture {
-  private kept: Buffer[] = [];
+  /**
+   * The kept bytes, [0, keptBytes): one buffer grown by doubling up to the cap. One copy
+   * per chunk into it, and none at the end: the old list of per-chunk copies cost 64
+   * allocations per 1 MiB body, a concatenated copy in `record()`, and another on every
+   * `head()` (called on each chunk of an answer whose status needs its body's head).
+   */
+  private kept: Buffer | null = null;
   private keptBytes = 0;
   size = 0;
 
@@ -18,22 +24,33 @@ export class BodyCapture {
   /** Sees one chunk of the body (a copy of what fits under the cap is kept). */
   add(chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.keptBytes < this.cap) {
-      const take = chunk.subarray(0, this.cap - this.keptBytes);
-      this.kept.push(Buffer.from(take));
-      this.keptBytes += take.length;
-    }
+    const take = Math.min(chunk.length, this.cap - this.keptBytes);
+    if (take <= 0) return;
+    const need = this.keptBytes + take;
+    if (this.kept === null || need > this.kept.length) this.grow(need);
+    chunk.copy(this.kept!, this.keptBytes, 0, take);
+    this.keptBytes = need;
   }
 
-  /** The first bytes seen so far (for classifying an answer before the body ends). */
+  /** The first chunk gets a buffer of its size (most bodies are one chunk); later ones double it, up to the cap. */
+  private grow(need: number): void {
+    const old = this.kept;
+    const next = Buffer.allocUnsafe(old === null ? need : Math.min(this.cap, Math.max(need, old.length * 2)));
+    if (old !== null) old.copy(next, 0, 0, this.keptBytes);
+    this.kept = next;
+  }
+
+  /** The first bytes seen so far (for classifying an answer before the body ends); a view, not a copy. */
   head(max: number): Buffer {
-    return Buffer.concat(this.kept, this.keptBytes).subarray(0, max);
+    return this.kept === null ? EMPTY : this.kept.subarray(0, Math.min(max, this.keptBytes));
   }
 
   record(): BodyRecord {
-    return toBodyRecord(Buffer.concat(this.kept, this.keptBytes), this.size);
+    return toBodyRecord(this.head(this.keptBytes), this.size);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export function toBodyRecord(data: Buffer, size: number): BodyRecord {
   const truncated = size > data.length;

@@ -10,7 +10,6 @@ import https from 'node:https';
 import tls, { rootCertificates } from 'node:tls';
 import type { LoadedClientCert } from './client-certs.js';
 import { matchClientCert } from './client-certs.js';
-import { STREAM_HIGH_WATER_MARK } from './stream-buffers.js';
 
 export interface MapRemoteEntry {
   /** lower-case host, with an optional port (null = any port) */
@@ -81,9 +80,7 @@ export class UpstreamPool {
         // Said out loud, so an h2-only backend refuses at once (alert no_application_protocol)
         // instead of holding a connection that never answers; HTTP/2 uses h2-upstream.ts.
         ALPNProtocols: ['http/1.1'],
-        // Passed on to each socket: answers relay in batches (stream-buffers.ts).
-        highWaterMark: STREAM_HIGH_WATER_MARK,
-      } as https.AgentOptions);
+      });
       this.agents.set(key, agent);
     }
     return { agent, clientCert };

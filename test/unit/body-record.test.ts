@@ -1,7 +1,8 @@
 // How a captured body is stored: valid UTF-8 as text (a character the cap cut in two is
 // dropped, not turned into garbage), anything else — or text with NUL — as base64.
 import { describe, expect, it } from 'vitest';
-import { BodyCapture, toBodyRecord } from '../../proxy/net/body-capture.js';
+import { BodyCapture, DEFAULT_BODY_CAP, toBodyRecord } from '../../proxy/net/body-capture.js';
+import { Prng } from '../helpers/prng.js';
 
 describe('body records', () => {
   it('text stays text; a multi-byte character cut by the cap is dropped', () => {
@@ -28,5 +29,62 @@ describe('body records', () => {
     expect(c.size).toBe(8);
     expect(c.record()).toEqual({ size: 8, encoding: 'utf8', data: 'abcde', truncated: true });
     expect(c.head(2).toString()).toBe('ab');
+  });
+
+  // The capture keeps one growing buffer (no per-chunk copies joined at the end); what it
+  // records must be what the first `cap` bytes of the whole body give, for any chunking.
+  it('records exactly the first cap bytes for any chunking (seeded cases against a joined copy)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rnd = new Prng(seed);
+      const cap = rnd.pick([1, 7, 4096, 65_536, 300_000]);
+      const kind = rnd.pick(['text', 'binary', 'nul', 'euro'] as const);
+      const total = rnd.int(0, cap * 3);
+      const body = Buffer.alloc(total);
+      for (let i = 0; i < total; i++) body[i] = kind === 'binary' ? rnd.int(0, 255) : kind === 'nul' && i === total >> 1 ? 0 : 0x61 + (i % 26);
+      if (kind === 'euro') body.write('€'.repeat(Math.floor(total / 3)), 'utf8');
+      const capture = new BodyCapture(cap);
+      for (let at = 0; at < total; ) {
+        const n = Math.min(total - at, rnd.pick([1, 3, 100, 16_384, 70_000]));
+        // The socket's buffer may be reused after the chunk was seen: the capture keeps its own bytes.
+        const chunk = Buffer.from(body.subarray(at, at + n));
+        capture.add(chunk);
+        chunk.fill(0x7e);
+        at += n;
+      }
+      const kept = body.subarray(0, Math.min(cap, total));
+      expect(capture.size, `seed ${seed}`).toBe(total);
+      expect(capture.record(), `seed ${seed}`).toEqual(toBodyRecord(Buffer.from(kept), total));
+      expect(capture.head(5).equals(kept.subarray(0, 5)), `seed ${seed}`).toBe(true);
+    }
+  });
+
+  it('a 10 MiB answer in 16 KiB chunks: 1 MiB kept, its true size, base64 for binary, text for text', () => {
+    const block = Buffer.alloc(16_384);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 7919) & 255;
+    const binary = new BodyCapture();
+    const text = new BodyCapture();
+    const letters = Buffer.alloc(16_384, 'b');
+    for (let i = 0; i < 640; i++) {
+      binary.add(block);
+      text.add(letters);
+    }
+    const bin = binary.record();
+    expect(bin.size).toBe(10 * 1024 * 1024);
+    expect(bin.truncated).toBe(true);
+    expect(bin.encoding).toBe('base64');
+    expect(Buffer.from(bin.data, 'base64').equals(Buffer.concat(Array.from({ length: 64 }, () => block)))).toBe(true);
+    expect(text.record()).toEqual({ size: 10 * 1024 * 1024, encoding: 'utf8', data: 'b'.repeat(DEFAULT_BODY_CAP), truncated: true });
+  });
+
+  it('head() during the body: the first bytes, unchanged by later chunks; empty before any', () => {
+    const c = new BodyCapture(100_000);
+    expect(c.head(4096).length).toBe(0);
+    expect(c.record()).toEqual({ size: 0, encoding: 'utf8', data: '', truncated: false });
+    c.add(Buffer.from('No required SSL certificate'));
+    const early = c.head(4096);
+    for (let i = 0; i < 20; i++) c.add(Buffer.alloc(4096, 'x'));
+    expect(early.toString()).toBe('No required SSL certificate');
+    expect(c.head(4096).length).toBe(4096);
+    expect(c.head(4096).toString().startsWith('No required SSL certificatexxx')).toBe(true);
   });
 });
