@@ -53,8 +53,8 @@ const ANY_FORMAT = new RegExp(SECRET_FORMATS.map((r) => `(?:${r.pattern.source})
 export function findSecrets(headers: ReadonlyArray<readonly [string, string]>, url: string, params: ReadonlyArray<readonly [string, string]>): SecretHit[] {
   const hits = new Map<string, SecretHit>();
   const add = (hit: SecretHit) => hits.has(hit.rule) || hits.set(hit.rule, hit);
+  /** Every format rule over a text ANY_FORMAT matched. */
   const scan = (text: string, where: string) => {
-    if (!ANY_FORMAT.test(text)) return;
     for (const rule of SECRET_FORMATS) {
       const m = rule.pattern.exec(text);
       if (m) add({ rule: rule.id, title: rule.title, value: m[0], where });
@@ -69,15 +69,14 @@ export function findSecrets(headers: ReadonlyArray<readonly [string, string]>, u
       // keep the raw URL: a stray % must not hide the rest
     }
   }
-  scan(decoded, 'url');
+  if (ANY_FORMAT.test(decoded)) scan(decoded, 'url');
   for (const [name, value] of headers) {
     const n = name.toLowerCase();
-    if (n === 'cookie' || n === 'authorization') {
-      // The app's own session credentials: reported by the cleartext and JWT rules.
-      scan(value, `header ${n}`);
-      continue;
-    }
-    scan(value, `header ${n}`);
+    // Whatever the name (cookie and authorization included), its value is scanned for the
+    // formats; the where is built only when some format may be there.
+    if (ANY_FORMAT.test(value)) scan(value, `header ${n}`);
+    // Generic carriers by name (the app's own session credentials, cookie and
+    // authorization, are none: the cleartext and JWT rules report them).
     if (KEY_CARRIER_HEADERS.has(n) && looksLikeKey(value)) add({ rule: GENERIC_KEY_RULE.id, title: GENERIC_KEY_RULE.title, value, where: `header ${n}` });
   }
   for (const [name, value] of params) {
