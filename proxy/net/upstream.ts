@@ -10,6 +10,7 @@ import https from 'node:https';
 import tls, { rootCertificates } from 'node:tls';
 import type { LoadedClientCert } from './client-certs.js';
 import { matchClientCert } from './client-certs.js';
+import { PooledHttpsAgent } from './pooled-agent.js';
 
 export interface MapRemoteEntry {
   /** lower-case host, with an optional port (null = any port) */
@@ -71,9 +72,8 @@ export class UpstreamPool {
     const key = identityKey(clientCert);
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new https.Agent({
+      agent = new PooledHttpsAgent({
         keepAlive: true,
-        maxSockets: Infinity,
         keepAliveMsecs: 15_000,
         secureContext: this.secureContext(clientCert),
         rejectUnauthorized: !this.config.insecure,
