@@ -17,9 +17,20 @@ export class BodyCapture {
    */
   private kept: Buffer | null = null;
   private keptBytes = 0;
+  /** The length the message states (Content-Length), if any: the first chunk's buffer is sized for it. */
+  private stated = 0;
   size = 0;
 
   constructor(private readonly cap: number = DEFAULT_BODY_CAP) {}
+
+  /**
+   * The body's stated length: the buffer made at the first chunk holds that much (up to the
+   * cap) at once, instead of doubling through copies. Nothing is allocated before a chunk
+   * arrives, so a HEAD or 304 answer stating a length costs nothing.
+   */
+  expect(length: number): void {
+    if (Number.isSafeInteger(length) && length > 0) this.stated = length;
+  }
 
   /** Sees one chunk of the body (a copy of what fits under the cap is kept). */
   add(chunk: Buffer): void {
@@ -32,10 +43,13 @@ export class BodyCapture {
     this.keptBytes = need;
   }
 
-  /** The first chunk gets a buffer of its size (most bodies are one chunk); later ones double it, up to the cap. */
+  /**
+   * The first chunk gets a buffer of its size, or of the stated length (most bodies are one
+   * chunk); later ones double it, up to the cap.
+   */
   private grow(need: number): void {
     const old = this.kept;
-    const next = Buffer.allocUnsafe(old === null ? need : Math.min(this.cap, Math.max(need, old.length * 2)));
+    const next = Buffer.allocUnsafe(old === null ? Math.max(need, Math.min(this.cap, this.stated)) : Math.min(this.cap, Math.max(need, old.length * 2)));
     if (old !== null) old.copy(next, 0, 0, this.keptBytes);
     this.kept = next;
   }

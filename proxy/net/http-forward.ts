@@ -232,6 +232,8 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
       };
       // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
+      // A stated length sizes the capture once (a large body is not grown through copies).
+      ex.responseBody.expect(Number(upRes.headers['content-length']));
       upRes.on('data', (chunk: Buffer) => ex.responseBody.add(chunk));
       if (complaintNeedsBody(status)) upRes.on('data', () => ex.responseBody.head(4096).length >= 4096 && decide());
       else decide();

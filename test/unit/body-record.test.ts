@@ -87,4 +87,18 @@ describe('body records', () => {
     expect(c.head(4096).length).toBe(4096);
     expect(c.head(4096).toString().startsWith('No required SSL certificatexxx')).toBe(true);
   });
+
+  it('a stated length sizes the buffer but changes nothing recorded (longer, shorter, no body at all)', () => {
+    const block = Buffer.alloc(16_384, 'z');
+    for (const stated of [10 * 1024 * 1024, 20_000, 1, Number.NaN, -5]) {
+      const c = new BodyCapture(100_000);
+      c.expect(stated);
+      for (let i = 0; i < 10; i++) c.add(block);
+      expect(c.record(), `stated ${stated}`).toEqual({ size: 163_840, encoding: 'utf8', data: 'z'.repeat(100_000), truncated: true });
+    }
+    // A HEAD answer states the length of a body it does not send.
+    const head = new BodyCapture();
+    head.expect(10 * 1024 * 1024);
+    expect(head.record()).toEqual({ size: 0, encoding: 'utf8', data: '', truncated: false });
+  });
 });
