@@ -137,7 +137,43 @@ export class SessionWriter {
       this.lostSince ??= 'time' in line ? line.time : null;
       return null;
     }
+    // A large body that needs no escaping (base64, plain text) goes into the batch as it is,
+    // between the line's other fields: no megabyte JSON string is built and dropped for it.
+    const big = bigBody(line);
+    if (big !== null) {
+      const shell = JSON.stringify({ ...line, body: { ...big, data: BODY_MARK } });
+      const at = shell.indexOf(BODY_MARK_JSON);
+      if (at >= 0) return this.putParts([shell.slice(0, at + 1), big.data, shell.slice(at + BODY_MARK_JSON.length - 1)]);
+    }
     return this.queue(JSON.stringify(line));
+  }
+
+  /** As `put` for a line given in parts (their concatenation is the line's JSON). */
+  private putParts(parts: string[]): LinePlace {
+    let most = 1;
+    for (const p of parts) most += Buffer.byteLength(p, 'utf8');
+    if (this.used + most > this.buf.length) {
+      if (this.used > 0 && this.used + most > KEPT_BUFFER_BYTES && this.stoppedBy === null) this.flush();
+      if (this.used + most > this.buf.length) this.grow(this.used + most);
+    }
+    const start = this.used;
+    for (const p of parts) this.used += this.buf.write(p, this.used, 'utf8');
+    const place = { offset: this.size + start, length: this.used - start };
+    this.buf[this.used++] = 0x0a;
+    this.pendingLines++;
+    this.lines++;
+    if (this.used >= MAX_BATCH_BYTES && this.stoppedBy === null) {
+      this.flush();
+      return place;
+    }
+    if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, BATCH_MS);
+      this.timer.unref();
+    }
+    return place;
   }
 
   /** Bytes that are not a line (only to terminate a cut line before appending). */
@@ -273,4 +309,16 @@ export class SessionWriter {
     open.delete(this);
     return { lost, cause };
   }
+}
+
+// The body's place in the line's JSON is found by a stand-in value: as JSON it is the only
+// place a quote is followed by an escaped NUL (header and URL strings hold no raw NUL).
+const BODY_MARK = '\u0000pinprobe-body\u0000';
+const BODY_MARK_JSON = JSON.stringify(BODY_MARK);
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** The line's body when it is large and JSON.stringify would write its text unchanged. */
+function bigBody(line: SessionLine): { data: string } | null {
+  const body = (line as { body?: { data?: unknown } }).body;
+  if (!body || typeof body.data !== 'string' || body.data.length < 65_536) return null;
+  return NEEDS_ESCAPE.test(body.data) ? null : (body as { data: string });
 }
