@@ -37,21 +37,31 @@ const HOP_BY_HOP = new Set([
 
 /** Raw header pairs minus hop-by-hop ones (including those named in Connection). */
 export function endToEndHeaders(raw: string[]): HeaderList {
-  // Runs twice per request: one lower-casing per name, and the Connection-named set only
-  // when a Connection header names something.
-  const lower: string[] = new Array<string>(raw.length >> 1);
+  // Runs twice per request, so most names are passed without lower-casing or a set lookup:
+  // every hop-by-hop name starts with c, k, p, t or u (any case).
   let named: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    lower[i >> 1] = name;
-    if (name === 'connection') for (const t of raw[i + 1].split(',')) (named ??= new Set()).add(t.trim().toLowerCase());
+    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
+      // Names that are hop-by-hop anyway need no entry: `Connection: keep-alive` makes no set.
+      for (const t of raw[i + 1].split(',')) {
+        const token = t.trim().toLowerCase();
+        if (!HOP_BY_HOP.has(token)) (named ??= new Set()).add(token);
+      }
+    }
   }
   const out: HeaderList = [];
   for (let i = 0; i < raw.length; i += 2) {
-    const name = lower[i >> 1];
-    if (!HOP_BY_HOP.has(name) && (named === null || !named.has(name))) out.push([raw[i], raw[i + 1]]);
+    const name = raw[i];
+    if (mayBeHopByHop(name) && HOP_BY_HOP.has(name.toLowerCase())) continue;
+    if (named !== null && named.has(name.toLowerCase())) continue;
+    out.push([name, raw[i + 1]]);
   }
   return out;
+}
+
+function mayBeHopByHop(name: string): boolean {
+  const c = name.charCodeAt(0) | 0x20;
+  return c === 0x63 || c === 0x6b || c === 0x70 || c === 0x74 || c === 0x75;
 }
 
 export function flatHeaders(list: HeaderList): string[] {
