@@ -116,6 +116,27 @@ describe('HttpExchange', () => {
     });
     expect(events[1]).toMatchObject({ httpVersion: '2', status: 200, headers: [[':status', '200']], trailers: [['grpc-status', '0']] });
   });
+
+  it('records the SPEC key order, with and without trailers and an early close (the session file bytes)', async () => {
+    for (const trailers of [false, true]) {
+      for (const early of [false, true]) {
+        const { bus, events } = setup();
+        const ex = new HttpExchange(bus, conn, head, 100);
+        if (trailers) ex.request.trailers = [['x-t', '1']];
+        ex.requestEnded();
+        ex.responseStarted({ status: 200, statusText: 'OK', httpVersion: '1.1', headers: [] });
+        if (trailers) ex.response!.trailers = [['x-t', '2']];
+        ex.clientClosedEarly = early;
+        ex.responseEnded();
+        await tick();
+        const [q, s] = events;
+        expect(Object.keys(q!)).toEqual(['type', 'time', 'id', 'conn', 'scheme', 'method', 'url', 'host', 'port', 'httpVersion', 'headers', 'body',
+          ...(trailers ? ['trailers'] : []), 'clientAddress']);
+        expect(Object.keys(s!)).toEqual(['type', 'time', 'id', 'status', 'statusText', 'httpVersion', 'headers', 'body',
+          ...(trailers ? ['trailers'] : []), ...(early ? ['clientClosedEarly'] : []), 'timings']);
+      }
+    }
+  });
 });
 
 describe('request/response hooks on the bus', () => {
