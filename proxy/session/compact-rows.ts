@@ -39,6 +39,20 @@ export function sharedTimings(t: ResponseEvent['timings']): ResponseEvent['timin
   return hit;
 }
 
+/** A compact row's numbers (what its typed-array columns hold for it). */
+export interface RowValues {
+  tuple: number;
+  /** ms after the rows' base time */
+  time: number;
+  id: number;
+  size: number;
+  /** F_BASE64 | F_CLOSED_EARLY */
+  flags: number;
+  send: number;
+  wait: number;
+  receive: number;
+}
+
 interface RequestTuple {
   prefix: string;
   conn: string;
@@ -114,11 +128,23 @@ export class CompactRows {
 
   /** The light copy that row `i` stands for; `url` is what compact returned for a request. */
   lightCopy(i: number, url: string | null): RequestEvent | ResponseEvent {
-    const t = this.tupleList[this.tuples.get(i)]!;
-    const time = new Date((this.base ?? 0) + this.times.get(i)).toISOString();
-    const id = `${t.prefix}${this.ids.get(i)}`;
-    const flags = this.flags.get(i);
-    const body = evictedBody(this.sizes.get(i), flags & F_BASE64 ? 'base64' : 'utf8');
+    return this.fromRow(this.valuesOf(i), url);
+  }
+
+  /** Row `i`'s numbers, to be kept elsewhere (sealed-blocks.ts) before its block is dropped. */
+  valuesOf(i: number): RowValues {
+    return {
+      tuple: this.tuples.get(i), time: this.times.get(i), id: this.ids.get(i), size: this.sizes.get(i), flags: this.flags.get(i),
+      send: this.send.get(i), wait: this.wait.get(i), receive: this.receive.get(i),
+    };
+  }
+
+  /** The light copy a row's numbers stand for (from `row`, or kept elsewhere). */
+  fromRow(v: RowValues, url: string | null): RequestEvent | ResponseEvent {
+    const t = this.tupleList[v.tuple]!;
+    const time = new Date((this.base ?? 0) + v.time).toISOString();
+    const id = `${t.prefix}${v.id}`;
+    const body = evictedBody(v.size, v.flags & F_BASE64 ? 'base64' : 'utf8');
     if (url !== null && 'conn' in t) {
       return {
         type: 'request', time, id, conn: t.conn, scheme: t.scheme, method: t.method, url, host: t.host, port: t.port,
@@ -128,10 +154,20 @@ export class CompactRows {
     const r = t as ResponseTuple;
     const copy: ResponseEvent = {
       type: 'response', time, id, status: r.status, statusText: r.statusText, httpVersion: r.httpVersion, headers: NO_HEADERS, body,
-      synthetic: r.synthetic, timings: sharedTimings({ sendMs: this.send.get(i), waitMs: this.wait.get(i), receiveMs: this.receive.get(i) }), evicted: true,
+      synthetic: r.synthetic, timings: sharedTimings({ sendMs: v.send, waitMs: v.wait, receiveMs: v.receive }), evicted: true,
     };
-    if (flags & F_CLOSED_EARLY) copy.clientClosedEarly = true;
+    if (v.flags & F_CLOSED_EARLY) copy.clientClosedEarly = true;
     return copy;
+  }
+
+  /** The id a row's numbers stand for. */
+  idFromRow(tuple: number, id: number): string {
+    return `${this.tupleList[tuple]!.prefix}${id}`;
+  }
+
+  /** Frees the rows of block `b` (kept elsewhere from now on). */
+  drop(b: number): void {
+    for (const c of [this.times, this.ids, this.tuples, this.sizes, this.flags, this.send, this.wait, this.receive]) c.drop(b);
   }
 
   /** The id of row `i` (a compacted line). */

@@ -1,13 +1,17 @@
 // The engine's in-memory copy of the current session, for the UI and the live verdicts.
 // Request/response lines keep headers and bodies only for the most recent ones; older ones
 // become compact rows (compact-rows.ts: a few numbers, the URL, a shared tuple) and are read
-// back from the session file by their byte place on demand. Other lines (connections, TLS
-// outcomes, upstream attempts… a few per connection, not per request) stay objects.
+// back from the session file by their byte place on demand. Once a whole block of BLOCK
+// lines holds no full request/response line any more, its rows, places and URLs are
+// re-encoded as one byte string (sealed-block.ts, ~10 bytes a line). Other lines
+// (connections, TLS outcomes, upstream attempts… a few per connection, not per request)
+// stay objects.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import { BlockColumn } from './block-column.js';
+import { BLOCK, BlockColumn } from './block-column.js';
 import { CompactRows, evictedBody, NO_HEADERS, sharedTimings } from './compact-rows.js';
 import type { RequestEvent, ResponseEvent, SessionLine, WebSocketMessageEvent } from './events.js';
+import { SealedBlock, type LineToSeal } from './sealed-block.js';
 import type { LinePlace } from './writer.js';
 
 /** Bodies kept in memory for the UI; the session file keeps up to the full body cap. */
@@ -168,8 +172,17 @@ function sameJson(text: string, want: string): boolean {
 
 
 export class SessionMemory {
-  /** Line i as an object (kept lines), its URL (a compact request) or null (a compact response). */
-  private slots: Array<SessionLine | string | null> = [];
+  /**
+   * Line i as an object (kept lines), its URL (a compact request) or null (a compact
+   * response), in blocks of BLOCK lines; null once the block is sealed.
+   */
+  private slotBlocks: Array<Array<SessionLine | string | null> | null> = [];
+  private count = 0;
+  /**
+   * The oldest blocks, each re-encoded as one byte string once none of its request/response
+   * lines is kept full (sealed-block.ts): block b is `sealed[b]` for b < sealed.length.
+   */
+  private sealed: SealedBlock[] = [];
   /** Where each line sits in the session file (offset -1 = unknown). */
   private readonly offsets = new BlockColumn((n) => new Float64Array(n), -1);
   private readonly lengths = new BlockColumn((n) => new Uint32Array(n));
@@ -181,7 +194,7 @@ export class SessionMemory {
   constructor(private readonly keep: number = MEMORY_HTTP_LINES) {}
 
   get length(): number {
-    return this.slots.length;
+    return this.count;
   }
 
   /** Every line (compact ones as fresh light copies): O(n), for callers that want them all. */
@@ -191,21 +204,20 @@ export class SessionMemory {
 
   /** Line `index` as kept in memory (a light copy, `evicted: true`, for old request/response lines). */
   line(index: number): SessionLine | undefined {
-    const slot = this.slots[index];
-    if (slot === undefined) return undefined;
-    if (slot !== null && typeof slot === 'object') return slot;
-    return this.rows.lightCopy(index, slot);
+    return this.entry(index)?.line;
   }
 
-  slice(from: number, to: number = this.slots.length): SessionLine[] {
+  slice(from: number, to: number = this.count): SessionLine[] {
     const out: SessionLine[] = [];
-    const end = Math.min(to, this.slots.length);
+    const end = Math.min(to, this.count);
     for (let i = Math.max(0, from); i < end; i++) out.push(this.line(i)!);
     return out;
   }
 
   reset(): void {
-    this.slots = [];
+    this.slotBlocks = [];
+    this.count = 0;
+    this.sealed = [];
     this.offsets.clear();
     this.lengths.clear();
     this.rows.reset();
@@ -220,9 +232,10 @@ export class SessionMemory {
    * back from the file.
    */
   store(line: SessionLine, place: LinePlace | null): SessionLine {
-    const index = this.slots.length;
+    const index = this.count++;
     const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line.type === 'ws-message' ? slimMessage(line) : line;
-    this.slots.push(stored);
+    const b = Math.floor(index / BLOCK);
+    (this.slotBlocks[b] ??= []).push(stored);
     this.offsets.set(index, place ? place.offset : -1);
     this.lengths.set(index, place ? place.length : 0);
     // Without a known place in the file the line could not be read back: it stays full.
@@ -233,6 +246,7 @@ export class SessionMemory {
         this.fullHttp = this.fullHttp.slice(this.fullHead);
         this.fullHead = 0;
       }
+      this.sealOld();
     }
     return stored;
   }
@@ -242,16 +256,14 @@ export class SessionMemory {
    * its place; null when the index is out of range or the file no longer has it.
    */
   async fullLine(index: number, file: string): Promise<SessionLine | null> {
-    const line = this.line(index);
-    const offset = this.offsets.get(index);
-    const length = this.lengths.get(index);
-    if (!line || index >= this.slots.length || offset < 0) return line && !isEvicted(line) ? line : null;
+    const e = this.entry(index);
+    if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
     let text: string;
     try {
       const handle = await openFile(file, 'r');
       try {
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, offset);
+        const buf = Buffer.alloc(e.length);
+        const { bytesRead } = await handle.read(buf, 0, e.length, e.offset);
         text = buf.subarray(0, bytesRead).toString('utf8');
       } finally {
         await handle.close();
@@ -259,22 +271,20 @@ export class SessionMemory {
     } catch {
       return null;
     }
-    return sameLine(line, text);
+    return sameLine(e.line, text);
   }
 
   /** fullLine without waiting (the live verdicts' rare look-ups of an evicted line). */
   fullLineSync(index: number, file: string): SessionLine | null {
-    const line = this.line(index);
-    const offset = this.offsets.get(index);
-    const length = this.lengths.get(index);
-    if (!line || index >= this.slots.length || offset < 0) return line && !isEvicted(line) ? line : null;
-    if (!isEvicted(line)) return line;
+    const e = this.entry(index);
+    if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
+    if (!isEvicted(e.line)) return e.line;
     let text: string;
     try {
       const fd = openSync(file, 'r');
       try {
-        const buf = Buffer.alloc(length);
-        const bytesRead = readSync(fd, buf, 0, length, offset);
+        const buf = Buffer.alloc(e.length);
+        const bytesRead = readSync(fd, buf, 0, e.length, e.offset);
         text = buf.subarray(0, bytesRead).toString('utf8');
       } finally {
         closeSync(fd);
@@ -282,17 +292,24 @@ export class SessionMemory {
     } catch {
       return null;
     }
-    return sameLine(line, text);
+    return sameLine(e.line, text);
   }
 
   /** Index of the last line of this type with this id, or -1 (a scan from the end; rare look-ups). */
   lastIndexOf(type: 'request' | 'response', id: string): number {
-    for (let i = this.slots.length - 1; i >= 0; i--) {
-      const slot = this.slots[i];
+    const sealedEnd = this.sealed.length * BLOCK;
+    for (let i = this.count - 1; i >= sealedEnd; i--) {
+      const slot = this.slotBlocks[Math.floor(i / BLOCK)]![i % BLOCK];
       if (slot === undefined) continue;
       if (slot !== null && typeof slot === 'object') {
         if (slot.type === type && slot.id === id) return i;
       } else if ((typeof slot === 'string' ? 'request' : 'response') === type && this.rows.idOf(i) === id) return i;
+    }
+    for (let b = this.sealed.length - 1; b >= 0; b--) {
+      const k = this.sealed[b]!.lastIndexWhere((e) => e.object
+        ? e.object.type === type && e.object.id === id
+        : (e.url !== null ? 'request' : 'response') === type && this.rows.idFromRow(e.row!.tuple, e.row!.id) === id);
+      if (k >= 0) return b * BLOCK + k;
     }
     return -1;
   }
@@ -306,26 +323,64 @@ export class SessionMemory {
       buf = null;
     }
     const out: SessionLine[] = [];
-    for (let i = 0; i < this.slots.length; i++) {
-      const line = this.line(i)!;
-      const offset = this.offsets.get(i);
+    for (let i = 0; i < this.count; i++) {
+      const { line, offset, length } = this.entry(i)!;
       if (!isEvicted(line) || offset < 0 || !buf) {
         out.push(line);
         continue;
       }
-      const text = buf.subarray(offset, offset + this.lengths.get(i)).toString('utf8');
+      const text = buf.subarray(offset, offset + length).toString('utf8');
       out.push(sameLine(line, text) ?? line);
     }
     return out;
   }
 
+  /** Line `index` as kept in memory, with its place in the file; undefined out of range. */
+  private entry(index: number): { line: SessionLine; offset: number; length: number } | undefined {
+    if (!(index >= 0 && index < this.count && Number.isInteger(index))) return undefined;
+    const b = Math.floor(index / BLOCK);
+    const sealed = this.sealed[b];
+    if (sealed) {
+      const e = sealed.at(index - b * BLOCK);
+      return { line: e.object ?? this.rows.fromRow(e.row!, e.url), offset: e.offset, length: e.length };
+    }
+    const slot = this.slotBlocks[b]![index % BLOCK]!;
+    const line = slot !== null && typeof slot === 'object' ? slot : this.rows.lightCopy(index, slot);
+    return { line, offset: this.offsets.get(index), length: this.lengths.get(index) };
+  }
+
   /** Line `index` no longer keeps its headers and bodies in memory. */
   private evict(index: number): void {
-    const old = this.slots[index];
+    const slots = this.slotBlocks[Math.floor(index / BLOCK)]!;
+    const old = slots[index % BLOCK];
     if (!old || typeof old !== 'object' || (old.type !== 'request' && old.type !== 'response')) return;
     evictInPlace(old);
     const url = this.rows.compact(index, old);
-    if (url !== null) this.slots[index] = old.type === 'request' ? intern(url) : null;
+    if (url !== null) slots[index % BLOCK] = old.type === 'request' ? intern(url) : null;
+  }
+
+  /** Seals every whole block before the oldest request/response line still kept full. */
+  private sealOld(): void {
+    const frontier = this.fullHead < this.fullHttp.length ? this.fullHttp[this.fullHead]! : this.count;
+    while ((this.sealed.length + 1) * BLOCK <= frontier) this.seal(this.sealed.length);
+  }
+
+  private seal(b: number): void {
+    const slots = this.slotBlocks[b]!;
+    const lines: LineToSeal[] = [];
+    for (let k = 0; k < BLOCK; k++) {
+      const i = b * BLOCK + k;
+      const slot = slots[k]!;
+      const offset = this.offsets.get(i);
+      const length = this.lengths.get(i);
+      if (slot !== null && typeof slot === 'object') lines.push({ object: slot, row: null, url: null, offset, length });
+      else lines.push({ object: null, row: this.rows.valuesOf(i), url: slot, offset, length });
+    }
+    this.sealed.push(new SealedBlock(lines));
+    this.slotBlocks[b] = null;
+    this.offsets.drop(b);
+    this.lengths.drop(b);
+    this.rows.drop(b);
   }
 }
 
