@@ -85,6 +85,11 @@ export class CertificateIssuer {
     });
   }
 
+  /** Whether a spare keyed context is ready, for tests of it. */
+  hasSpare(): boolean {
+    return this.spare !== null;
+  }
+
   /** How many leaves were built, for tests of the cache. */
   issuedCount(): number {
     return this.issued;

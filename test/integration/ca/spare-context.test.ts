@@ -6,12 +6,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { CertificateIssuer } from '../../proxy/ca/issuer.js';
-import { loadOrCreateRootCa } from '../../proxy/ca/root-ca.js';
+import { CertificateIssuer } from '../../../proxy/ca/issuer.js';
+import { loadOrCreateRootCa } from '../../../proxy/ca/root-ca.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pinprobe-spare-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const idle = () => new Promise((r) => setTimeout(r, 30));
+/** Until the issuer has its spare (made on its first idle turn; a busy machine may delay that). */
+async function spareMade(issuer: CertificateIssuer): Promise<void> {
+  for (let i = 0; i < 500 && !issuer.hasSpare(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(issuer.hasSpare()).toBe(true);
+}
 
 async function servedCertificate(context: tls.SecureContext, servername: string): Promise<tls.PeerCertificate> {
   const server = tls.createServer({ SNICallback: (_name, cb) => cb(null, context) }, (s) => s.end());
@@ -34,12 +38,12 @@ describe('spare keyed context', () => {
   it('the first new host after idle builds no context of its own; the spare is made again afterwards', async () => {
     const root = await loadOrCreateRootCa(join(scratch, 'a'));
     const issuer = await CertificateIssuer.create(root, dirname(root.keyPath));
-    await idle();
+    await spareMade(issuer);
     const made = vi.spyOn(tls, 'createSecureContext');
     try {
       const context = await issuer.secureContext('first.example.com', 'trusted');
       expect(made).toHaveBeenCalledTimes(0);
-      await idle();
+      await spareMade(issuer);
       expect(made).toHaveBeenCalledTimes(1);
       const cert = await servedCertificate(context, 'first.example.com');
       expect(cert.subject.CN).toBe('first.example.com');
@@ -52,7 +56,7 @@ describe('spare keyed context', () => {
   it('contexts of a burst (the spare and the ones made in turn) each serve their own host and their own ticket keys', async () => {
     const root = await loadOrCreateRootCa(join(scratch, 'b'));
     const issuer = await CertificateIssuer.create(root, dirname(root.keyPath));
-    await idle();
+    await spareMade(issuer);
     const hosts = Array.from({ length: 6 }, (_, i) => `h${i}.example.com`);
     const contexts = await Promise.all(hosts.map((h, i) => issuer.secureContext(h, i % 2 ? 'untrusted-root' : 'trusted')));
     for (const [i, h] of hosts.entries()) {
