@@ -81,7 +81,12 @@ export class CertificateIssuer {
       // that part is made while the leaf is being signed on the thread pool, so the first
       // host of a burst waits for one signature plus adding its chain, not for both in a row.
       const [issued, keyed] = await Promise.all([this.certificateFor(canonical, scenario), this.keyedContext()]);
-      return this.pacer.run(() => withChain(keyed, issued), 'finish');
+      return this.pacer.run(() => {
+        const context = withChain(keyed, issued);
+        // A new spare once this burst's work is done (idle work waits for it).
+        if (!this.spare) this.refillSpare();
+        return context;
+      }, 'finish');
     });
   }
 
@@ -119,11 +124,10 @@ export class CertificateIssuer {
     const spare = this.spare;
     if (!spare) return this.pacer.run(() => keyedContext(this.leafKeyPem));
     this.spare = null;
-    this.refillSpare();
     return Promise.resolve(spare);
   }
 
-  /** Makes the next spare once the pacer has nothing else to do. */
+  /** Makes the next spare once the pacer has nothing else to do (at most one on the way). */
   private refillSpare(): void {
     if (this.refilling) return;
     this.refilling = true;
