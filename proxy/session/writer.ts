@@ -25,8 +25,12 @@ export const BATCH_MS = 10;
  * is ~120 KB); a write per 128 KiB costs next to nothing.
  */
 const MAX_BATCH_BYTES = 128 * 1024;
-/** The batch buffer is kept across batches up to this size. */
-const KEPT_BUFFER_BYTES = 2 * MAX_BATCH_BYTES;
+/**
+ * The batch buffer is kept across batches up to this size: room for a line with a body at
+ * the 1 MiB cap (base64), so recording large answers does not allocate a buffer per line.
+ * Small lines never grow it past about two batches.
+ */
+const KEPT_BUFFER_BYTES = 2 * 1024 * 1024;
 /** How often a writer stopped by a write error tries again. */
 export const RETRY_MS = 1000;
 
