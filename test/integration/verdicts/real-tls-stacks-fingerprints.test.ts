@@ -132,7 +132,8 @@ describe('real TLS stacks through the proxy', () => {
     const r = await javaFetch(proxy.port, 'https://java-app.app.test/');
     expect(r.stdout).toMatch(/failed javax\.net\.ssl\.SSLHandshakeException/);
     await until('java-app.app.test', 1);
-    expect(tlsOf('chrome-ok.app.test')[0]?.result).toBe('accepted');
+    // Of Chromium's pre-opened connections the one it does not keep may close first (as above).
+    expect(tlsOf('chrome-ok.app.test').some((e) => e.result === 'accepted')).toBe(true);
     const v = verdict('java-app.app.test');
     expect(v.pinning).toBe('inconclusive');
     expect(v.pinningEvidence).toBeNull();
