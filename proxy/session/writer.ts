@@ -143,7 +143,9 @@ export class SessionWriter {
     if (big !== null) {
       const shell = JSON.stringify({ ...line, body: { ...big, data: BODY_MARK } });
       const at = shell.indexOf(BODY_MARK_JSON);
-      if (at >= 0) return this.putParts([shell.slice(0, at + 1), big.data, shell.slice(at + BODY_MARK_JSON.length - 1)]);
+      // Only where the stand-in is the one place: a backend can put a NUL in its reason
+      // phrase, and a copy of the mark there would swap statusText with the body.
+      if (at >= 0 && shell.indexOf(BODY_MARK_JSON, at + 1) < 0) return this.putParts([shell.slice(0, at + 1), big.data, shell.slice(at + BODY_MARK_JSON.length - 1)]);
     }
     return this.queue(JSON.stringify(line));
   }
@@ -312,7 +314,8 @@ export class SessionWriter {
 }
 
 // The body's place in the line's JSON is found by a stand-in value: as JSON it is the only
-// place a quote is followed by an escaped NUL (header and URL strings hold no raw NUL).
+// place a quote is followed by an escaped NUL (header and URL strings hold no raw NUL; a
+// reason phrase may, so append() checks the mark occurs once).
 const BODY_MARK = '\u0000pinprobe-body\u0000';
 const BODY_MARK_JSON = JSON.stringify(BODY_MARK);
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;

@@ -56,4 +56,19 @@ describe('SessionWriter with large bodies', () => {
       places.forEach((p, i) => expect(bytes.subarray(p!.offset, p!.offset + p!.length).toString('utf8')).toBe(JSON.stringify(lines[i])));
     });
   }
+
+  it('keeps statusText and body in their places when the reason phrase holds the same NUL-wrapped text as the body\'s stand-in', () => {
+    // A backend may send a NUL in its reason phrase (Node's HTTP client accepts it).
+    const line = {
+      type: 'response', time: '2026-12-02T00:00:00.000Z', id: 'r1', status: 200, statusText: '\u0000pinprobe-body\u0000', httpVersion: '1.1',
+      headers: [], body: { size: 70_000, encoding: 'utf8', data: 'b'.repeat(70_000), truncated: false }, timings: { sendMs: 0, waitMs: 1, receiveMs: 2 },
+    } as unknown as SessionLine;
+    const file = join(dir, 'nul-reason.jsonl');
+    const w = SessionWriter.open(file, null);
+    w.append(line);
+    expect(w.close().lost).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe(JSON.stringify(line) + '\n');
+    expect(JSON.parse(text).statusText).toBe('\u0000pinprobe-body\u0000');
+  });
 });
