@@ -49,7 +49,7 @@ export class BodyCapture {
    */
   private grow(need: number): void {
     const old = this.kept;
-    const next = Buffer.allocUnsafe(old === null ? Math.max(need, Math.min(this.cap, this.stated)) : Math.min(this.cap, Math.max(need, old.length * 2)));
+    const next = Buffer.allocUnsafe(old === null ? Math.max(need, Math.min(this.cap, this.stated, FIRST_STATED_MAX)) : Math.min(this.cap, Math.max(need, old.length * 2)));
     if (old !== null) old.copy(next, 0, 0, this.keptBytes);
     this.kept = next;
   }
@@ -65,6 +65,10 @@ export class BodyCapture {
 }
 
 const EMPTY = Buffer.alloc(0);
+// A stated length is believed only this far at first: an answer that announces a megabyte
+// and sends a few bytes (slow, lying, or cut short) must not hold the whole cap per
+// connection; a true large body doubles from here (a few copies of under a megabyte).
+const FIRST_STATED_MAX = 64 * 1024;
 
 export function toBodyRecord(data: Buffer, size: number): BodyRecord {
   const truncated = size > data.length;

@@ -76,6 +76,23 @@ describe('body records', () => {
     expect(text.record()).toEqual({ size: 10 * 1024 * 1024, encoding: 'utf8', data: 'b'.repeat(DEFAULT_BODY_CAP), truncated: true });
   });
 
+  it('a stated length is not trusted in whole up front: 200 answers stating 1 MiB that sent 10 bytes hold well under 200 MiB; a true one is kept whole', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const held: BodyCapture[] = [];
+    for (let i = 0; i < 200; i++) {
+      const c = new BodyCapture();
+      c.expect(DEFAULT_BODY_CAP);
+      c.add(Buffer.from('0123456789'));
+      held.push(c);
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(40 * 1024 * 1024);
+    expect(held[199].record()).toEqual({ size: 10, encoding: 'utf8', data: '0123456789', truncated: false });
+    const whole = new BodyCapture();
+    whole.expect(DEFAULT_BODY_CAP);
+    for (let i = 0; i < 64; i++) whole.add(Buffer.alloc(16_384, 'z'));
+    expect(whole.record()).toEqual({ size: DEFAULT_BODY_CAP, encoding: 'utf8', data: 'z'.repeat(DEFAULT_BODY_CAP), truncated: false });
+  });
+
   it('head() during the body: the first bytes, unchanged by later chunks; empty before any', () => {
     const c = new BodyCapture(100_000);
     expect(c.head(4096).length).toBe(0);
