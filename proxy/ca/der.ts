@@ -100,3 +100,31 @@ export function certificateNames(certDer: Buffer): { issuer: Buffer; subject: Bu
     subject: certDer.subarray(subject.start, subject.end),
   };
 }
+
+/**
+ * The keyIdentifier in a DER certificate's subjectKeyIdentifier extension (2.5.29.14), or
+ * null when it has none. Read as written, whatever method the CA's maker used to derive it:
+ * a leaf's authorityKeyIdentifier must repeat it exactly.
+ */
+export function subjectKeyIdentifier(certDer: Buffer): Buffer | null {
+  const cert = readElement(certDer, 0);
+  const tbs = children(certDer, cert)[0];
+  if (!tbs) throw new Error('DER: not an X.509 certificate');
+  // extensions are the explicit [3] at the end of the TBSCertificate (v3 only)
+  const wrapper = children(certDer, tbs).find((el) => el.tag === 0xa3);
+  if (!wrapper) return null;
+  const list = children(certDer, wrapper)[0];
+  if (!list || list.tag !== 0x30) throw new Error('DER: bad extensions');
+  for (const ext of children(certDer, list)) {
+    const [oid, ...rest] = children(certDer, ext);
+    if (oid?.tag !== OID || !certDer.subarray(oid.contentStart, oid.end).equals(SKI_OID)) continue;
+    const value = rest[rest.length - 1];
+    if (value?.tag !== OCTET_STRING) throw new Error('DER: bad subjectKeyIdentifier');
+    const keyId = readElement(certDer, value.contentStart);
+    if (keyId.tag !== OCTET_STRING || keyId.end !== value.end) throw new Error('DER: bad subjectKeyIdentifier');
+    return Buffer.from(certDer.subarray(keyId.contentStart, keyId.end));
+  }
+  return null;
+}
+
+const SKI_OID = Buffer.from('551d0e', 'hex');

@@ -2,15 +2,14 @@
 // data dir (kept-keys.ts), off the connection path; a first connection costs one native
 // RSA signature, and concurrent first connections share it. Leaves and contexts for new
 // hosts are built one per event-loop turn (pacer.ts), so a burst does not stall the loop.
-import { createHash, createPrivateKey, createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
-import forge from 'node-forge';
 import type { Scenario } from '../session/events.js';
-import { buildCaCertificate } from './ca-cert.js';
+import { buildCaCertificate, rsaKeyId } from './ca-cert.js';
 import { leafName } from './host-name.js';
 import { buildLeaf, planLeaf, type LeafKey, type LeafSigner, type SignerRole } from './leaf.js';
 import type { RootCa } from './root-ca.js';
-import { certificateNames } from './der.js';
+import { certificateNames, subjectKeyIdentifier } from './der.js';
 import { keptRsaKey, LEAF_KEY_FILE, UNTRUSTED_KEY_FILE } from './kept-keys.js';
 import { Pacer } from './pacer.js';
 import { certificatePem } from './sign.js';
@@ -203,15 +202,12 @@ function withChain(keyed: tls.SecureContext, issued: IssuedCert): tls.SecureCont
   return keyed;
 }
 
-function signerFrom(certPem: string, privateKey: KeyObject): LeafSigner {
-  const cert = forge.pki.certificateFromPem(certPem);
-  const ski = cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
-  const keyId = ski?.subjectKeyIdentifier ? Buffer.from(ski.subjectKeyIdentifier, 'hex') : rsaKeyId(createPublicKey(privateKey));
+/** Exported for tests: the issuer Name and key id a leaf signed by this CA must carry. */
+export function signerFrom(certPem: string, privateKey: KeyObject): LeafSigner {
+  const der = new X509Certificate(certPem).raw;
+  // The CA's own subjectKeyIdentifier as written (another tool may derive it differently);
+  // without one, the SHA-1 key id forge used to fall back to.
+  const keyId = subjectKeyIdentifier(der) ?? rsaKeyId(createPublicKey(privateKey));
   // The issuer Name exactly as the CA certificate encodes it: chain building compares bytes.
-  return { name: Buffer.from(certificateNames(new X509Certificate(certPem).raw).subject), keyId, privateKey };
-}
-
-/** SHA-1 of the DER RSAPublicKey, as forge's getPublicKeyFingerprint (type RSAPublicKey) computes it. */
-function rsaKeyId(publicKey: KeyObject): Buffer {
-  return createHash('sha1').update(publicKey.export({ type: 'pkcs1', format: 'der' })).digest();
+  return { name: Buffer.from(certificateNames(der).subject), keyId, privateKey };
 }

@@ -5,7 +5,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateRsaKeyPair, toForgePublicKey, type RsaKeyPair } from './sign.js';
+import { generateRsaKeyPair, type RsaKeyPair } from './sign.js';
 
 export const LEAF_KEY_FILE = 'leaf-key.pem';
 export const UNTRUSTED_KEY_FILE = 'untrusted-ca-key.pem';
@@ -38,6 +38,5 @@ function fromPem(pem: string): RsaKeyPair | null {
     return null;
   }
   if (privateKey.asymmetricKeyType !== 'rsa' || (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) return null;
-  const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, forgePublicKey: toForgePublicKey(publicKey) };
+  return { privateKey, publicKey: createPublicKey(privateKey) };
 }

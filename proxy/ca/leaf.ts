@@ -3,9 +3,10 @@
 // require of a server certificate, so a correct client rejects for that flaw only.
 import type { KeyObject } from 'node:crypto';
 import type { Scenario } from '../session/events.js';
-import { BIT_STRING, BOOLEAN, contextTag, encode, encodeAll, encodeTime, INTEGER, NULL, OCTET_STRING, OID, SEQUENCE, SET, UTF8_STRING } from './der.js';
+import { BIT_STRING, contextTag, encode, encodeAll, encodeTime, INTEGER, OCTET_STRING, OID, SEQUENCE } from './der.js';
 import { leafName, type LeafName } from './host-name.js';
 import { randomSerial, signTbs } from './sign.js';
+import { attribute, COMMON_NAME, extension, ORGANIZATION, SHA256_WITH_RSA, VERSION_3 } from './x509-parts.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -66,13 +67,6 @@ export function buildLeaf(plan: LeafPlan, key: LeafKey, issuer: LeafSigner | nul
 // burst). The layout is exactly what forge produced (test/unit/ca-leaf-der.test.ts
 // compares the bytes): v3, SHA-256 with RSA, CN + O as UTF8String, and the extensions in
 // this order.
-const VERSION_3 = encode(contextTag(0, true), encode(INTEGER, Buffer.from([2])));
-const SHA256_WITH_RSA = encodeAll(SEQUENCE, [encode(OID, Buffer.from('2a864886f70d01010b', 'hex')), encode(NULL, Buffer.alloc(0))]);
-const COMMON_NAME = Buffer.from('550403', 'hex');
-const ORGANIZATION = Buffer.from('55040a', 'hex');
-const CRITICAL = encode(BOOLEAN, Buffer.from([0xff]));
-const extension = (oidHex: string, critical: boolean, value: Buffer): Buffer =>
-  encodeAll(SEQUENCE, [encode(OID, Buffer.from(oidHex, 'hex')), ...(critical ? [CRITICAL] : []), encode(OCTET_STRING, value)]);
 // basicConstraints cA:false (an empty SEQUENCE), critical
 const BASIC_CONSTRAINTS = extension('551d13', true, encodeAll(SEQUENCE, []));
 // keyUsage digitalSignature + keyEncipherment (bits 0 and 2; 5 unused bits), critical
@@ -80,10 +74,6 @@ const KEY_USAGE = extension('551d0f', true, encode(BIT_STRING, Buffer.from([5, 0
 // extKeyUsage serverAuth
 const EXT_KEY_USAGE = extension('551d25', false, encodeAll(SEQUENCE, [encode(OID, Buffer.from('2b06010505070301', 'hex'))]));
 const ORG_PINPROBE = attribute(ORGANIZATION, 'Pinprobe');
-
-function attribute(oid: Buffer, value: string): Buffer {
-  return encodeAll(SET, [encodeAll(SEQUENCE, [encode(OID, oid), encode(UTF8_STRING, Buffer.from(value, 'utf8'))])]);
-}
 
 /** The TBSCertificate to sign; `serial` is the INTEGER's content (positive, minimal). */
 export function leafTbs(plan: LeafPlan, key: LeafKey, issuer: LeafSigner | null, serial: Buffer): Buffer {

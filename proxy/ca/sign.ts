@@ -1,18 +1,8 @@
-// Certificates are laid out with node-forge but signed by Node's crypto: forge's own RSA
-// signing is pure JavaScript (~40 ms a leaf) and would block the event loop on the
-// connection path, while crypto.sign runs natively (~1 ms) on the libuv thread pool.
-import { generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+// Certificates are laid out in DER by our own code (leaf.ts, ca-cert.ts) and signed by
+// Node's crypto: natively (~1 ms) on the libuv thread pool, not on the event loop.
+import { generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { BIT_STRING, SEQUENCE, encode } from './der.js';
-
-const SHA256_WITH_RSA = forge.pki.oids.sha256WithRSAEncryption;
-// AlgorithmIdentifier { sha256WithRSAEncryption, NULL } — must match the TBS's own copy.
-const SIGNATURE_ALGORITHM = Buffer.from('300d06092a864886f70d01010b0500', 'hex');
-
-// @types/node-forge does not declare getTBSCertificate, though forge exports it.
-const pkiWithTbs = forge.pki as unknown as {
-  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
-};
+import { SHA256_WITH_RSA as SIGNATURE_ALGORITHM } from './x509-parts.js';
 
 /**
  * At most MAX_SIGNING signatures on the thread pool at once, the rest in arrival order. A
@@ -47,12 +37,10 @@ const signing = new Lane(MAX_SIGNING);
 export interface RsaKeyPair {
   privateKey: KeyObject;
   publicKey: KeyObject;
-  /** The same public key in forge's form, for laying out certificates. */
-  forgePublicKey: forge.pki.rsa.PublicKey;
 }
 
 /**
- * RSA 2048 rather than EC P-256: forge only lays out RSA keys, and RSA works with every
+ * RSA 2048 rather than EC P-256: our DER code lays out RSA keys' identifiers only, and RSA works with every
  * client a tester may point at us — old Android/iOS builds and TLS 1.0/1.1 stacks that
  * offer no ECDSA suites at all.
  */
@@ -63,34 +51,17 @@ export async function generateRsaKeyPair(): Promise<RsaKeyPair> {
         err ? reject(err) : resolve({ privateKey: priv, publicKey: pub }),
       ),
   );
-  return { privateKey, publicKey, forgePublicKey: toForgePublicKey(publicKey) };
-}
-
-export function toForgePublicKey(key: KeyObject): forge.pki.rsa.PublicKey {
-  return forge.pki.publicKeyFromPem(key.export({ type: 'spki', format: 'pem' }).toString());
+  return { privateKey, publicKey };
 }
 
 /**
  * 16 random bytes, first byte in 0x01..0x7f: positive (high bit clear) and minimally
  * encoded (no leading zero byte), as RFC 5280 and strict parsers require.
  */
-export function randomSerialHex(): string {
-  return randomSerial().toString('hex');
-}
-
 export function randomSerial(): Buffer {
   const bytes = randomBytes(16);
   bytes[0] = bytes[0] & 0x7f || 0x01;
   return bytes;
-}
-
-/** Signs a fully laid-out forge certificate with `signer` and returns it parsed by Node. */
-export async function signCertificate(cert: forge.pki.Certificate, signer: KeyObject): Promise<X509Certificate> {
-  cert.siginfo.algorithmOid = SHA256_WITH_RSA;
-  cert.signatureOid = SHA256_WITH_RSA;
-  const tbs = Buffer.from(forge.asn1.toDer(pkiWithTbs.getTBSCertificate(cert)).getBytes(), 'binary');
-  // Parsing here turns any layout mistake into an error at issue time, not a TLS failure.
-  return new X509Certificate(await signTbs(tbs, signer));
 }
 
 /**

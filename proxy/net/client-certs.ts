@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { ClientCertSetting } from '../settings-types.js';
 import { SettingError } from '../setting-error.js';
-import { readP12 } from './mtls-p12.js';
 import { hostGlobMatch } from '../host-glob.js';
 
 export { hostGlobMatch };
@@ -138,7 +137,7 @@ function loadPem(spec: Extract<ClientCertSpec, { kind: 'pem' }>): LoadedClientCe
   return { hostGlob: spec.hostGlob, ...describeCert(leaf), tlsOptions, source: spec.certPath === spec.keyPath ? spec.certPath : `${spec.certPath},${spec.keyPath}` };
 }
 
-function loadP12(spec: Extract<ClientCertSpec, { kind: 'p12' }>): LoadedClientCert {
+async function loadP12(spec: Extract<ClientCertSpec, { kind: 'p12' }>): Promise<LoadedClientCert> {
   const label = specText(spec);
   const pfx = readOrFail(spec, spec.path, 'PKCS#12');
   const passphrase = spec.passphrase ?? '';
@@ -155,6 +154,8 @@ function loadP12(spec: Extract<ClientCertSpec, { kind: 'p12' }>): LoadedClientCe
     if (/unsupported/i.test(message)) fail(label, `${spec.path} uses an algorithm OpenSSL 3 no longer supports (old RC2/3DES export?); re-export it with a current openssl pkcs12 -export`);
     fail(label, `${spec.path} is not a usable PKCS#12 file (${message})`);
   }
+  // Loaded on demand: it imports node-forge (~10 MiB of RSS), which a start without a P12 never needs.
+  const { readP12 } = await import('./mtls-p12.js');
   let contents;
   try {
     contents = readP12(pfx, passphrase);

@@ -9,7 +9,6 @@ import type { Finding, MtlsVerdict } from '../judge/report-types.js';
 import { isUntrustedUpstream } from '../observe/upstream-failure.js';
 import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from '../net/client-certs.js';
 import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from '../net/mtls-attempt.js';
-import { selfSignedClientCert } from '../net/mtls-self-signed.js';
 
 export const PROBE_SCHEMA = 'pinprobe.probe-mtls/1';
 export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
@@ -100,6 +99,8 @@ function asUpstreamEvent(target: ProbeTarget, a: ProbeAttempt, index: number): M
 
 export async function probeMtls(url: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const target = parseProbeUrl(url);
+  // Loaded on demand: it imports node-forge (~10 MiB of RSS), which the proxy never needs until a probe runs.
+  const { selfSignedClientCert } = await import('../net/mtls-self-signed.js');
   const selfSigned = await selfSignedClientCert();
   const certs: Array<{ kind: AttemptCert; cert: LoadedClientCert | null }> = [
     { kind: 'none', cert: null },

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nameAttributes } from '../../proxy/ca/ca-cert.js';
 import { certificateNames } from '../../proxy/ca/der.js';
 import { leafName } from '../../proxy/ca/host-name.js';
 import { buildLeaf, leafTbs, planLeaf, type LeafKey, type LeafSigner } from '../../proxy/ca/leaf.js';
@@ -18,6 +17,15 @@ import type { Scenario } from '../../proxy/session/events.js';
 
 const SCENARIOS: Scenario[] = ['trusted', 'self-signed', 'wrong-host', 'expired', 'untrusted-root'];
 const HOSTS = ['api.example.com', 'Example.COM.', '127.0.0.1', '[2001:db8::1]', 'under_score.example', `${'a'.repeat(60)}.example.com`, 'x'];
+
+/** Subject attributes as UTF8String, as the forge layout had them. */
+function nameAttributes(commonName: string, organization: string): forge.pki.CertificateField[] {
+  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
+  return [
+    { name: 'commonName', value: commonName, valueTagClass: utf8 },
+    { name: 'organizationName', value: organization, valueTagClass: utf8 },
+  ];
+}
 
 // The forge layout the issuer used before (node-forge pinned at 1.4.3).
 function forgeTbs(host: string, scenario: Scenario, now: Date, serial: Buffer, pair: RsaKeyPair, issuerCertPem: string | null): Buffer {
@@ -31,9 +39,10 @@ function forgeTbs(host: string, scenario: Scenario, now: Date, serial: Buffer, p
   cert.setSubject(subject);
   const issuer = issuerCertPem ? forge.pki.certificateFromPem(issuerCertPem) : null;
   cert.setIssuer(issuer ? issuer.subject.attributes : subject);
-  cert.publicKey = pair.forgePublicKey;
+  const forgePublicKey = forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.publicKey = forgePublicKey;
   const ski = issuer?.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier: string } | undefined;
-  const ownKeyId = forge.pki.getPublicKeyFingerprint(pair.forgePublicKey, { type: 'RSAPublicKey', encoding: 'binary' });
+  const ownKeyId = forge.pki.getPublicKeyFingerprint(forgePublicKey, { type: 'RSAPublicKey', encoding: 'binary' });
   const altName = plan.name.ip ? { type: 7, value: plan.name.ip.toString('binary') } : { type: 2, value: name };
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
