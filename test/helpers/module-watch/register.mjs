@@ -1,0 +1,4 @@
+// Preload for `node --import`: installs hooks.mjs.
+import { register } from 'node:module';
+
+register('./hooks.mjs', import.meta.url);
