@@ -2,7 +2,7 @@
 // throwaway "untrusted" CA. Both carry exactly what iOS and Android check on a root.
 // Laid out directly in DER (as leaves are, leaf.ts), not through node-forge: the throwaway
 // CA is made on every start, and importing forge alone cost ~10 MiB of RSS and tens of ms
-// of start-up. The bytes are what forge laid out before (test/unit/ca-cert-der.test.ts).
+// of start-up. The bytes are what forge laid out before (test/integration/ca/ca-cert-der.test.ts).
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { BIT_STRING, contextTag, encode, encodeAll, encodeTime, INTEGER, OCTET_STRING, SEQUENCE } from './der.js';
 import { randomSerial, signTbs } from './sign.js';

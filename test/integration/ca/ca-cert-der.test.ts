@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCaCertificate, caTbs, rsaKeyId, type CaCertOptions } from '../../proxy/ca/ca-cert.js';
-import { subjectKeyIdentifier } from '../../proxy/ca/der.js';
-import { signerFrom } from '../../proxy/ca/issuer.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../proxy/ca/sign.js';
+import { buildCaCertificate, caTbs, rsaKeyId, type CaCertOptions } from '../../../proxy/ca/ca-cert.js';
+import { subjectKeyIdentifier } from '../../../proxy/ca/der.js';
+import { signerFrom } from '../../../proxy/ca/issuer.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../../proxy/ca/sign.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
