@@ -284,7 +284,7 @@ export class Engine implements EngineControl {
     return this.recording ? this.recording.fullLine(index) : null;
   }
 
-  subscribe(listener: (line: SessionLine) => void): () => void {
+  subscribe(listener: (line: SessionLine, json: string | null) => void): () => void {
     return this.recording?.subscribe(listener) ?? (() => undefined);
   }
 

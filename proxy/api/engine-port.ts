@@ -39,8 +39,11 @@ export interface EngineControl {
   lineCount(): number;
   /** lines().slice(from, to) without building the rest. */
   linesFrom(from: number, to?: number): readonly SessionLine[];
-  /** Called for every line as it is appended (the in-memory copy); returns an unsubscribe function. */
-  subscribe(listener: (line: SessionLine) => void): () => void;
+  /**
+   * Called for every line as it is appended (the in-memory copy, and its JSON text when the
+   * recording already has it, else null); returns an unsubscribe function.
+   */
+  subscribe(listener: (line: SessionLine, json: string | null) => void): () => void;
   /**
    * Line `index` of lines() as the session file holds it (headers, bodies up to the body
    * cap), or null when there is no such line or it cannot be read back.

@@ -35,14 +35,18 @@ export class LiveSocket {
   private lastJudgeMs = 0;
   private verdictTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: () => void;
-  /** Lines recorded but not yet sent: they are view lines pendingFrom… (consecutive). */
-  private pending: SessionLine[] = [];
+  /**
+   * Lines recorded but not yet sent, as JSON text: they are view lines pendingFrom…
+   * (consecutive). Mostly the session file's own text of each line, so a line is not
+   * stringified a second time for the UI.
+   */
+  private pending: string[] = [];
   private pendingFrom = 0;
   private lineTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: LiveSocketOptions) {
     this.unsubscribe = opts.view.onChange((change) => {
-      if (change.kind === 'line') this.queueLine(change.index, change.line);
+      if (change.kind === 'line') this.queueLine(change.index, change.line, change.json);
       else {
         // Lines of the old view are moot after a reset; the client re-fetches.
         this.dropPending();
@@ -52,11 +56,11 @@ export class LiveSocket {
     });
   }
 
-  private queueLine(index: number, line: SessionLine): void {
+  private queueLine(index: number, line: SessionLine, json: string | null): void {
     if (this.wss.clients.size === 0) return;
     if (this.pending.length > 0 && index !== this.pendingFrom + this.pending.length) this.flushLines();
     if (this.pending.length === 0) this.pendingFrom = index;
-    this.pending.push(line);
+    this.pending.push(json ?? JSON.stringify(line));
     this.lineTimer ??= setTimeout(() => this.flushLines(), LINE_BATCH_MS);
   }
 
@@ -67,7 +71,12 @@ export class LiveSocket {
     const lines = this.pending;
     if (lines.length === 0) return;
     this.pending = [];
-    this.broadcast(lines.length === 1 ? { kind: 'line', index: this.pendingFrom, line: lines[0]! } : { kind: 'lines', from: this.pendingFrom, lines });
+    // The text JSON.stringify gives for the `line` / `lines` message, spliced from the lines' texts.
+    this.broadcastText(
+      lines.length === 1
+        ? `{"kind":"line","index":${this.pendingFrom},"line":${lines[0]!}}`
+        : `{"kind":"lines","from":${this.pendingFrom},"lines":[${lines.join(',')}]}`,
+    );
   }
 
   private dropPending(): void {
@@ -147,7 +156,10 @@ export class LiveSocket {
 
   private broadcast(message: LiveMessage): void {
     if (this.wss.clients.size === 0) return;
-    const text = JSON.stringify(message);
+    this.broadcastText(JSON.stringify(message));
+  }
+
+  private broadcastText(text: string): void {
     for (const ws of this.wss.clients) {
       if (ws.bufferedAmount > MAX_BUFFERED) {
         ws.close(RESYNC_CLOSE_CODE, 'too far behind; reconnect with since');

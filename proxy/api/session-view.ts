@@ -16,7 +16,8 @@ import type { ViewInfo } from './protocol.js';
 export type { ViewInfo };
 
 export type ViewChange =
-  | { kind: 'line'; index: number; line: SessionLine }
+  /** `json`: the line's JSON text when the recording had it (saves stringifying it again), else null. */
+  | { kind: 'line'; index: number; line: SessionLine; json: string | null }
   | { kind: 'reset'; view: ViewInfo };
 
 interface OpenedFile {
@@ -38,7 +39,7 @@ export class SessionView {
 
   constructor(private readonly engine: EngineControl) {
     this.liveCount = engine.lineCount();
-    this.unsubscribe = engine.subscribe((line) => this.onLiveLine(line));
+    this.unsubscribe = engine.subscribe((line, json) => this.onLiveLine(line, json ?? null));
   }
 
   close(): void {
@@ -158,7 +159,7 @@ export class SessionView {
     return view;
   }
 
-  private onLiveLine(line: SessionLine): void {
+  private onLiveLine(line: SessionLine, json: string | null): void {
     if (line.type === 'session') {
       // A header starts a new session file: the old lines are no longer the live session.
       this.liveCount = 1;
@@ -169,7 +170,7 @@ export class SessionView {
     this.liveCount++;
     if (this.opened) return;
     this.cachedReport = null;
-    this.emit({ kind: 'line', index: this.liveCount - 1, line });
+    this.emit({ kind: 'line', index: this.liveCount - 1, line, json });
   }
 
   private emit(change: ViewChange): void {

@@ -12,6 +12,12 @@ import { parseSessionText } from './reader.js';
 import { prepareRecordDir } from './record-dir.js';
 import { SessionWriter, type LinePlace } from './writer.js';
 
+/**
+ * Gets the in-memory copy of each appended line and, when the session file has it as one
+ * string with the copy's content, that JSON text (else null: stringify the copy yourself).
+ */
+export type LineListener = (line: SessionLine, json: string | null) => void;
+
 export interface RecordingOptions {
   /** Request/response lines kept in memory with headers and bodies (default MEMORY_HTTP_LINES). */
   memoryHttpLines?: number;
@@ -31,7 +37,7 @@ export class SessionRecording implements Feature {
   readonly name = 'session-recording';
   private writer: SessionWriter | null = null;
   private readonly memory: SessionMemory;
-  private readonly listeners = new Set<(line: SessionLine) => void>();
+  private readonly listeners = new Set<LineListener>();
   /** The verdicts, fed every line as recorded (judge/live.ts). */
   private verdicts: LiveVerdicts;
   /** What the live verdicts read back: the in-memory session and, for old lines, the file. */
@@ -138,7 +144,7 @@ export class SessionRecording implements Feature {
   /** Appends a line to the file and the in-memory session (also check-auth's own lines). */
   record(line: SessionLine): void {
     const place = this.writer?.append(line) ?? null;
-    this.push(line, place);
+    this.push(line, place, this.writer?.lastText ?? null);
   }
 
   /** The verdicts of the session so far: what judge() gives for its file, without re-reading it. */
@@ -172,7 +178,7 @@ export class SessionRecording implements Feature {
   }
 
   /** Called with the in-memory copy of every line as it is appended. */
-  subscribe(listener: (line: SessionLine) => void): () => void {
+  subscribe(listener: LineListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -190,10 +196,20 @@ export class SessionRecording implements Feature {
   }
 
   /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
-  private push(line: SessionLine, place: LinePlace | null): void {
+  private push(line: SessionLine, place: LinePlace | null, text: string | null = null): void {
     // The full line (as the file has it), before the in-memory copy cuts its bodies.
     this.verdicts.add(line, this.memory.length);
     const stored = this.memory.store(line, place);
-    for (const l of this.listeners) l(stored);
+    if (this.listeners.size === 0) return;
+    // The file's JSON of the line is the copy's JSON too unless the copy cut a body or a payload.
+    const json = text !== null && sameContent(line, stored) ? text : null;
+    for (const l of this.listeners) l(stored, json);
   }
+}
+
+/** Whether the in-memory copy holds what the line holds (same values; only bodies or payloads are ever cut). */
+function sameContent(line: SessionLine, stored: SessionLine): boolean {
+  if (stored === line) return true;
+  if ((line.type === 'request' || line.type === 'response') && (stored.type === 'request' || stored.type === 'response')) return stored.body === line.body;
+  return false;
 }

@@ -117,6 +117,13 @@ export class SessionWriter {
     return writer;
   }
 
+  /**
+   * The JSON text of the line the last `append` queued (null when it was not queued as one
+   * string: closed, stopped, or a large body written in parts), so a caller that needs the
+   * same text (the UI's live channel) does not stringify the line a second time.
+   */
+  lastText: string | null = null;
+
   get lineCount(): number {
     return this.lines;
   }
@@ -131,6 +138,7 @@ export class SessionWriter {
    * that line is not in the file), so it can be read back after `flush`.
    */
   append(line: SessionLine): LinePlace | null {
+    this.lastText = null;
     if (this.fd === null) return null;
     if (this.stoppedBy !== null) {
       this.lost++;
@@ -147,7 +155,9 @@ export class SessionWriter {
       // phrase, and a copy of the mark there would swap statusText with the body.
       if (at >= 0 && shell.indexOf(BODY_MARK_JSON, at + 1) < 0) return this.putParts([shell.slice(0, at + 1), big.data, shell.slice(at + BODY_MARK_JSON.length - 1)]);
     }
-    return this.queue(JSON.stringify(line));
+    const text = JSON.stringify(line);
+    this.lastText = text;
+    return this.queue(text);
   }
 
   /** As `put` for a line given in parts (their concatenation is the line's JSON). */

@@ -40,7 +40,7 @@ export function fakeHeader(port: number, time = new Date().toISOString()): Sessi
 
 export class FakeEngine implements EngineControl {
   private current: SessionLine[];
-  private readonly listeners = new Set<(line: SessionLine) => void>();
+  private readonly listeners = new Set<(line: SessionLine, json: string | null) => void>();
   /** The full lines behind light copies pushed with pushEvicted, by index. */
   private full = new Map<number, SessionLine>();
   private running = true;
@@ -67,7 +67,8 @@ export class FakeEngine implements EngineControl {
   push(...lines: SessionEvent[]): void {
     for (const line of lines) {
       this.current.push(line);
-      for (const listener of this.listeners) listener(line);
+      // With its JSON text, as the recorder hands it on (the live socket splices it).
+      for (const listener of this.listeners) listener(line, JSON.stringify(line));
     }
   }
 
@@ -110,7 +111,7 @@ export class FakeEngine implements EngineControl {
     return this.current.slice(from, to);
   }
 
-  subscribe(listener: (line: SessionLine) => void): () => void {
+  subscribe(listener: (line: SessionLine, json: string | null) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -152,7 +153,7 @@ export class FakeEngine implements EngineControl {
     const header = fakeHeader(this.port);
     this.current = [header];
     this.full = new Map();
-    for (const listener of this.listeners) listener(header);
+    for (const listener of this.listeners) listener(header, JSON.stringify(header));
     return this.sessionFile;
   }
 
