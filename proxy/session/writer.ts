@@ -157,35 +157,19 @@ export class SessionWriter {
     }
     const text = JSON.stringify(line);
     this.lastText = text;
-    return this.queue(text);
+    return this.put(text, true);
   }
 
   /** As `put` for a line given in parts (their concatenation is the line's JSON). */
   private putParts(parts: string[]): LinePlace {
     let most = 1;
     for (const p of parts) most += Buffer.byteLength(p, 'utf8');
-    if (this.used + most > this.buf.length) {
-      if (this.used > 0 && this.used + most > KEPT_BUFFER_BYTES && this.stoppedBy === null) this.flush();
-      if (this.used + most > this.buf.length) this.grow(this.used + most);
-    }
+    this.makeRoom(most);
     const start = this.used;
     for (const p of parts) this.used += this.buf.write(p, this.used, 'utf8');
     const place = { offset: this.size + start, length: this.used - start };
-    this.buf[this.used++] = 0x0a;
-    this.pendingLines++;
-    this.lines++;
-    if (this.used >= MAX_BATCH_BYTES && this.stoppedBy === null) {
-      this.flush();
-      return place;
-    }
-    if (this.timer === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flush();
-      }, BATCH_MS);
-      this.timer.unref();
-    }
-    return place;
+    this.endLine();
+    return this.queued(place);
   }
 
   /** Bytes that are not a line (only to terminate a cut line before appending). */
@@ -195,27 +179,31 @@ export class SessionWriter {
     this.flush();
   }
 
-  private queue(text: string): LinePlace {
-    return this.put(text, true);
-  }
-
   private put(text: string, isLine: boolean): LinePlace {
     // A UTF-16 code unit is at most 3 bytes of UTF-8; a big line is measured exactly.
-    const most = (text.length > 65_536 ? Buffer.byteLength(text, 'utf8') : text.length * 3) + 1;
-    if (this.used + most > this.buf.length) {
-      // The batch grows up to what is kept; only a line too big for that writes the batch first.
-      if (this.used > 0 && this.used + most > KEPT_BUFFER_BYTES && this.stoppedBy === null) this.flush();
-      if (this.used + most > this.buf.length) this.grow(this.used + most);
-    }
+    this.makeRoom((text.length > 65_536 ? Buffer.byteLength(text, 'utf8') : text.length * 3) + 1);
     const length = this.buf.write(text, this.used, 'utf8');
     const place = { offset: this.size + this.used, length };
     this.used += length;
-    if (isLine) {
-      this.buf[this.used++] = 0x0a;
-      this.pendingLines++;
-      this.lines++;
-    }
-    // A burst of big lines is written at once rather than held: memory stays bounded.
+    if (isLine) this.endLine();
+    return this.queued(place);
+  }
+
+  /** Room for `most` more bytes: the batch grows up to what is kept; only a line too big for that writes the batch first. */
+  private makeRoom(most: number): void {
+    if (this.used + most <= this.buf.length) return;
+    if (this.used > 0 && this.used + most > KEPT_BUFFER_BYTES && this.stoppedBy === null) this.flush();
+    if (this.used + most > this.buf.length) this.grow(this.used + most);
+  }
+
+  private endLine(): void {
+    this.buf[this.used++] = 0x0a;
+    this.pendingLines++;
+    this.lines++;
+  }
+
+  /** After bytes were queued: a burst of big lines is written at once rather than held (memory stays bounded), else within BATCH_MS. */
+  private queued(place: LinePlace): LinePlace {
     if (this.used >= MAX_BATCH_BYTES && this.stoppedBy === null) {
       this.flush();
       return place;
@@ -294,7 +282,7 @@ export class SessionWriter {
     const message = lost === 0
       ? 'recording gap: writing to the session file failed for a while; no line was lost'
       : `recording gap: ${lost} line${lost === 1 ? '' : 's'} from ${since ?? 'the stop'} on were not written (the disk was full); the live session had them`;
-    this.queue(JSON.stringify({ type: 'error', time: new Date().toISOString(), id: null, message }));
+    this.put(JSON.stringify({ type: 'error', time: new Date().toISOString(), id: null, message }), true);
     this.onTrouble?.({ stopped: false, message: `recording resumed (${this.file}): ${message}` });
   }
 
