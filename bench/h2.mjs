@@ -8,7 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { treeCpuUs } from './lib.mjs';
+import { countedWindow } from './lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,15 +72,9 @@ export async function h2KeepAlive(originPort, proxy, { seconds, conns = 4, strea
     }
   }));
   await sleep(warmupMs);
-  const cpu0 = proxy ? treeCpuUs(proxy.pid) : 0;
-  const t0 = performance.now();
-  counting = true;
-  await sleep(seconds * 1000);
-  counting = false;
-  const secs = (performance.now() - t0) / 1000;
-  const cpu1 = proxy ? treeCpuUs(proxy.pid) : 0;
+  const w = await countedWindow(proxy, seconds, { counting: (on) => (counting = on), count: () => count });
   stop = true;
   await Promise.all(loops);
   for (const s of sessions) s.destroy();
-  return { requests: count, errors, rps: Math.round(count / secs), cpuUsPerReq: proxy && count ? Math.round((cpu1 - cpu0) / count) : null, conns, streams };
+  return { requests: w.requests, errors, rps: w.rps, cpuUsPerReq: w.cpuUsPerReq, conns, streams };
 }

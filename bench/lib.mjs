@@ -220,3 +220,19 @@ export async function loopStall(proxy, what) {
   }
   return null;
 }
+
+/**
+ * The counted window of a keep-alive phase: `loops` run until `stop()`; what they answered
+ * while `counting()` is true is the count. Returns req/s and the proxy tree's CPU per request.
+ */
+export async function countedWindow(proxy, seconds, run) {
+  const cpu0 = proxy ? treeCpuUs(proxy.pid) : 0;
+  const t0 = performance.now();
+  run.counting(true);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  run.counting(false);
+  const secs = (performance.now() - t0) / 1000;
+  const cpu1 = proxy ? treeCpuUs(proxy.pid) : 0;
+  const count = run.count();
+  return { requests: count, rps: Math.round(count / secs), cpuUsPerReq: proxy && count ? Math.round((cpu1 - cpu0) / count) : null };
+}

@@ -2,7 +2,7 @@
 // and returns plain numbers. CPU is read from /proc for the proxy's process tree.
 import { Worker } from 'node:worker_threads';
 import { connect, openTls } from './client.mjs';
-import { EXTRA_HOSTS, loopStall, sampleRss, treeCpuUs, treeRssMiB } from './lib.mjs';
+import { EXTRA_HOSTS, countedWindow, loopStall, sampleRss, treeCpuUs, treeRssMiB } from './lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : null);
@@ -37,17 +37,11 @@ export async function keepAlive(t, proxy, { seconds, conns = 20, warmupMs = 300 
   const until = performance.now() + 20_000;
   while (perConn.some((n) => n < 10) && performance.now() < until) await sleep(20);
   await sleep(warmupMs);
-  const cpu0 = proxy ? treeCpuUs(proxy.pid) : 0;
-  const t0 = performance.now();
-  counting = true;
-  await sleep(seconds * 1000);
-  counting = false;
-  const secs = (performance.now() - t0) / 1000;
-  const cpu1 = proxy ? treeCpuUs(proxy.pid) : 0;
+  const w = await countedWindow(proxy, seconds, { counting: (on) => (counting = on), count: () => count });
   stop = true;
   await Promise.all(loops);
   for (const c of sockets) c.close();
-  return { requests: count, errors, rps: Math.round(count / secs), cpuUsPerReq: proxy && count ? round((cpu1 - cpu0) / count, 0) : null };
+  return { requests: w.requests, errors, rps: w.rps, cpuUsPerReq: w.cpuUsPerReq };
 }
 
 /** One connection, one request at a time: latency percentiles. */

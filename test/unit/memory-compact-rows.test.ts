@@ -2,8 +2,9 @@
 // back into exactly the light copy it replaced — same JSON bytes, same values — for lines of
 // every shape a session may hold (hand-edited files included: those stay light objects).
 import { describe, expect, it } from 'vitest';
-import { SessionMemory, slim } from '../../proxy/session/memory.js';
-import type { RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
+import { SessionMemory } from '../../proxy/session/memory.js';
+import type { RequestEvent, ResponseEvent } from '../../proxy/session/events.js';
+import { expectedLight } from '../helpers/evicted-copy.js';
 import { Prng } from '../helpers/prng.js';
 
 function randomHttpLine(r: Prng, n: number): RequestEvent | ResponseEvent {
@@ -29,15 +30,6 @@ function randomHttpLine(r: Prng, n: number): RequestEvent | ResponseEvent {
   if (r.chance(0.3)) line.synthetic = r.chance(0.5);
   if (r.chance(0.2)) line.clientClosedEarly = true;
   return line;
-}
-
-/** What eviction leaves of a line: its in-memory copy without headers and body data. */
-function expectedLight(line: RequestEvent | ResponseEvent): SessionLine {
-  const c = slim(line);
-  c.headers = [];
-  c.body = { size: c.body.size, encoding: c.body.encoding, data: '', truncated: true };
-  c.evicted = true;
-  return c;
 }
 
 describe('compact rows of evicted lines', () => {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BLOCK } from '../../proxy/session/block-column.js';
 import type { RequestEvent, ResponseEvent, SessionLine } from '../../proxy/session/events.js';
 import { SessionMemory, slim } from '../../proxy/session/memory.js';
+import { expectedLight } from '../helpers/evicted-copy.js';
 import { Prng } from '../helpers/prng.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pinprobe-sealed-'));
@@ -43,14 +44,6 @@ function otherLine(r: Prng, n: number): SessionLine {
   return r.chance(0.5)
     ? { type: 'connection', time: new Date(1_796_000_000_000 + n).toISOString(), id: `c${n}`, client: { address: '127.0.0.1', port: 5000 + (n % 1000) }, target: { host: 'h1.test', port: 443 }, mode: 'intercept', scenario: 'trusted' } as SessionLine
     : { type: 'close', time: new Date(1_796_000_000_000 + n).toISOString(), id: `c${n}`, bytesFromClient: n, bytesToClient: 2 * n };
-}
-
-function expectedLight(line: RequestEvent | ResponseEvent): SessionLine {
-  const c = slim(line);
-  c.headers = [];
-  c.body = { size: c.body.size, encoding: c.body.encoding, data: '', truncated: true };
-  c.evicted = true;
-  return c;
 }
 
 interface Generated {
