@@ -5,6 +5,7 @@
 // listeners per message). It never holds more than the cap.
 import { isUtf8 } from 'node:buffer';
 import type { BodyRecord } from '../session/events.js';
+import { noteRelayed } from './relay-garbage.js';
 
 export const DEFAULT_BODY_CAP = 1024 * 1024;
 
@@ -35,6 +36,8 @@ export class BodyCapture {
   /** Sees one chunk of the body (a copy of what fits under the cap is kept). */
   add(chunk: Buffer): void {
     this.size += chunk.length;
+    // Every relayed body chunk passes here, captured or not: the place to count them.
+    noteRelayed(chunk.length);
     const take = Math.min(chunk.length, this.cap - this.keptBytes);
     if (take <= 0) return;
     const need = this.keptBytes + take;

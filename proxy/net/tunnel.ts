@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { relay } from './relay.js';
+import { noteRelayed } from './relay-garbage.js';
 import type { UpstreamPool } from './upstream.js';
 
 export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, client: net.Socket, first: Buffer, host: string, port: number, idleTimeoutMs: number): void {
@@ -40,10 +41,12 @@ export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, clien
     if (first.length) upstream.write(first);
     client.on('data', (c: Buffer) => {
       fromClient += c.length;
+      noteRelayed(c.length);
       lastByte = performance.now();
     });
     upstream.on('data', (c: Buffer) => {
       toClient += c.length;
+      noteRelayed(c.length);
       lastByte = performance.now();
     });
     relay(client, upstream);

@@ -16,6 +16,7 @@ import { checkServerIdentity } from 'node:tls';
 import type { HeaderList, WebSocketEvent } from '../session/events.js';
 import { BodyCapture, emptyBody } from './body-capture.js';
 import { WsRecorder } from './ws-recorder.js';
+import { noteRelayed } from './relay-garbage.js';
 
 function headBlock(status: number, text: string, raw: string[]): string {
   let out = `HTTP/1.1 ${status} ${text}\r\n`;
@@ -95,10 +96,12 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     // Copies of the relayed chunks: counting and parsing never touch the bytes relayed.
     client.on('data', (c: Buffer) => {
       fromClient += c.length;
+      noteRelayed(c.length);
       recorder.fromClient(c);
     });
     upSocket.on('data', (c: Buffer) => {
       toClient += c.length;
+      noteRelayed(c.length);
       recorder.fromServer(c);
     });
     let done = false;
