@@ -182,6 +182,8 @@ export class Engine implements EngineControl {
       }
     }
     this.server = server;
+    // Once listening (start-up is not made longer): the first backend request finds its trust store built.
+    setTimeout(() => this.pool.prepare(), 0).unref();
   }
 
   /** Stops accepting and closes open connections; the session file stays open. */

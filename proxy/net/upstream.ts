@@ -97,6 +97,15 @@ export class UpstreamPool {
     return context;
   }
 
+  /**
+   * Builds the anonymous identity's context ahead of need: it parses the whole trust store
+   * (~18 ms with --upstream-ca, measured), which would otherwise land inside the first
+   * backend request (a first 10 MiB download took ~20% longer for it).
+   */
+  prepare(): void {
+    this.secureContext(null);
+  }
+
   /** Options for a one-off TLS socket to host:port (relays, WebSocket upgrades): trust and client certificate. */
   connectOptions(host: string, port: number): { secureContext: tls.SecureContext; rejectUnauthorized: boolean } {
     return { secureContext: this.secureContext(this.clientCertFor(host, port)), rejectUnauthorized: !this.config.insecure };
