@@ -27,8 +27,8 @@ const out = value('--out') ?? join(ROOT, 'bench', quick ? 'last-run-quick.json' 
 const only = value('--only')?.split(',');
 const cpuProf = value('--cpu-prof');
 const P = quick
-  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, longTotal: 3000, longCheck: 1000, starts: 1, pairedRounds: 1 }
-  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, longTotal: 60_000, longCheck: 10_000, starts: 3, pairedRounds: 4 };
+  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, warmDownloads: 1, longTotal: 3000, longCheck: 1000, starts: 1, pairedRounds: 1 }
+  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, warmDownloads: 5, longTotal: 60_000, longCheck: 10_000, starts: 3, pairedRounds: 4 };
 const wanted = (k) => !only || only.includes(k);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (s) => process.stderr.write(s + '\n');
@@ -99,9 +99,9 @@ for (const kind of ['pinprobe', 'pinprobe-norec', 'mockttp', 'mitmdump']) {
   // Downloads on a fresh process: its peak RSS is the downloads', not the earlier phases' session.
   if (kind === 'pinprobe-norec') continue;
   log(`${KINDS[kind]}: 10 MiB downloads (fresh process)…`);
-  results[kind].download = await withProxy(kind, (proxy) => downloads(target(origin.port, proxy), proxy, { repeat: P.downloads }));
+  results[kind].download = await withProxy(kind, (proxy) => downloads(target(origin.port, proxy), proxy, { repeat: P.downloads, warmRepeat: P.warmDownloads }));
 }
-if (results.none) results.none.download = await downloads(target(origin.port, null), null, { repeat: P.downloads });
+if (results.none) results.none.download = await downloads(target(origin.port, null), null, { repeat: P.downloads, warmRepeat: P.warmDownloads });
 
 // The UI connected: a live WebSocket client receiving every line and the verdicts.
 if (wanted('pinprobe-ui')) {
