@@ -2,8 +2,9 @@
 // The floor for 10 MiB downloads through any Node TLS relay on this machine: a minimal
 // intercepting relay (bench/relay-floor-proxy.mjs, no recording, no checks), pinned and
 // driven as `npm run bench` drives Pinprobe, one download at a time on a fresh process.
-//   node bench/relay-floor.mjs [raw|rawhwm|http|httphwm] [downloads=8]
-// raw: TLS socket piped to TLS socket (no HTTP); http: https.request + pipe; *hwm: 256 KiB buffers.
+//   node bench/relay-floor.mjs [raw|rawhwm|http|httphwm][gc] [downloads=8]
+// raw: TLS socket piped to TLS socket (no HTTP); http: https.request + pipe; *hwm: 256 KiB buffers;
+// *gc: with the young-generation collection Pinprobe's relay asks for every 2 MiB (relay-garbage.ts).
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
