@@ -23,3 +23,17 @@ export async function startOrigin(handler?: RequestListener, options: https.Serv
     }),
   };
 }
+
+/** Answers `size` bytes of `block` repeated, with backpressure: never more than one block queued ahead. */
+export function sendRepeated(res: import('node:http').ServerResponse, block: Buffer, size: number): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+  let sent = 0;
+  const write = () => {
+    while (sent < size) {
+      sent += block.length;
+      if (!res.write(block)) return void res.once('drain', write);
+    }
+    res.end();
+  };
+  write();
+}

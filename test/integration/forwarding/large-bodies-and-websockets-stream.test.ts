@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startOrigin, type Origin } from '../../helpers/origin.js';
+import { sendRepeated, startOrigin, type Origin } from '../../helpers/origin.js';
 import { testPki } from '../../helpers/pki.js';
 import { run, spawnProxy } from '../../helpers/run.js';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
@@ -33,19 +33,7 @@ describe('streaming through the proxy', () => {
   const expectedSha = expected.digest('hex');
 
   beforeAll(async () => {
-    origin = await startOrigin((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': SIZE });
-      let sent = 0;
-      // Written with backpressure: the origin never queues more than one block ahead.
-      const write = () => {
-        while (sent < SIZE) {
-          sent += BLOCK.length;
-          if (!res.write(BLOCK)) return void res.once('drain', write);
-        }
-        res.end();
-      };
-      write();
-    });
+    origin = await startOrigin((_req, res) => sendRepeated(res, BLOCK, SIZE));
   });
   afterAll(async () => {
     await origin.close();

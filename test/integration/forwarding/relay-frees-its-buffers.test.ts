@@ -2,7 +2,7 @@
 // V8's heap until a full collection (relay-garbage.ts). Real parts: curl as the client, the
 // engine in this process (so its buffers are this process's `arrayBuffers`), an HTTPS origin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrigin, type Origin } from '../../helpers/origin.js';
+import { sendRepeated, startOrigin, type Origin } from '../../helpers/origin.js';
 import { run } from '../../helpers/run.js';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
 import { RELAY_GC_STEP } from '../../../proxy/net/relay-garbage.js';
@@ -16,18 +16,7 @@ describe('relaying large bodies', () => {
   let origin: Origin;
   let proxy: TestEngine;
   beforeAll(async () => {
-    origin = await startOrigin((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': SIZE });
-      let sent = 0;
-      const write = () => {
-        while (sent < SIZE) {
-          sent += BLOCK.length;
-          if (!res.write(BLOCK)) return void res.once('drain', write);
-        }
-        res.end();
-      };
-      write();
-    });
+    origin = await startOrigin((_req, res) => sendRepeated(res, BLOCK, SIZE));
     proxy = await startEngine({ scenario: 'trusted', mapRemote: [{ from: 'big.app.test', to: `127.0.0.1:${origin.port}` }] });
   });
   afterAll(async () => {
