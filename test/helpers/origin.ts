@@ -1,7 +1,7 @@
 // A real HTTPS origin on loopback with the test PKI's server certificate.
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { testPki } from './pki.js';
 
 export interface Origin {
@@ -25,7 +25,7 @@ export async function startOrigin(handler?: RequestListener, options: https.Serv
 }
 
 /** Answers `size` bytes of `block` repeated, with backpressure: never more than one block queued ahead. */
-export function sendRepeated(res: import('node:http').ServerResponse, block: Buffer, size: number): void {
+export function sendRepeated(res: ServerResponse, block: Buffer, size: number): void {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
   let sent = 0;
   const write = () => {
