@@ -72,8 +72,21 @@ interface ResponseTuple {
   synthetic: boolean | undefined;
 }
 
-const REQUEST_KEYS = 14; // copyRequest's literal (memory.ts), `evicted` included
-const RESPONSE_KEYS = 11; // copyResponse's literal
+// The keys of copyRequest's and copyResponse's literals (memory.ts), `evicted` included: a
+// line with any other key (a newer or hand-edited file) is not of the usual shape. Checked on
+// the line itself or on its in-memory copy (the copy has exactly these keys plus the line's others).
+const REQUEST_KEYS = new Set(['type', 'time', 'id', 'conn', 'scheme', 'method', 'url', 'host', 'port', 'httpVersion', 'headers', 'body', 'clientAddress', 'evicted']);
+const RESPONSE_KEYS = new Set(['type', 'time', 'id', 'status', 'statusText', 'httpVersion', 'headers', 'body', 'synthetic', 'timings', 'evicted']);
+
+/** Whether every key of `line` is one of `keys`, `clientClosedEarly: true` allowed besides when `early` is. */
+function usualKeys(line: object, keys: ReadonlySet<string>, early: boolean): boolean {
+  for (const k of Object.keys(line)) {
+    if (keys.has(k)) continue;
+    if (early && k === 'clientClosedEarly' && (line as ResponseEvent).clientClosedEarly === true) continue;
+    return false;
+  }
+  return true;
+}
 const ID = /^([a-z])(0|[1-9]\d{0,8})$/;
 const F_BASE64 = 1;
 const F_CLOSED_EARLY = 2;
@@ -118,8 +131,9 @@ export class CompactRows {
   private lastResponseTuple = -1;
 
   /**
-   * Stores line `i`'s light copy as a row; returns the request's URL (kept by the caller)
-   * or '' for a response; null when the line is not of the usual shape (kept as an object).
+   * Stores line `i` as a row (from the line itself or its light copy: only the values a light
+   * copy keeps are read); returns the request's URL (kept by the caller) or '' for a
+   * response; null when the line is not of the usual shape (kept as an object).
    */
   compact(i: number, line: RequestEvent | ResponseEvent): string | null {
     if (line.type === 'request') return this.compactRequest(i, line);
@@ -182,7 +196,7 @@ export class CompactRows {
   }
 
   private compactRequest(i: number, l: RequestEvent): string | null {
-    if (Object.keys(l).length !== REQUEST_KEYS) return null;
+    if (!usualKeys(l, REQUEST_KEYS, false)) return null;
     const ms = this.delta(timeMs(l.time));
     const id = typeof l.id === 'string' ? ID.exec(l.id) : null;
     if (ms === null || !id || !isU32(Number(id[2])) || !this.bodyOk(l.body)) return null;
@@ -202,9 +216,8 @@ export class CompactRows {
   }
 
   private compactResponse(i: number, l: ResponseEvent): boolean {
-    const keys = Object.keys(l).length;
-    const early = keys === RESPONSE_KEYS + 1 && l.clientClosedEarly === true;
-    if (keys !== RESPONSE_KEYS && !early) return false;
+    if (!usualKeys(l, RESPONSE_KEYS, true)) return false;
+    const early = l.clientClosedEarly === true;
     const ms = this.delta(timeMs(l.time));
     const id = typeof l.id === 'string' ? ID.exec(l.id) : null;
     if (ms === null || !id || !isU32(Number(id[2])) || !this.bodyOk(l.body)) return false;

@@ -6,11 +6,17 @@
 // re-encoded as one byte string (sealed-block.ts, ~10 bytes a line). Other lines
 // (connections, TLS outcomes, upstream attempts… a few per connection, not per request)
 // stay objects.
+//
+// Given the session file's bytes of a request/response line as it is recorded (and nobody
+// holding the in-memory copies: no live listener), the newest lines are not kept as objects
+// either: their row is made at once and their bytes are kept outside the heap
+// (recent-bytes.ts), parsed back when one of them is read.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { BLOCK, BlockColumn } from './block-column.js';
 import { CompactRows, evictedBody, NO_HEADERS, sharedTimings } from './compact-rows.js';
 import type { RequestEvent, ResponseEvent, SessionLine, WebSocketMessageEvent } from './events.js';
+import { RecentBytes, type LineBytes } from './recent-bytes.js';
 import { SealedBlock, type LineToSeal } from './sealed-block.js';
 import type { LinePlace } from './writer.js';
 
@@ -28,6 +34,13 @@ export const MEMORY_BODY_CAP = 64 * 1024;
  * docs/performance.md) and main-thread GC time by about 40%.
  */
 export const MEMORY_HTTP_LINES = 400;
+
+/**
+ * A line this long or shorter is kept as its bytes (when given); a longer one as an object
+ * with its body cut to MEMORY_BODY_CAP, as before (a body's characters are never fewer than
+ * its JSON's bytes, so a line kept as bytes never had a body to cut).
+ */
+const BYTES_LINE_MAX = MEMORY_BODY_CAP;
 
 /**
  * The in-memory copy of a request/response line (always a copy: it may be evicted in place
@@ -190,6 +203,10 @@ export class SessionMemory {
   /** Indexes of request/response lines still full in memory, oldest first (from `fullHead`). */
   private fullHttp: number[] = [];
   private fullHead = 0;
+  /** For each of them: where its bytes are in `recent` (-1: kept as an object) and how many. */
+  private fullAt: number[] = [];
+  private fullLength: number[] = [];
+  private readonly recent = new RecentBytes();
 
   constructor(private readonly keep: number = MEMORY_HTTP_LINES) {}
 
@@ -223,32 +240,82 @@ export class SessionMemory {
     this.rows.reset();
     this.fullHttp = [];
     this.fullHead = 0;
+    this.fullAt = [];
+    this.fullLength = [];
+    this.recent.clear();
   }
 
   /**
    * Keeps the in-memory copy of a line. Request/response lines are private copies: once
    * more than `keep` newer ones exist, the oldest becomes a compact row (or, of an unusual
    * shape, a light object: no headers, no body data, `evicted: true`) that `fullLine` reads
-   * back from the file.
+   * back from the file. With `bytes` (the line's JSON as the file has it, at `place`), a
+   * line of the usual shape is a compact row at once and its full copy is made from those
+   * bytes whenever it is read while among the newest `keep`: then the line itself is
+   * returned, not a copy (the caller must not hand it on as the in-memory copy).
    */
-  store(line: SessionLine, place: LinePlace | null): SessionLine {
+  store(line: SessionLine, place: LinePlace | null, bytes: LineBytes | null = null): SessionLine {
     const index = this.count++;
-    const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line.type === 'ws-message' ? slimMessage(line) : line;
     const b = Math.floor(index / BLOCK);
-    (this.slotBlocks[b] ??= []).push(stored);
     this.offsets.set(index, place ? place.offset : -1);
     this.lengths.set(index, place ? place.length : 0);
-    // Without a known place in the file the line could not be read back: it stays full.
-    if (place && (stored.type === 'request' || stored.type === 'response')) {
-      this.fullHttp.push(index);
-      while (this.fullHttp.length - this.fullHead > this.keep) this.evict(this.fullHttp[this.fullHead++]!);
-      if (this.fullHead > 4096 && this.fullHead * 2 > this.fullHttp.length) {
-        this.fullHttp = this.fullHttp.slice(this.fullHead);
-        this.fullHead = 0;
+    if (place && bytes && bytes.length <= BYTES_LINE_MAX && (line.type === 'request' || line.type === 'response')) {
+      const url = this.rows.compact(index, line);
+      if (url !== null) {
+        (this.slotBlocks[b] ??= []).push(line.type === 'request' ? intern(url) : null);
+        this.keptFull(index, this.recent.add(bytes), bytes.length);
+        return line;
       }
-      this.sealOld();
     }
+    const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line.type === 'ws-message' ? slimMessage(line) : line;
+    (this.slotBlocks[b] ??= []).push(stored);
+    // Without a known place in the file the line could not be read back: it stays full.
+    if (place && (stored.type === 'request' || stored.type === 'response')) this.keptFull(index, -1, 0);
     return stored;
+  }
+
+  /** Line `index` is among the newest full ones (its bytes at `at` in `recent`, or -1: its object); the oldest beyond `keep` are not. */
+  private keptFull(index: number, at: number, length: number): void {
+    this.fullHttp.push(index);
+    this.fullAt.push(at);
+    this.fullLength.push(length);
+    while (this.fullHttp.length - this.fullHead > this.keep) {
+      const k = this.fullHead++;
+      const bytesAt = this.fullAt[k]!;
+      if (bytesAt >= 0) this.recent.dropBefore(bytesAt + this.fullLength[k]!);
+      else this.evict(this.fullHttp[k]!);
+    }
+    if (this.fullHead > 4096 && this.fullHead * 2 > this.fullHttp.length) {
+      this.fullHttp = this.fullHttp.slice(this.fullHead);
+      this.fullAt = this.fullAt.slice(this.fullHead);
+      this.fullLength = this.fullLength.slice(this.fullHead);
+      this.fullHead = 0;
+    }
+    this.sealOld();
+  }
+
+  /** Where line `index` sits among the full lines kept as bytes (an index into fullHttp), or -1. */
+  private keptAsBytes(index: number): number {
+    let lo = this.fullHead;
+    let hi = this.fullHttp.length - 1;
+    if (hi < lo || index < this.fullHttp[lo]!) return -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.fullHttp[mid]!;
+      if (at === index) return this.fullAt[mid]! >= 0 ? mid : -1;
+      if (at < index) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** The line kept as bytes at fullHttp[k], parsed (as the file has it); null if its bytes do not parse. */
+  private parsedFromBytes(k: number): SessionLine | null {
+    try {
+      return JSON.parse(this.recent.text(this.fullAt[k]!, this.fullLength[k]!)) as SessionLine;
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -256,6 +323,8 @@ export class SessionMemory {
    * its place; null when the index is out of range or the file no longer has it.
    */
   async fullLine(index: number, file: string): Promise<SessionLine | null> {
+    const k = this.keptAsBytes(index);
+    if (k >= 0) return this.parsedFromBytes(k);
     const e = this.entry(index);
     if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
     let text: string;
@@ -276,6 +345,8 @@ export class SessionMemory {
 
   /** fullLine without waiting (the live verdicts' rare look-ups of an evicted line). */
   fullLineSync(index: number, file: string): SessionLine | null {
+    const k = this.keptAsBytes(index);
+    if (k >= 0) return this.parsedFromBytes(k);
     const e = this.entry(index);
     if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
     if (!isEvicted(e.line)) return e.line;
@@ -345,7 +416,13 @@ export class SessionMemory {
       return { line: e.object ?? this.rows.fromRow(e.row!, e.url), offset: e.offset, length: e.length };
     }
     const slot = this.slotBlocks[b]![index % BLOCK]!;
-    const line = slot !== null && typeof slot === 'object' ? slot : this.rows.lightCopy(index, slot);
+    let line: SessionLine | null = slot !== null && typeof slot === 'object' ? slot : null;
+    if (line === null) {
+      // Among the newest lines kept as bytes: the full copy the line would have been kept as.
+      const k = this.keptAsBytes(index);
+      const full = k >= 0 ? this.parsedFromBytes(k) : null;
+      line = full && (full.type === 'request' || full.type === 'response') ? slim(full) : this.rows.lightCopy(index, slot as string | null);
+    }
     return { line, offset: this.offsets.get(index), length: this.lengths.get(index) };
   }
 

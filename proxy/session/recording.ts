@@ -10,6 +10,7 @@ import type { SessionEvent, SessionHeader, SessionLine } from './events.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './memory.js';
 import { parseSessionText } from './reader.js';
 import { prepareRecordDir } from './record-dir.js';
+import type { LineBytes } from './recent-bytes.js';
 import { SessionWriter, type LinePlace } from './writer.js';
 
 /**
@@ -144,7 +145,7 @@ export class SessionRecording implements Feature {
   /** Appends a line to the file and the in-memory session (also check-auth's own lines). */
   record(line: SessionLine): void {
     const place = this.writer?.append(line) ?? null;
-    this.push(line, place, this.writer?.lastText ?? null);
+    this.push(line, place, this.writer?.lastText ?? null, this.writer?.lastBytes ?? null);
   }
 
   /** The verdicts of the session so far: what judge() gives for its file, without re-reading it. */
@@ -196,11 +197,16 @@ export class SessionRecording implements Feature {
   }
 
   /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
-  private push(line: SessionLine, place: LinePlace | null, text: string | null = null): void {
+  private push(line: SessionLine, place: LinePlace | null, text: string | null = null, bytes: LineBytes | null = null): void {
     // The full line (as the file has it), before the in-memory copy cuts its bodies.
     this.verdicts.add(line, this.memory.length);
+    // With nobody holding copies, the newest lines are kept as the writer's bytes (memory.ts):
+    // no copy per line, nothing for young-generation collections to copy.
+    if (this.listeners.size === 0) {
+      this.memory.store(line, place, bytes);
+      return;
+    }
     const stored = this.memory.store(line, place);
-    if (this.listeners.size === 0) return;
     // The file's JSON of the line is the copy's JSON too unless the copy cut a body or a payload.
     const json = text !== null && sameContent(line, stored) ? text : null;
     for (const l of this.listeners) l(stored, json);

@@ -10,6 +10,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SessionHeader, SessionLine } from './events.js';
+import type { LineBytes } from './recent-bytes.js';
 
 /** Where a written line sits in the file: byte offset and length (without the newline). */
 export interface LinePlace {
@@ -124,6 +125,14 @@ export class SessionWriter {
    */
   lastText: string | null = null;
 
+  /** The UTF-8 bytes of `lastText` in the batch (without the newline): valid until the next append. */
+  get lastBytes(): LineBytes | null {
+    return this.lastText === null ? null : this.lastLine;
+  }
+
+  /** One holder for every line (filled in by `put`), so handing out the bytes allocates nothing. */
+  private readonly lastLine = new QueuedLine();
+
   get lineCount(): number {
     return this.lines;
   }
@@ -184,6 +193,7 @@ export class SessionWriter {
     this.makeRoom((text.length > 65_536 ? Buffer.byteLength(text, 'utf8') : text.length * 3) + 1);
     const length = this.buf.write(text, this.used, 'utf8');
     const place = { offset: this.size + this.used, length };
+    if (isLine) this.lastLine.set(this.buf, this.used, length);
     this.used += length;
     if (isLine) this.endLine();
     return this.queued(place);
@@ -308,6 +318,23 @@ export class SessionWriter {
     this.buf = Buffer.allocUnsafe(0);
     open.delete(this);
     return { lost, cause };
+  }
+}
+
+/** A queued line's bytes: its batch buffer (kept referenced even if the writer moves on to another) and where in it. */
+class QueuedLine implements LineBytes {
+  private buf: Buffer = Buffer.allocUnsafe(0);
+  private start = 0;
+  length = 0;
+
+  set(buf: Buffer, start: number, length: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.length = length;
+  }
+
+  copyTo(target: Buffer, at: number): void {
+    this.buf.copy(target, at, this.start, this.start + this.length);
   }
 }
 
