@@ -16,6 +16,7 @@ import { open as openFile } from 'node:fs/promises';
 import { BLOCK, BlockColumn } from './block-column.js';
 import { CompactRows, evictedBody, NO_HEADERS, sharedTimings } from './compact-rows.js';
 import type { RequestEvent, ResponseEvent, SessionLine, WebSocketMessageEvent } from './events.js';
+import { FullWindow } from './full-window.js';
 import { RecentBytes, type LineBytes } from './recent-bytes.js';
 import { SealedBlock, type LineToSeal } from './sealed-block.js';
 import type { LinePlace } from './writer.js';
@@ -200,12 +201,8 @@ export class SessionMemory {
   private readonly offsets = new BlockColumn((n) => new Float64Array(n), -1);
   private readonly lengths = new BlockColumn((n) => new Uint32Array(n));
   private readonly rows = new CompactRows();
-  /** Indexes of request/response lines still full in memory, oldest first (from `fullHead`). */
-  private fullHttp: number[] = [];
-  private fullHead = 0;
-  /** For each of them: where its bytes are in `recent` (-1: kept as an object) and how many. */
-  private fullAt: number[] = [];
-  private fullLength: number[] = [];
+  /** Request/response lines still full in memory, oldest first, with where their bytes are in `recent` (or -1: kept as an object). */
+  private readonly full = new FullWindow();
   private readonly recent = new RecentBytes();
 
   constructor(private readonly keep: number = MEMORY_HTTP_LINES) {}
@@ -238,10 +235,7 @@ export class SessionMemory {
     this.offsets.clear();
     this.lengths.clear();
     this.rows.reset();
-    this.fullHttp = [];
-    this.fullHead = 0;
-    this.fullAt = [];
-    this.fullLength = [];
+    this.full.clear();
     this.recent.clear();
   }
 
@@ -262,57 +256,44 @@ export class SessionMemory {
     if (place && bytes && bytes.length <= BYTES_LINE_MAX && (line.type === 'request' || line.type === 'response')) {
       const url = this.rows.compact(index, line);
       if (url !== null) {
-        (this.slotBlocks[b] ??= []).push(line.type === 'request' ? intern(url) : null);
+        this.slots(b)[index % BLOCK] = line.type === 'request' ? intern(url) : null;
         this.keptFull(index, this.recent.add(bytes), bytes.length);
         return line;
       }
     }
     const stored = line.type === 'request' || line.type === 'response' ? slim(line) : line.type === 'ws-message' ? slimMessage(line) : line;
-    (this.slotBlocks[b] ??= []).push(stored);
+    this.slots(b)[index % BLOCK] = stored;
     // Without a known place in the file the line could not be read back: it stays full.
     if (place && (stored.type === 'request' || stored.type === 'response')) this.keptFull(index, -1, 0);
     return stored;
   }
 
+  /**
+   * Block `b`'s slots, made whole at once: grown by push, each block's array was copied a
+   * dozen times over its ~0.4 s life and young-generation collections promoted the copies.
+   */
+  private slots(b: number): Array<SessionLine | string | null> {
+    return (this.slotBlocks[b] ??= new Array<SessionLine | string | null>(BLOCK));
+  }
+
   /** Line `index` is among the newest full ones (its bytes at `at` in `recent`, or -1: its object); the oldest beyond `keep` are not. */
   private keptFull(index: number, at: number, length: number): void {
-    this.fullHttp.push(index);
-    this.fullAt.push(at);
-    this.fullLength.push(length);
-    while (this.fullHttp.length - this.fullHead > this.keep) {
-      const k = this.fullHead++;
-      const bytesAt = this.fullAt[k]!;
-      if (bytesAt >= 0) this.recent.dropBefore(bytesAt + this.fullLength[k]!);
-      else this.evict(this.fullHttp[k]!);
-    }
-    if (this.fullHead > 4096 && this.fullHead * 2 > this.fullHttp.length) {
-      this.fullHttp = this.fullHttp.slice(this.fullHead);
-      this.fullAt = this.fullAt.slice(this.fullHead);
-      this.fullLength = this.fullLength.slice(this.fullHead);
-      this.fullHead = 0;
+    this.full.add(index, at, length);
+    while (this.full.size > this.keep) {
+      const bytesAt = this.full.oldestAt;
+      if (bytesAt >= 0) this.recent.dropBefore(bytesAt + this.full.oldestLength);
+      else this.evict(this.full.oldest!);
+      this.full.dropOldest();
     }
     this.sealOld();
   }
 
-  /** Where line `index` sits among the full lines kept as bytes (an index into fullHttp), or -1. */
-  private keptAsBytes(index: number): number {
-    let lo = this.fullHead;
-    let hi = this.fullHttp.length - 1;
-    if (hi < lo || index < this.fullHttp[lo]!) return -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const at = this.fullHttp[mid]!;
-      if (at === index) return this.fullAt[mid]! >= 0 ? mid : -1;
-      if (at < index) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-
-  /** The line kept as bytes at fullHttp[k], parsed (as the file has it); null if its bytes do not parse. */
-  private parsedFromBytes(k: number): SessionLine | null {
+  /** Line `index` parsed from the bytes it is kept as (as the file has it); null when it is not kept as bytes (or they do not parse). */
+  private parsedFromBytes(index: number): SessionLine | null {
+    const b = this.full.bytesOf(index);
+    if (!b) return null;
     try {
-      return JSON.parse(this.recent.text(this.fullAt[k]!, this.fullLength[k]!)) as SessionLine;
+      return JSON.parse(this.recent.text(b.at, b.length)) as SessionLine;
     } catch {
       return null;
     }
@@ -323,8 +304,8 @@ export class SessionMemory {
    * its place; null when the index is out of range or the file no longer has it.
    */
   async fullLine(index: number, file: string): Promise<SessionLine | null> {
-    const k = this.keptAsBytes(index);
-    if (k >= 0) return this.parsedFromBytes(k);
+    const kept = this.parsedFromBytes(index);
+    if (kept) return kept;
     const e = this.entry(index);
     if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
     let text: string;
@@ -345,8 +326,8 @@ export class SessionMemory {
 
   /** fullLine without waiting (the live verdicts' rare look-ups of an evicted line). */
   fullLineSync(index: number, file: string): SessionLine | null {
-    const k = this.keptAsBytes(index);
-    if (k >= 0) return this.parsedFromBytes(k);
+    const kept = this.parsedFromBytes(index);
+    if (kept) return kept;
     const e = this.entry(index);
     if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
     if (!isEvicted(e.line)) return e.line;
@@ -419,8 +400,7 @@ export class SessionMemory {
     let line: SessionLine | null = slot !== null && typeof slot === 'object' ? slot : null;
     if (line === null) {
       // Among the newest lines kept as bytes: the full copy the line would have been kept as.
-      const k = this.keptAsBytes(index);
-      const full = k >= 0 ? this.parsedFromBytes(k) : null;
+      const full = this.parsedFromBytes(index);
       line = full && (full.type === 'request' || full.type === 'response') ? slim(full) : this.rows.lightCopy(index, slot as string | null);
     }
     return { line, offset: this.offsets.get(index), length: this.lengths.get(index) };
@@ -438,7 +418,7 @@ export class SessionMemory {
 
   /** Seals every whole block before the oldest request/response line still kept full. */
   private sealOld(): void {
-    const frontier = this.fullHead < this.fullHttp.length ? this.fullHttp[this.fullHead]! : this.count;
+    const frontier = this.full.oldest ?? this.count;
     while ((this.sealed.length + 1) * BLOCK <= frontier) this.seal(this.sealed.length);
   }
 

@@ -5,6 +5,7 @@
 // escapes included, so characters and bytes differ), and the bytes must stay bounded.
 import { describe, expect, it } from 'vitest';
 import { isEvicted, SessionMemory } from '../../proxy/session/memory.js';
+import { FullWindow } from '../../proxy/session/full-window.js';
 import { RecentBytes, type LineBytes } from '../../proxy/session/recent-bytes.js';
 import type { RequestEvent, ResponseEvent } from '../../proxy/session/events.js';
 import { Prng } from '../helpers/prng.js';
@@ -115,5 +116,38 @@ describe('RecentBytes', () => {
     for (let n = 0; n < 50_000; n++) add('y'.repeat(100), 4);
     expect(ring.liveBytes).toBe(400);
     expect(ring.capacity).toBeLessThan(big);
+  });
+});
+
+describe('FullWindow', () => {
+  it('holds the newest lines in order across wraps and growth, and finds each one kept as bytes', () => {
+    const r = new Prng(21);
+    const w = new FullWindow();
+    const model: Array<{ index: number; at: number; length: number }> = [];
+    let index = 0;
+    for (let step = 0; step < 30_000; step++) {
+      index += r.int(1, 3);
+      const at = r.chance(0.2) ? -1 : index * 10;
+      w.add(index, at, index % 97);
+      model.push({ index, at, length: index % 97 });
+      // The window first grows to ~700, then stays around a few hundred (as the memory's `keep`).
+      const keep = step < 2000 ? 700 : r.int(100, 400);
+      while (model.length > keep) {
+        expect(w.oldest).toBe(model[0]!.index);
+        expect(w.oldestAt).toBe(model[0]!.at);
+        expect(w.oldestLength).toBe(model[0]!.length);
+        w.dropOldest();
+        model.shift();
+      }
+      expect(w.size).toBe(model.length);
+      if (step % 101 === 0) {
+        for (const m of [model[0]!, model.at(-1)!, r.pick(model)]) expect(w.bytesOf(m.index)).toEqual(m.at >= 0 ? { at: m.at, length: m.length } : null);
+        expect(w.bytesOf(model[0]!.index - 1)).toBeNull();
+        expect(w.bytesOf(index + 1)).toBeNull();
+      }
+    }
+    w.clear();
+    expect(w.size).toBe(0);
+    expect(w.oldest).toBeUndefined();
   });
 });
