@@ -286,8 +286,8 @@ export class Engine implements EngineControl {
     return this.recording ? this.recording.fullLine(index) : null;
   }
 
-  subscribe(listener: (line: SessionLine, json: string | null) => void): () => void {
-    return this.recording?.subscribe(listener) ?? (() => undefined);
+  subscribe(listener: (line: SessionLine, json: string | null) => void, options?: { keepsLines?: boolean }): () => void {
+    return this.recording?.subscribe(listener, options) ?? (() => undefined);
   }
 
   settings(): EngineSettings {

@@ -41,9 +41,11 @@ export interface EngineControl {
   linesFrom(from: number, to?: number): readonly SessionLine[];
   /**
    * Called for every line as it is appended (the in-memory copy, and its JSON text when the
-   * recording already has it, else null); returns an unsubscribe function.
+   * recording already has it, else null); returns an unsubscribe function. A listener that
+   * keeps no line after its call says so (`keepsLines: false`): it may then be given the
+   * recorded line itself, and the recording need not build copies for it.
    */
-  subscribe(listener: (line: SessionLine, json: string | null) => void): () => void;
+  subscribe(listener: (line: SessionLine, json: string | null) => void, options?: { keepsLines?: boolean }): () => void;
   /**
    * Line `index` of lines() as the session file holds it (headers, bodies up to the body
    * cap), or null when there is no such line or it cannot be read back.

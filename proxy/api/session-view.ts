@@ -16,7 +16,10 @@ import type { ViewInfo } from './protocol.js';
 export type { ViewInfo };
 
 export type ViewChange =
-  /** `json`: the line's JSON text when the recording had it (saves stringifying it again), else null. */
+  /**
+   * `json`: the line's JSON text when the recording had it (saves stringifying it again), else
+   * null. `line` may be the recorded line itself: a listener must not keep it (see subscribe).
+   */
   | { kind: 'line'; index: number; line: SessionLine; json: string | null }
   | { kind: 'reset'; view: ViewInfo };
 
@@ -39,7 +42,9 @@ export class SessionView {
 
   constructor(private readonly engine: EngineControl) {
     this.liveCount = engine.lineCount();
-    this.unsubscribe = engine.subscribe((line, json) => this.onLiveLine(line, json ?? null));
+    // The view keeps no line (it reads ranges back) and its one listener, the live socket,
+    // keeps only the JSON text: the recording need not build a copy per line for it.
+    this.unsubscribe = engine.subscribe((line, json) => this.onLiveLine(line, json ?? null), { keepsLines: false });
   }
 
   close(): void {

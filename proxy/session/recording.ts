@@ -16,6 +16,8 @@ import { SessionWriter, type LinePlace } from './writer.js';
 /**
  * Gets the in-memory copy of each appended line and, when the session file has it as one
  * string with the copy's content, that JSON text (else null: stringify the copy yourself).
+ * A listener subscribed with `keepsLines: false` may get the recorded line itself instead
+ * of a copy (it must not keep it: only copies are evicted in place).
  */
 export type LineListener = (line: SessionLine, json: string | null) => void;
 
@@ -38,7 +40,10 @@ export class SessionRecording implements Feature {
   readonly name = 'session-recording';
   private writer: SessionWriter | null = null;
   private readonly memory: SessionMemory;
-  private readonly listeners = new Set<LineListener>();
+  /** Each listener, and whether it keeps lines it is given (subscribe's `keepsLines`). */
+  private readonly listeners = new Map<LineListener, boolean>();
+  /** Listeners that keep lines: while there is one, every line is stored as a copy that is evicted in place. */
+  private keepers = 0;
   /** The verdicts, fed every line as recorded (judge/live.ts). */
   private verdicts: LiveVerdicts;
   /** What the live verdicts read back: the in-memory session and, for old lines, the file. */
@@ -178,10 +183,24 @@ export class SessionRecording implements Feature {
     return this.memory.fullLine(index, this.path);
   }
 
-  /** Called with the in-memory copy of every line as it is appended. */
-  subscribe(listener: LineListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Called with the in-memory copy of every line as it is appended. With `keepsLines: false`
+   * (the UI's live view: it keeps only the JSON text) the listener may get the recorded line
+   * itself, and while no listener keeps lines the newest lines are kept as bytes.
+   */
+  subscribe(listener: LineListener, options: { keepsLines?: boolean } = {}): () => void {
+    this.unsubscribe(listener);
+    const keeps = options.keepsLines !== false;
+    this.listeners.set(listener, keeps);
+    if (keeps) this.keepers++;
+    return () => this.unsubscribe(listener);
+  }
+
+  private unsubscribe(listener: LineListener): void {
+    const keeps = this.listeners.get(listener);
+    if (keeps === undefined) return;
+    this.listeners.delete(listener);
+    if (keeps) this.keepers--;
   }
 
   /**
@@ -200,16 +219,14 @@ export class SessionRecording implements Feature {
   private push(line: SessionLine, place: LinePlace | null, text: string | null = null, bytes: LineBytes | null = null): void {
     // The full line (as the file has it), before the in-memory copy cuts its bodies.
     this.verdicts.add(line, this.memory.length);
-    // With nobody holding copies, the newest lines are kept as the writer's bytes (memory.ts):
-    // no copy per line, nothing for young-generation collections to copy.
-    if (this.listeners.size === 0) {
-      this.memory.store(line, place, bytes);
-      return;
-    }
-    const stored = this.memory.store(line, place);
+    // With no listener keeping copies, the newest lines are kept as the writer's bytes
+    // (memory.ts): no copy per line, nothing for young-generation collections to copy. A line
+    // of the usual shape is then stored as no object at all, and listeners get the line itself.
+    const stored = this.memory.store(line, place, this.keepers === 0 ? bytes : null);
+    if (this.listeners.size === 0) return;
     // The file's JSON of the line is the copy's JSON too unless the copy cut a body or a payload.
     const json = text !== null && sameContent(line, stored) ? text : null;
-    for (const l of this.listeners) l(stored, json);
+    for (const l of this.listeners.keys()) l(stored, json);
   }
 }
 

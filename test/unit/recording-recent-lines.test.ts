@@ -97,6 +97,40 @@ describe('recording with no listener: the newest lines as the writer\'s bytes', 
   });
 });
 
+describe('recording with a listener that keeps no lines (the UI\'s live view)', () => {
+  it('gives it the recorded lines and their file text, keeps the newest as bytes, and copies again while another listener keeps lines', () => {
+    const file = join(dir, 'c.jsonl');
+    const rec = new SessionRecording(file, { memoryHttpLines: 6 });
+    rec.open(header);
+    const seen: Array<{ line: SessionLine; json: string | null }> = [];
+    rec.subscribe((line, json) => seen.push({ line, json }), { keepsLines: false });
+    const first = [...exchange(1), ...exchange(2), ...exchange(3)];
+    for (const l of first) rec.record(l);
+    // Lines of the usual shape: the line itself (no copy made), with the file's text.
+    seen.forEach(({ line, json }, i) => {
+      expect(line).toBe(first[i]);
+      expect(json).toBe(JSON.stringify(first[i]));
+    });
+    // A listener that keeps lines joins: from now on, copies (evicted in place later) for both.
+    const kept: SessionLine[] = [];
+    const off = rec.subscribe((line) => kept.push(line));
+    const second = [...exchange(4), ...exchange(5)];
+    for (const l of second) rec.record(l);
+    expect(seen.slice(first.length).map((s) => s.line)).toEqual(second.map((l) => slim(l)));
+    seen.slice(first.length).forEach(({ line }, i) => expect(line).not.toBe(second[i]));
+    expect(kept).toEqual(second.map((l) => slim(l)));
+    off();
+    const third = [...exchange(6), ...exchange(7), ...exchange(8)];
+    for (const l of third) rec.record(l);
+    seen.slice(first.length + second.length).forEach(({ line }, i) => expect(line).toBe(third[i]));
+    // The keeper's copies of lines out of the window were reduced in place; memory reads right throughout.
+    expect(kept[0]).toEqual(expectedLight(second[0]!));
+    const all = [...first, ...second, ...third];
+    rec.linesFrom(1).forEach((l, i) => expect(l, `line ${i + 1}`).toEqual(i >= all.length - 6 ? slim(all[i]!) : expectedLight(all[i]!)));
+    rec.end({ type: 'session-end', time: '2026-12-02T01:00:00.000Z' });
+  });
+});
+
 describe('SessionWriter.lastBytes', () => {
   it('is the UTF-8 of lastText, the bytes the file gets at the line\'s place', () => {
     const file = join(dir, 'w.jsonl');
