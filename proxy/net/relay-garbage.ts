@@ -27,7 +27,8 @@ export function noteRelayed(bytes: number): void {
   pending += bytes;
   if (pending < RELAY_GC_STEP) return;
   pending = 0;
-  collect ??= exposeGc();
+  // null: tried and unavailable (not tried again every step).
+  if (collect === undefined) collect = exposeGc();
   collect?.({ type: 'minor' });
 }
 
