@@ -46,9 +46,16 @@ export class RecentBytes {
     return at;
   }
 
-  /** Drops every byte before `position` (the end of a line no longer kept). */
+  /**
+   * Drops every byte before `position` (the end of a line no longer kept). A buffer grown for a
+   * burst of large lines is given back once the held bytes are a small part of it: waiting
+   * for the next wrap could take tens of thousands of small lines, while the kernel maps in
+   * every page the writes pass.
+   */
   dropBefore(position: number): void {
-    if (position > this.start) this.start = Math.min(position, this.end);
+    if (position <= this.start) return;
+    this.start = Math.min(position, this.end);
+    if (this.buf.length > SHRINK_FROM && (this.end - this.start) * 8 < this.buf.length) this.move(sizeFor(this.end - this.start));
   }
 
   /** The text of `length` bytes from `position` (which must still be held). */
@@ -64,22 +71,39 @@ export class RecentBytes {
   }
 
   /**
-   * The live run goes to the front of the buffer; into a new one four times its size when it
-   * would fill more than half (or less than a sixteenth of a big one). A new buffer is fresh
-   * memory the kernel maps page by page: sized at twice the run, it was replaced at nearly
-   * every wrap (page faults doubled the proxy's per-request system time).
+   * The live run goes to the front of the buffer, or into a new one when it would fill too
+   * much of this one (or far too little of a big one). A new buffer is fresh memory the
+   * kernel maps page by page: sized at twice the run, it was replaced at nearly every wrap
+   * (page faults doubled the proxy's per-request system time), hence four times for small
+   * runs; a large run (a burst of lines with big bodies) gets twice, so the buffer is never
+   * more than about twice what it holds.
    */
   private makeRoom(length: number): void {
-    const live = this.end - this.start;
-    const need = live + length;
-    const from = this.start - this.shift;
-    if (need * 2 > this.buf.length || (this.buf.length > MIN_BYTES * 4 && need * 16 < this.buf.length)) {
-      const next = Buffer.allocUnsafe(Math.max(MIN_BYTES, need * 4));
-      this.buf.copy(next, 0, from, from + live);
-      this.buf = next;
-    } else {
-      this.buf.copyWithin(0, from, from + live);
+    const need = this.end - this.start + length;
+    const grows = need <= BIG_RUN ? need * 2 > this.buf.length : need * 4 > this.buf.length * 3;
+    if (grows || (this.buf.length > SHRINK_FROM && need * 8 < this.buf.length)) this.move(sizeFor(need));
+    else {
+      const from = this.start - this.shift;
+      this.buf.copyWithin(0, from, from + (this.end - this.start));
+      this.shift = this.start;
     }
+  }
+
+  /** The live run into a new buffer of `size` bytes. */
+  private move(size: number): void {
+    const from = this.start - this.shift;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, from, from + (this.end - this.start));
+    this.buf = next;
     this.shift = this.start;
   }
+}
+
+/** Runs up to this size get a buffer four times their size; larger ones twice. */
+const BIG_RUN = 4 * 1024 * 1024;
+/** Buffers up to this size are never given back early. */
+const SHRINK_FROM = 4 * MIN_BYTES;
+
+function sizeFor(need: number): number {
+  return need <= BIG_RUN ? Math.max(MIN_BYTES, need * 4) : need * 2;
 }

@@ -117,6 +117,34 @@ describe('RecentBytes', () => {
     expect(ring.liveBytes).toBe(400);
     expect(ring.capacity).toBeLessThan(big);
   });
+  it('holds at most about twice its bytes through a burst of large lines, and gives the memory back after it', () => {
+    const ring = new RecentBytes();
+    const held: Array<{ at: number; length: number }> = [];
+    const add = (b: LineBytes): void => {
+      held.push({ at: ring.add(b), length: b.length });
+      while (held.length > 400) {
+        const old = held.shift()!;
+        ring.dropBefore(old.at + old.length);
+      }
+    };
+    const small = bytesOf('s'.repeat(1500));
+    for (let n = 0; n < 2000; n++) add(small);
+    // 400 lines at the in-memory limit (a 64 KiB line): 25.6 MiB held.
+    const large = bytesOf('L'.repeat(64 * 1024));
+    let most = 0;
+    for (let n = 0; n < 1000; n++) {
+      add(large);
+      most = Math.max(most, ring.capacity);
+    }
+    expect(ring.liveBytes).toBe(400 * 64 * 1024);
+    // Four times that was ~100 MiB, and it stayed until the next wrap.
+    expect(most).toBeLessThanOrEqual(2.1 * ring.liveBytes);
+    // Small lines again: once the large ones are dropped, so is their buffer (not at a wrap tens of thousands of lines later).
+    for (let n = 0; n < 400; n++) add(small);
+    expect(ring.liveBytes).toBe(400 * 1500);
+    expect(ring.capacity).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(ring.text(held.at(-1)!.at, 1500)).toBe('s'.repeat(1500));
+  });
 });
 
 describe('FullWindow', () => {
