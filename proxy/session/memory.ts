@@ -324,13 +324,13 @@ export class SessionMemory {
     return sameLine(e.line, text);
   }
 
-  /** fullLine without waiting (the live verdicts' rare look-ups of an evicted line). */
+  /** fullLine without waiting (the live verdicts' rare look-ups of an original request and its answer). */
   fullLineSync(index: number, file: string): SessionLine | null {
     const kept = this.parsedFromBytes(index);
     if (kept) return kept;
     const e = this.entry(index);
     if (!e || e.offset < 0) return e && !isEvicted(e.line) ? e.line : null;
-    if (!isEvicted(e.line)) return e.line;
+    if (!isCopy(e.line)) return e.line;
     let text: string;
     try {
       const fd = openSync(file, 'r');
@@ -366,7 +366,7 @@ export class SessionMemory {
     return -1;
   }
 
-  /** Every line in full: kept ones as they are, the others read back from the file in one read. */
+  /** Every line as the file has it: lines kept as recorded from memory, the copies read back from the file in one read. */
   allFull(file: string): SessionLine[] {
     let buf: Buffer | null = null;
     try {
@@ -377,7 +377,7 @@ export class SessionMemory {
     const out: SessionLine[] = [];
     for (let i = 0; i < this.count; i++) {
       const { line, offset, length } = this.entry(i)!;
-      if (!isEvicted(line) || offset < 0 || !buf) {
+      if (!isCopy(line) || offset < 0 || !buf) {
         out.push(line);
         continue;
       }
@@ -439,6 +439,15 @@ export class SessionMemory {
     this.lengths.drop(b);
     this.rows.drop(b);
   }
+}
+
+/**
+ * Whether memory keeps this line as its own copy, which may differ from the file's: a
+ * request, response or WebSocket message (bodies and payloads cut to MEMORY_BODY_CAP, or
+ * evicted). Other lines are kept as recorded.
+ */
+function isCopy(line: SessionLine): boolean {
+  return line.type === 'request' || line.type === 'response' || line.type === 'ws-message';
 }
 
 /** The line read back, when it is still the one in memory (same type and id). */
