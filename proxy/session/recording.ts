@@ -211,18 +211,23 @@ export class SessionRecording implements Feature {
     writer.onTrouble = (t) => {
       if (this.options.onTrouble) this.options.onTrouble(t.message);
       else process.stderr.write(`${t.stopped ? 'WARNING: ' : ''}${t.message}\n`);
+      // The gap's line is in the file: in memory and in the verdicts too, or their line numbers fall behind the file's.
+      if (!t.stopped) this.push(t.line, t.place);
     };
     return writer;
   }
 
   /** Listeners get the in-memory copy, so what they hold is bounded the same way. */
   private push(line: SessionLine, place: LinePlace | null, text: string | null = null, bytes: LineBytes | null = null): void {
-    // The full line (as the file has it), before the in-memory copy cuts its bodies.
-    this.verdicts.add(line, this.memory.length);
+    const index = this.memory.length;
     // With no listener keeping copies, the newest lines are kept as the writer's bytes
     // (memory.ts): no copy per line, nothing for young-generation collections to copy. A line
     // of the usual shape is then stored as no object at all, and listeners get the line itself.
+    // Stored first: the bytes are the writer's batch, valid only until its next append, and
+    // the verdicts may read lines back (which flushes the writer).
     const stored = this.memory.store(line, place, this.keepers === 0 ? bytes : null);
+    // The full line (as the file has it): `stored` may have its bodies cut.
+    this.verdicts.add(line, index);
     if (this.listeners.size === 0) return;
     // The file's JSON of the line is the copy's JSON too unless the copy cut a body or a payload.
     const json = text !== null && sameContent(line, stored) ? text : null;

@@ -9,7 +9,7 @@
 // disk takes bytes again, a recorded `error` line says how many were lost.
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SessionHeader, SessionLine } from './events.js';
+import type { ErrorEvent, SessionHeader, SessionLine } from './events.js';
 import type { LineBytes } from './recent-bytes.js';
 
 /** Where a written line sits in the file: byte offset and length (without the newline). */
@@ -32,7 +32,10 @@ const KEPT_BUFFER_BYTES = 2 * 1024 * 1024;
 export const RETRY_MS = 1000;
 
 /** What the writer tells its owner: a stop (with a one-line reason) or a resume. */
-export type WriterTrouble = { stopped: true; message: string } | { stopped: false; message: string };
+export type WriterTrouble =
+  | { stopped: true; message: string }
+  /** `line` is the `error` line the writer put in the file at `place` to record the gap. */
+  | { stopped: false; message: string; line: ErrorEvent; place: LinePlace };
 
 /** Open writers, flushed by the process `exit` handler (a crash handler that exits). */
 const open = new Set<SessionWriter>();
@@ -292,8 +295,10 @@ export class SessionWriter {
     const message = lost === 0
       ? 'recording gap: writing to the session file failed for a while; no line was lost'
       : `recording gap: ${lost} line${lost === 1 ? '' : 's'} from ${since ?? 'the stop'} on were not written (the disk was full); the live session had them`;
-    this.put(JSON.stringify({ type: 'error', time: new Date().toISOString(), id: null, message }), true);
-    this.onTrouble?.({ stopped: false, message: `recording resumed (${this.file}): ${message}` });
+    const line: ErrorEvent = { type: 'error', time: new Date().toISOString(), id: null, message };
+    const place = this.put(JSON.stringify(line), true);
+    // The owner keeps the line too, so its in-memory session has every line the file has.
+    this.onTrouble?.({ stopped: false, message: `recording resumed (${this.file}): ${message}`, line, place });
   }
 
   /**
