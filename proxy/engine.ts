@@ -183,14 +183,24 @@ export class Engine implements EngineControl {
     }
     this.server = server;
     // Once listening (start-up is not made longer): the first backend request finds its trust store built.
-    setTimeout(() => this.pool.prepare(), 0).unref();
+    this.prepareTimer = setTimeout(() => {
+      this.prepareTimer = null;
+      this.pool.prepare();
+    }, 0);
+    this.prepareTimer.unref();
   }
+
+  /** The idle build of the upstream trust store, due just after listening (start). */
+  private prepareTimer: NodeJS.Timeout | null = null;
 
   /** Stops accepting and closes open connections; the session file stays open. */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    // Stopped before the trust store was built: no reason to build it for a pool being dropped.
+    if (this.prepareTimer) clearTimeout(this.prepareTimer);
+    this.prepareTimer = null;
     // Wait for every cut connection to report its outcome and close line before anything
     // (close(), a new session) ends the file: a stop must not lose session lines.
     const closed = [...this.sockets.values()];

@@ -33,4 +33,17 @@ describe('the upstream trust store', () => {
     const r = await run('curl', ['-sS', '--proxy', proxy.proxyUrl, '--cacert', proxy.caPath, 'https://api.app.test/']);
     expect(r.stdout).toBe('ok');
   });
+
+  it('is not built for a proxy stopped before it got to it', async () => {
+    const prepared: UpstreamPool[] = [];
+    vi.spyOn(UpstreamPool.prototype, 'prepare').mockImplementation(function (this: UpstreamPool) {
+      prepared.push(this);
+    });
+    const engine = await startEngine({ scenario: 'trusted' });
+    // In the tick start() resolved in: the build is still only due.
+    const stopped = engine.close();
+    await stopped;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(prepared).toHaveLength(0);
+  });
 });
