@@ -133,18 +133,23 @@ if (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui')) {
   ws.on('message', () => liveMessages++);
   await new Promise((ok, fail) => ws.once('open', ok).once('error', fail));
   const sum = kinds.map(() => ({ requests: 0, cpuUs: 0, secs: 0 }));
+  // Each round's own recording cost too: the spread says how far one run's ratio can be trusted.
+  const roundCosts = [];
   for (let round = 0; round < P.pairedRounds; round++) {
+    const rps = [];
     for (let i = 0; i < kinds.length; i++) {
       const r = await keepAlive(target(origin.port, procs[i]), procs[i], { seconds: 1, warmupMs: 100 });
       sum[i].requests += r.requests;
       sum[i].cpuUs += r.cpuUsPerReq * r.requests;
       sum[i].secs += r.requests / r.rps;
+      rps.push(r.rps);
     }
+    roundCosts.push(+(1 - rps[0] / rps[1]).toFixed(3));
   }
   ws.close();
   for (const p of procs) await p.stop();
   const per = sum.map((x) => ({ rps: Math.round(x.requests / x.secs), cpuUsPerReq: Math.round(x.cpuUs / x.requests), requests: x.requests }));
-  results.paired = { rounds: P.pairedRounds, recordingOn: per[0], recordingOff: per[1], uiConnected: { ...per[2], liveMessages } };
+  results.paired = { rounds: P.pairedRounds, recordingOn: per[0], recordingOff: per[1], uiConnected: { ...per[2], liveMessages }, recordingCostPerRound: roundCosts };
 }
 
 // HTTP/2 keep-alive (issue 11): h2 clients to an h2-only origin, no proxy / Pinprobe / mitmdump.

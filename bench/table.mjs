@@ -52,6 +52,7 @@ export function printTable(report) {
   if (r.paired) {
     const q = r.paired;
     console.log(`\nPaired 1 s windows ×${q.rounds} (Pinprobe; keep-alive, 20 conns): recording on ${q.recordingOn.rps} req/s, ${q.recordingOn.cpuUsPerReq} µs/req; recording off ${q.recordingOff.rps} req/s, ${q.recordingOff.cpuUsPerReq} µs/req; UI connected ${q.uiConnected.rps} req/s, ${q.uiConnected.cpuUsPerReq} µs/req (${q.uiConnected.liveMessages} live messages)`);
+    if (q.recordingCostPerRound?.length > 1) console.log(`Recording's cost round by round: ${q.recordingCostPerRound.map((c) => `${(c * 100).toFixed(1)}%`).join(', ')} (the target is judged on the rounds together)`);
   }
   const ls = r.pinprobe?.longSession;
   if (ls) {
