@@ -94,6 +94,19 @@ describe('JSON Web Tokens', () => {
     expect(f.find((x) => x.id === 'backend-jwt-long-lived')?.evidence).toContain('(r2)');
     for (const x of f) expect(x.evidence).not.toContain(none);
   });
+  it('decodes multi-byte claims, and a token seen again (decoded once) says where it was seen each time', () => {
+    const t = jwt({ alg: 'HS256' }, { name: 'Zoë 中文 😀', exp: 99 });
+    const first = jwtsInRequest([['Authorization', `Bearer ${t}`]], '/x');
+    const again = jwtsInRequest([['X-Token', t]], `/y?token=${t}`);
+    expect(first.map((j) => [j.where, j.claims['name']])).toEqual([['header authorization', 'Zoë 中文 😀']]);
+    // In the URL first, then (the same token, once per request) not again from the header.
+    expect(again.map((j) => j.where)).toEqual(['url']);
+    expect(again[0]!.claims).toEqual({ name: 'Zoë 中文 😀', exp: 99 });
+    // A look-alike stays none however often it is seen.
+    for (let i = 0; i < 3; i++) expect(jwtsInRequest([['X-Token', 'eyJub3QiOiJqc29u.eyJ4IjoxfQ.x']], '/')).toEqual([]);
+    // More distinct tokens than are kept: each still decodes to its own claims.
+    for (let i = 0; i < 600; i++) expect(jwtsInRequest([['X-Token', jwt({ alg: 'HS256' }, { n: i })]], '/')[0]!.claims).toEqual({ n: i });
+  });
   it('skips the requests check-auth sent', () => {
     const none = jwt({ alg: 'none' }, {});
     expect(passiveBackendFindings([request({ url: `https://a.test/?t=${none}`, check: { kind: 'burst', of: 'r1', removed: [] } })])).toEqual([]);
