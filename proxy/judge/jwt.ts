@@ -60,16 +60,31 @@ function decodedOnce(token: string, where: string): DecodedJwt | null {
   return parts && { token, header: parts.header, claims: parts.claims, where };
 }
 
+/** What looks like a token in a text; a long text (a header sent again and again) is matched once. */
+const matched = new Map<string, readonly string[]>();
+const MATCHED_FROM = 64;
+
+function tokensIn(text: string): readonly string[] {
+  if (text.length < MATCHED_FROM) return Array.from(text.matchAll(JWT), (m) => m[0]);
+  let tokens = matched.get(text);
+  if (tokens === undefined) {
+    tokens = Array.from(text.matchAll(JWT), (m) => m[0]);
+    if (matched.size >= DECODED_KEPT) matched.clear();
+    matched.set(text, tokens);
+  }
+  return tokens;
+}
+
 /** JWTs in one text, each token once (across calls sharing `seen`), at most `limit`. */
 export function jwtsInText(text: string, where: string, limit = Infinity, seen = new Set<string>(), out: DecodedJwt[] = []): DecodedJwt[] {
   // Every token starts with "eyJ" (a JSON object's "{\"" in base64url): most texts have none.
   if (!text.includes('eyJ')) return out;
-  for (const m of text.matchAll(JWT)) {
+  for (const token of tokensIn(text)) {
     if (out.length >= limit) break;
-    if (seen.has(m[0])) continue;
-    const jwt = decodedOnce(m[0], where);
+    if (seen.has(token)) continue;
+    const jwt = decodedOnce(token, where);
     if (jwt) {
-      seen.add(m[0]);
+      seen.add(token);
       out.push(jwt);
     }
   }

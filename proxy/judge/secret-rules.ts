@@ -49,6 +49,24 @@ export interface SecretHit {
  */
 const ANY_FORMAT = new RegExp(SECRET_FORMATS.map((r) => `(?:${r.pattern.source})`).join('|'));
 
+/**
+ * Long values seen with no key format in them: cookies and tokens come back with every
+ * request, and the union regex over a kilobyte-long bearer token was the scan's largest
+ * cost. Short values are cheaper to scan than to look up. The newest few hundred are kept.
+ */
+const formatFree = new Set<string>();
+const FORMAT_FREE_KEPT = 512;
+const REMEMBERED_FROM = 64;
+
+function mayHoldFormat(text: string): boolean {
+  if (text.length < REMEMBERED_FROM) return ANY_FORMAT.test(text);
+  if (formatFree.has(text)) return false;
+  if (ANY_FORMAT.test(text)) return true;
+  if (formatFree.size >= FORMAT_FREE_KEPT) formatFree.clear();
+  formatFree.add(text);
+  return false;
+}
+
 /** Every rule that fires on one request (at most one hit per rule). */
 export function findSecrets(headers: ReadonlyArray<readonly [string, string]>, url: string, params: ReadonlyArray<readonly [string, string]>): SecretHit[] {
   const hits = new Map<string, SecretHit>();
@@ -69,12 +87,12 @@ export function findSecrets(headers: ReadonlyArray<readonly [string, string]>, u
       // keep the raw URL: a stray % must not hide the rest
     }
   }
-  if (ANY_FORMAT.test(decoded)) scan(decoded, 'url');
+  if (mayHoldFormat(decoded)) scan(decoded, 'url');
   for (const [name, value] of headers) {
     const n = name.toLowerCase();
     // Whatever the name (cookie and authorization included), its value is scanned for the
     // formats; the where is built only when some format may be there.
-    if (ANY_FORMAT.test(value)) scan(value, `header ${n}`);
+    if (mayHoldFormat(value)) scan(value, `header ${n}`);
     // Generic carriers by name (the app's own session credentials, cookie and
     // authorization, are none: the cleartext and JWT rules report them).
     if (KEY_CARRIER_HEADERS.has(n) && looksLikeKey(value)) add({ rule: GENERIC_KEY_RULE.id, title: GENERIC_KEY_RULE.title, value, where: `header ${n}` });

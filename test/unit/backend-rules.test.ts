@@ -63,6 +63,19 @@ describe('secret rule table', () => {
     expect(findSecrets([], 'https://a.test/', [['key', 'true']])).toEqual([]);
     expect(findSecrets([], 'https://a.test/', [['api_key', 'k-0123456789abcdef']]).map((h) => h.where)).toEqual(['query api_key']);
   });
+  it('finds the same in long values sent again and again (they are scanned once) as in new ones', () => {
+    const cookie = `session=${'a'.repeat(200)}; theme=dark`;
+    const keyed = `session=${'b'.repeat(200)}; k=AIza${'x'.repeat(35)}`;
+    for (let i = 0; i < 3; i++) {
+      expect(findSecrets([['cookie', cookie]], `https://a.test/${'p'.repeat(100)}`, [])).toEqual([]);
+      expect(findSecrets([['cookie', keyed]], 'https://a.test/', []).map((h) => [h.rule, h.where])).toEqual([['google-api-key', 'header cookie']]);
+    }
+    // More distinct long values than are remembered, each judged on its own.
+    for (let i = 0; i < 1200; i++) {
+      const value = `t=${'c'.repeat(100)}${i}` + (i % 7 === 0 ? ` AKIA${'Q'.repeat(16)}` : '');
+      expect(findSecrets([['x-t', value]], 'https://a.test/', []).length, value).toBe(i % 7 === 0 ? 1 : 0);
+    }
+  });
   it('masks all but a short prefix', () => {
     expect(maskSecret('sk_live_abcdefghijklmnop')).toBe('sk_liv…(24 chars)');
     expect(maskSecret('abc')).toBe('a…(3 chars)');
