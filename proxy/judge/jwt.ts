@@ -60,12 +60,16 @@ function decodedOnce(token: string, where: string): DecodedJwt | null {
   return parts && { token, header: parts.header, claims: parts.claims, where };
 }
 
-/** What looks like a token in a text; a long text (a header sent again and again) is matched once. */
+/**
+ * What looks like a token in a text; a long text (a header sent again and again) is matched
+ * once. Texts the size of a body are not kept (the UI scans bodies with this too).
+ */
 const matched = new Map<string, readonly string[]>();
 const MATCHED_FROM = 64;
+const MATCHED_UNTIL = 16 * 1024;
 
 function tokensIn(text: string): readonly string[] {
-  if (text.length < MATCHED_FROM) return Array.from(text.matchAll(JWT), (m) => m[0]);
+  if (text.length < MATCHED_FROM || text.length > MATCHED_UNTIL) return Array.from(text.matchAll(JWT), (m) => m[0]);
   let tokens = matched.get(text);
   if (tokens === undefined) {
     tokens = Array.from(text.matchAll(JWT), (m) => m[0]);

@@ -57,9 +57,11 @@ const ANY_FORMAT = new RegExp(SECRET_FORMATS.map((r) => `(?:${r.pattern.source})
 const formatFree = new Set<string>();
 const FORMAT_FREE_KEPT = 512;
 const REMEMBERED_FROM = 64;
+/** Node takes at most 16 KiB of headers; a longer text (a URL of a hand-edited file) is not kept. */
+const REMEMBERED_UNTIL = 16 * 1024;
 
 function mayHoldFormat(text: string): boolean {
-  if (text.length < REMEMBERED_FROM) return ANY_FORMAT.test(text);
+  if (text.length < REMEMBERED_FROM || text.length > REMEMBERED_UNTIL) return ANY_FORMAT.test(text);
   if (formatFree.has(text)) return false;
   if (ANY_FORMAT.test(text)) return true;
   if (formatFree.size >= FORMAT_FREE_KEPT) formatFree.clear();
