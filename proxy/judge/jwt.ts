@@ -1,6 +1,7 @@
 // JSON Web Tokens seen in requests: found, decoded (header and claims, never verified —
 // Pinprobe has no key) and judged. The UI's request detail shows the decoded parts, so this
 // file stays free of Node APIs (atob and TextDecoder exist in both Node and the browser).
+import { longTextMemo } from './long-text-memo.js';
 
 export interface DecodedJwt {
   /** The token as seen. */
@@ -42,42 +43,19 @@ export function decodeJwt(token: string, where: string): DecodedJwt | null {
   return header && claims && typeof header['alg'] === 'string' ? { token, header, claims, where } : null;
 }
 
-/**
- * Apps send the same token with every request, and the live verdicts scan every request:
- * each token is decoded once (the parts are shared, read-only), the newest few hundred kept.
- */
-const decoded = new Map<string, { header: Record<string, unknown>; claims: Record<string, unknown> } | null>();
-const DECODED_KEPT = 256;
+/** A token's decoded parts (shared, read-only), each token decoded once. */
+const partsOf = longTextMemo((token: string) => {
+  const jwt = decodeJwt(token, '');
+  return jwt && { header: jwt.header, claims: jwt.claims };
+}, 256);
 
 function decodedOnce(token: string, where: string): DecodedJwt | null {
-  let parts = decoded.get(token);
-  if (parts === undefined) {
-    const jwt = decodeJwt(token, where);
-    parts = jwt && { header: jwt.header, claims: jwt.claims };
-    if (decoded.size >= DECODED_KEPT) decoded.clear();
-    decoded.set(token, parts);
-  }
+  const parts = partsOf(token);
   return parts && { token, header: parts.header, claims: parts.claims, where };
 }
 
-/**
- * What looks like a token in a text; a long text (a header sent again and again) is matched
- * once. Texts the size of a body are not kept (the UI scans bodies with this too).
- */
-const matched = new Map<string, readonly string[]>();
-const MATCHED_FROM = 64;
-const MATCHED_UNTIL = 16 * 1024;
-
-function tokensIn(text: string): readonly string[] {
-  if (text.length < MATCHED_FROM || text.length > MATCHED_UNTIL) return Array.from(text.matchAll(JWT), (m) => m[0]);
-  let tokens = matched.get(text);
-  if (tokens === undefined) {
-    tokens = Array.from(text.matchAll(JWT), (m) => m[0]);
-    if (matched.size >= DECODED_KEPT) matched.clear();
-    matched.set(text, tokens);
-  }
-  return tokens;
-}
+/** What looks like a token in a text, a long text (a header sent again and again) matched once. */
+const tokensIn = longTextMemo((text: string): readonly string[] => Array.from(text.matchAll(JWT), (m) => m[0]), 256);
 
 /** JWTs in one text, each token once (across calls sharing `seen`), at most `limit`. */
 export function jwtsInText(text: string, where: string, limit = Infinity, seen = new Set<string>(), out: DecodedJwt[] = []): DecodedJwt[] {

@@ -2,6 +2,7 @@
 // lists it). Well-known formats are matched anywhere in a URL or header value; generic
 // carriers are header or parameter names whose value is a key whatever its format. Every
 // rule is one medium finding per host (SPEC "Backend").
+import { longTextMemo } from './long-text-memo.js';
 
 export interface SecretRule {
   /** Finding id suffix: the finding is `backend-secret-<id>`. */
@@ -49,25 +50,8 @@ export interface SecretHit {
  */
 const ANY_FORMAT = new RegExp(SECRET_FORMATS.map((r) => `(?:${r.pattern.source})`).join('|'));
 
-/**
- * Long values seen with no key format in them: cookies and tokens come back with every
- * request, and the union regex over a kilobyte-long bearer token was the scan's largest
- * cost. Short values are cheaper to scan than to look up. The newest few hundred are kept.
- */
-const formatFree = new Set<string>();
-const FORMAT_FREE_KEPT = 512;
-const REMEMBERED_FROM = 64;
-/** Node takes at most 16 KiB of headers; a longer text (a URL of a hand-edited file) is not kept. */
-const REMEMBERED_UNTIL = 16 * 1024;
-
-function mayHoldFormat(text: string): boolean {
-  if (text.length < REMEMBERED_FROM || text.length > REMEMBERED_UNTIL) return ANY_FORMAT.test(text);
-  if (formatFree.has(text)) return false;
-  if (ANY_FORMAT.test(text)) return true;
-  if (formatFree.size >= FORMAT_FREE_KEPT) formatFree.clear();
-  formatFree.add(text);
-  return false;
-}
+/** Whether some format may be in a text; a long one (a cookie or token sent with every request) is matched once. */
+const mayHoldFormat = longTextMemo((text: string) => ANY_FORMAT.test(text), 512);
 
 /** Every rule that fires on one request (at most one hit per rule). */
 export function findSecrets(headers: ReadonlyArray<readonly [string, string]>, url: string, params: ReadonlyArray<readonly [string, string]>): SecretHit[] {
