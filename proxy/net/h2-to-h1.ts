@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { endToEndHeaders, flatHeaders, unrelayable } from './http-forward.js';
+import { authority } from './authority.js';
 import { h1FromH2, h2Outgoing, pseudo } from './h2-headers.js';
 import { H2_INTERNAL_ERROR } from './h2-limits.js';
 import { answer502, failBeforeAnswer, resetStream, upstreamAnswerRecorder, type H2StreamContext } from './h2-stream.js';
@@ -18,7 +19,7 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
   const route = pool.route(conn.host, conn.port);
   const ident = pool.httpsAgent(conn.host, conn.port);
   const pseudoHeaders = record.request.pseudoHeaders ?? [];
-  const headers: HeaderList = [['Host', pseudo(pseudoHeaders, ':authority') ?? authorityOf(conn.host, conn.port)], ...h1FromH2(record.request.headers)];
+  const headers: HeaderList = [['Host', pseudo(pseudoHeaders, ':authority') ?? authority(conn.host, conn.port, 'https')], ...h1FromH2(record.request.headers)];
   const chunked = !ctx.bodyless && !headers.some(([n]) => n.toLowerCase() === 'content-length');
   if (chunked) headers.push(['Transfer-Encoding', 'chunked']);
   let upReq: http.ClientRequest;
@@ -126,11 +127,6 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
       record.responseEnded();
     });
   }
-}
-
-function authorityOf(host: string, port: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port === 443 ? h : `${h}:${port}`;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -7,6 +7,7 @@
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
+import { authority } from './authority.js';
 import { BodyCapture } from './body-capture.js';
 
 /** The client connection an exchange arrived on. */
@@ -93,7 +94,7 @@ export class HttpExchange implements Exchange {
   constructor(private readonly bus: EngineBus, readonly conn: ConnInfo, head: RequestHead, bodyCap: number) {
     this.id = bus.nextId('r');
     this.request = {
-      method: head.method, path: head.path, url: `${conn.scheme}://${authority(conn)}${head.path}`, httpVersion: head.httpVersion,
+      method: head.method, path: head.path, url: `${conn.scheme}://${authority(conn.host, conn.port, conn.scheme)}${head.path}`, httpVersion: head.httpVersion,
       headers: head.headers, pseudoHeaders: head.pseudoHeaders ?? null, trailers: null,
     };
     this.requestBody = new BodyCapture(bodyCap);
@@ -200,11 +201,4 @@ export class HttpExchange implements Exchange {
   private clientGone(): { clientClosedEarly?: true } {
     return this.clientClosedEarly ? { clientClosedEarly: true } : {};
   }
-}
-
-/** host[:port] as a URL writes it, the port left out when it is the scheme's default. */
-function authority(conn: ConnInfo): string {
-  const host = conn.host.includes(':') ? `[${conn.host}]` : conn.host;
-  const dflt = conn.scheme === 'https' ? 443 : 80;
-  return conn.port === dflt ? host : `${host}:${conn.port}`;
 }

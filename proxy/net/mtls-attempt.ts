@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { classifyUpstreamAnswer, type CertComplaint } from '../observe/cert-complaint.js';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import type { UpstreamEvent } from '../session/events.js';
+import { authority as hostHeader } from './authority.js';
 import type { ClientTlsOptions } from './client-certs.js';
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
@@ -137,7 +138,7 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
     };
     const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs);
     socket.once('connect', () => (connected = true));
-    const authority = target.port === 443 ? target.host : `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`;
+    const authority = hostHeader(target.host, target.port, 'https');
     const sendRequest = (): void => {
       if (settled) return;
       socket.write(`GET ${target.path} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: pinprobe-probe-mtls\r\nAccept: */*\r\nConnection: close\r\n\r\n`);

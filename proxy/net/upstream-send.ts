@@ -8,6 +8,7 @@ import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { checkServerIdentity } from 'node:tls';
 import type { BodyRecord, HeaderList, ResponseEvent } from '../session/events.js';
+import { authority } from './authority.js';
 import { BodyCapture } from './body-capture.js';
 import type { LoadedClientCert } from './client-certs.js';
 import { isAlpnRefusal } from './h2-upstream.js';
@@ -70,7 +71,7 @@ function headerList(raw: string[]): HeaderList {
 export async function sendThroughPool(pool: UpstreamPool, request: OutgoingRequest, opts: UpstreamSendOptions): Promise<UpstreamSendResult> {
   const first = await sendHttp1(pool, request, opts);
   // An h2-only backend refuses the agents' ALPN `http/1.1` (alert 120): say it again in h2.
-  if (request.scheme === 'https' && first.answer === null && first.refusedAlpn) return sendViaH2(pool, request, opts, authority(request));
+  if (request.scheme === 'https' && first.answer === null && first.refusedAlpn) return sendViaH2(pool, request, opts, authority(request.host, request.port, request.scheme));
   return { answer: first.answer, error: first.error, clientCert: first.clientCert };
 }
 
@@ -79,7 +80,7 @@ function sendHttp1(pool: UpstreamPool, request: OutgoingRequest, opts: UpstreamS
   const route = pool.route(request.host, request.port);
   const ident = secure ? pool.httpsAgent(request.host, request.port, opts.withoutClientCert === true) : { agent: pool.httpAgent, clientCert: null };
   const headers = outgoingHeaders(request.headers, request.body);
-  if (headers['host'] === undefined) headers['host'] = authority(request);
+  if (headers['host'] === undefined) headers['host'] = authority(request.host, request.port, request.scheme);
   const options: https.RequestOptions = {
     host: route.connectHost, port: route.connectPort, method: request.method, path: request.path,
     headers, agent: ident.agent, timeout: opts.timeoutMs,
@@ -117,9 +118,4 @@ function sendHttp1(pool: UpstreamPool, request: OutgoingRequest, opts: UpstreamS
     req.on('error', fail);
     req.end(request.body.length > 0 ? request.body : undefined);
   });
-}
-
-function authority(r: Pick<OutgoingRequest, 'scheme' | 'host' | 'port'>): string {
-  const host = r.host.includes(':') ? `[${r.host}]` : r.host;
-  return r.port === (r.scheme === 'https' ? 443 : 80) ? host : `${host}:${r.port}`;
 }

@@ -10,6 +10,7 @@ import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { endToEndHeaders, flatHeaders } from './http-forward.js';
 import type { ConnInfo } from './http-exchange.js';
+import { authority } from './authority.js';
 import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
 import { checkServerIdentity } from 'node:tls';
@@ -28,11 +29,6 @@ function pairs(raw: string[]): HeaderList {
   const out: HeaderList = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
   return out;
-}
-
-function authority(conn: ConnInfo): string {
-  const host = conn.host.includes(':') ? `[${conn.host}]` : conn.host;
-  return conn.port === (conn.scheme === 'https' ? 443 : 80) ? host : `${host}:${conn.port}`;
 }
 
 export interface UpgradeDeps {
@@ -55,7 +51,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   const requestId = bus.nextId('r');
   bus.emit({
     type: 'request', time: now(), id: requestId, conn: conn.id, scheme: conn.scheme, method: req.method ?? 'GET',
-    url: `${conn.scheme}://${authority(conn)}${path}`, host: conn.host, port: conn.port, httpVersion: req.httpVersion,
+    url: `${conn.scheme}://${authority(conn.host, conn.port, conn.scheme)}${path}`, host: conn.host, port: conn.port, httpVersion: req.httpVersion,
     headers: pairs(req.rawHeaders), body: emptyBody(), clientAddress: conn.clientAddress,
   });
   const answered = (status: number, statusText: string, httpVersion: string, raw: string[], body = emptyBody(), synthetic = false) => {
