@@ -6,7 +6,6 @@
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
-import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
 import type { BodyCapture } from './body-capture.js';
@@ -15,6 +14,7 @@ import { H2_INTERNAL_ERROR } from './h2-limits.js';
 import { openBackend, type H2Backend } from './h2-upstream.js';
 import { resetStream } from './h2-stream.js';
 import type { UpstreamPool } from './upstream.js';
+import { firstAnswerRecorder } from './upstream-answer.js';
 import { hostPortKey } from '../host-key.js';
 
 type UpstreamFields = Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>;
@@ -124,15 +124,7 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       const status = Number(headers[':status'] ?? 502);
       const pairs = objectPairs(headers);
       sink.responseStarted({ status, statusText: '', httpVersion: '2', headers: pairs });
-      let decided = !fresh;
-      const decide = () => {
-        if (decided) return;
-        decided = true;
-        const enc = headers['content-encoding'];
-        const body = complaintNeedsBody(status) ? bodyHeadText(sink.responseBody.head(4096), Array.isArray(enc) ? enc.join(', ') : enc) : '';
-        sink.recordUpstream(classifyUpstreamAnswer(status, '', body), at);
-      };
-      if (!complaintNeedsBody(status)) decide();
+      const answer = firstAnswerRecorder({ status, statusText: '', contentEncoding: headers['content-encoding'] }, sink.responseBody, (fields) => sink.recordUpstream(fields, at), !fresh);
       const regular = pairs.filter(([n]) => !n.startsWith(':'));
       try {
         res.writeHead(status, regular.flatMap(([k, v]) => [k, v]));
@@ -151,9 +143,9 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       });
       up.on('data', (chunk: Buffer) => {
         sink.responseBody.add(chunk);
-        if (!decided && sink.responseBody.head(4096).length >= 4096) decide();
+        answer.onData();
       });
-      up.once('end', decide);
+      up.once('end', answer.decide);
       up.pipe(res);
     });
     up.on('error', (err) => {

@@ -3,12 +3,12 @@
 // recorded (the mTLS verdict reads those lines, as for HTTP/1.1).
 import type http2 from 'node:http2';
 import type { EngineBus } from '../engine-bus.js';
-import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
 import { H2_INTERNAL_ERROR, H2_NO_ERROR } from './h2-limits.js';
 import type { ConnInfo, HttpExchange } from './http-exchange.js';
 import type { UpstreamPool } from './upstream.js';
+import { firstAnswerRecorder } from './upstream-answer.js';
 
 export interface H2StreamContext {
   bus: EngineBus;
@@ -58,15 +58,7 @@ export function upstreamAnswerRecorder(
   contentEncoding: string | undefined,
   at: { fresh: boolean; tlsVersion: string | null; clientCert: { subject: string } | null },
 ): { onData: () => void; decide: () => void } {
-  let decided = !at.fresh;
-  const decide = (): void => {
-    if (decided) return;
-    decided = true;
-    const body = complaintNeedsBody(status) ? bodyHeadText(ctx.record.responseBody.head(4096), contentEncoding) : '';
-    ctx.record.recordUpstream(classifyUpstreamAnswer(status, statusText, body), at);
-  };
-  if (!complaintNeedsBody(status)) decide();
-  return { onData: () => !decided && ctx.record.responseBody.head(4096).length >= 4096 && decide(), decide };
+  return firstAnswerRecorder({ status, statusText, contentEncoding }, ctx.record.responseBody, (fields) => ctx.record.recordUpstream(fields, at), !at.fresh);
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
-import { bodyHeadText, classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
+import { classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
 import { HttpExchange, type ConnInfo } from './http-exchange.js';
@@ -17,6 +17,7 @@ import { forwardH1ViaH2, type H1ExchangeSink } from './h1-to-h2.js';
 import { backendProtocolKey, isAlpnRefusal, type BackendProtocols } from './h2-upstream.js';
 import type { LoadedClientCert } from './client-certs.js';
 import type { UpstreamPool, UpstreamRoute } from './upstream.js';
+import { firstAnswerRecorder } from './upstream-answer.js';
 
 export type { ConnInfo };
 
@@ -234,19 +235,12 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       const problem = unrelayable(status, upRes.statusMessage ?? '');
       if (problem) return refuseAnswer(problem, status, upRes);
       const resHeaders = endToEndHeaders(upRes.rawHeaders);
-      let decided = false;
-      const decide = () => {
-        if (decided) return;
-        decided = true;
-        const body = complaintNeedsBody(status) ? bodyHeadText(ex.responseBody.head(4096), upRes.headers['content-encoding']) : '';
-        recordUpstream(classifyUpstreamAnswer(status, upRes.statusMessage ?? '', body));
-      };
+      const answer = firstAnswerRecorder({ status, statusText: upRes.statusMessage ?? '', contentEncoding: upRes.headers['content-encoding'] }, ex.responseBody, recordUpstream);
       // A refusal's evidence is in the body (nginx's "No required SSL certificate was sent").
       // A stated length sizes the capture once (a large body is not grown through copies).
       ex.responseBody.expect(Number(upRes.headers['content-length']));
       upRes.on('data', (chunk: Buffer) => ex.responseBody.add(chunk));
-      if (complaintNeedsBody(status)) upRes.on('data', () => ex.responseBody.head(4096).length >= 4096 && decide());
-      else decide();
+      if (complaintNeedsBody(status)) upRes.on('data', answer.onData);
       try {
         res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
       } catch (err) {
@@ -264,7 +258,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         if (!upRes.complete) res.destroy();
       });
       const onDone = () => {
-        decide();
+        answer.decide();
         ex.responseEnded();
       };
       res.once('finish', onDone);
