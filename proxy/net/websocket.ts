@@ -45,7 +45,8 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   const route = pool.route(conn.host, conn.port);
   const headers = endToEndHeaders(req.rawHeaders);
   headers.push(['Connection', 'Upgrade'], ['Upgrade', req.headers.upgrade ?? 'websocket']);
-  const url = `${secure ? 'wss' : 'ws'}://${conn.host}:${conn.port}${path}`;
+  // With the port always (docs/formats.md); an IPv6 address in brackets, or the URL does not parse.
+  const url = `${secure ? 'wss' : 'ws'}://${conn.host.includes(':') ? `[${conn.host}]` : conn.host}:${conn.port}${path}`;
   const id = bus.nextId('w');
   // The upgrade is an HTTP request like any other (Traffic lists it, messages hang under it).
   const requestId = bus.nextId('r');
