@@ -15,6 +15,7 @@ import { openBackend, type H2Backend } from './h2-upstream.js';
 import { resetStream } from './h2-stream.js';
 import type { UpstreamPool } from './upstream.js';
 import { firstAnswerRecorder } from './upstream-answer.js';
+import { authority as hostAuthority } from './authority.js';
 import { hostPortKey } from '../host-key.js';
 
 type UpstreamFields = Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>;
@@ -93,7 +94,7 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
     }
     const { backend, fresh } = got;
     const at = { tlsVersion: backend.tlsVersion, clientCert: backend.clientCert };
-    const authority = req.headers.host ?? `${t.host}:${t.port}`;
+    const authority = req.headers.host ?? hostAuthority(t.host, t.port, 'https');
     const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) > 0 : req.headers['transfer-encoding'] !== undefined;
     const bodyless = t.replayBody ? t.replayBody.length === 0 : !declared;
     let up: http2.ClientHttp2Stream;

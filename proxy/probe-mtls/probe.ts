@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { acceptsAnyClientCert, attemptEvidence, judgeMtls, mtlsFindings, type AttemptCert, type MtlsAttempt } from '../judge/mtls.js';
 import type { Finding, MtlsVerdict } from '../judge/report-types.js';
+import { formatHostPort } from '../judge/judge.js';
 import { isUntrustedUpstream } from '../observe/upstream-failure.js';
 import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from '../net/client-certs.js';
 import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from '../net/mtls-attempt.js';
@@ -121,7 +122,8 @@ export async function probeMtls(url: string, opts: ProbeOptions = {}): Promise<P
   attempts.forEach((a, i) => (a.evidence = attemptEvidence(events[i])));
   const verdict = judgeMtls(events);
   const acceptsAnyCert = acceptsAnyClientCert(events);
-  const hostPort = `${target.host}:${target.port}`;
+  // As the session report names hosts: an IPv6 address in brackets.
+  const hostPort = formatHostPort(target.host, target.port);
   return {
     schema: PROBE_SCHEMA,
     url,
@@ -162,9 +164,9 @@ export function renderProbeText(result: ProbeResult): string {
     lines.push('CRITICAL: accepts any client certificate — an untrusted self-signed certificate was served while no certificate was refused');
   }
   if (!result.reachable) {
-    lines.push(`could not reach ${result.host}:${result.port}: ${result.attempts[0]?.error ?? 'no attempt completed'}`);
+    lines.push(`could not reach ${formatHostPort(result.host, result.port)}: ${result.attempts[0]?.error ?? 'no attempt completed'}`);
   } else if (result.untrustedUpstream) {
-    lines.push(`incomplete: the certificate of ${result.host}:${result.port} is not trusted (${result.untrustedUpstream}) — pass its CA with --upstream-ca FILE`);
+    lines.push(`incomplete: the certificate of ${formatHostPort(result.host, result.port)} is not trusted (${result.untrustedUpstream}) — pass its CA with --upstream-ca FILE`);
   }
   return `${lines.join('\n')}\n`;
 }
