@@ -6,6 +6,7 @@ import { judge } from '../judge/index.js';
 import { readSession } from '../session/reader.js';
 import { isSession } from '../session/not-a-session.js';
 import type { SessionSummary } from './protocol.js';
+import { authority } from '../net/authority.js';
 
 export type { SessionSummary };
 
@@ -41,7 +42,8 @@ async function summarize(file: string, size: number, mtime: Date): Promise<Sessi
           started: report.session.started,
           hosts: report.hosts.length,
           counts,
-          hostNames: report.hosts.slice(0, 6).map((h) => (h.port === 443 ? h.host : `${h.host}:${h.port}`)),
+          // As the hosts board names them: the port unless it is 443, IPv6 in brackets.
+          hostNames: report.hosts.slice(0, 6).map((h) => authority(h.host, h.port, 'https')),
         };
       }
     } catch (err) {
