@@ -11,7 +11,8 @@ import { addProxyOptions, engineOptions, parsePort, type ProxyCliOptions } from 
 import { applySavedSettings, type SettingSources } from './api/apply-saved-settings.js';
 import { defaultDataDir } from './data-dir.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { hostPort, isLoopbackListen, loopbackOnlyAdvice } from './net/lan-addresses.js';
+import { isLoopbackListen, loopbackOnlyAdvice } from './net/lan-addresses.js';
+import { hostPort } from './net/authority.js';
 import { judge } from './judge/index.js';
 import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
 import { notASessionMessage } from './session/not-a-session.js';

@@ -5,18 +5,15 @@ import { isLoopbackListen, reachableAddresses } from '../net/lan-addresses.js';
 import type { CaFormat, EngineControl } from './engine-port.js';
 import { ONBOARDING_HOST } from '../onboarding/host.js';
 import type { OnboardingInfo } from './protocol.js';
+import { hostPort } from '../net/authority.js';
 
 export type { CaDownload, OnboardingInfo } from './protocol.js';
-
-function authority(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 export async function onboardingInfo(engine: EngineControl): Promise<OnboardingInfo> {
   const status = engine.status();
   const reachable = reachableAddresses(status.listen, status.lanAddresses);
   const ordered = [...reachable.filter((a) => !a.includes(':')), ...reachable.filter((a) => a.includes(':'))];
-  const proxyAddresses = ordered.map((a) => authority(a, status.port));
+  const proxyAddresses = ordered.map((a) => hostPort(a, status.port));
   const url = proxyAddresses[0] ? `http://${proxyAddresses[0]}/` : null;
   const reservedUrl = `http://${ONBOARDING_HOST}/`;
   const qrTarget = url ?? reservedUrl;
@@ -27,7 +24,7 @@ export async function onboardingInfo(engine: EngineControl): Promise<OnboardingI
     proxyPort: status.port,
     proxyAddresses,
     loopbackOnly: isLoopbackListen(status.listen),
-    listenAddress: authority(status.listen, status.port),
+    listenAddress: hostPort(status.listen, status.port),
     url,
     reservedUrl,
     qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,

@@ -10,6 +10,7 @@ import { compareHosts } from './host-order.js';
 import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
 import { matchesHostGlob } from '../host-glob.js';
+import { hostPort } from '../net/authority.js';
 import { sessionAdvice } from './advice.js';
 import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
 import { judgePinning, type TrustedElsewhere } from './pinning.js';
@@ -42,7 +43,7 @@ export function splitLines(lines: readonly SessionLine[] | SessionContent): Sess
 
 /** Display form of a host: IPv6 addresses are bracketed, as in a URL. */
 export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return hostPort(host, port);
 }
 
 /** `address|ja4` -> hosts (display) where that TLS client accepted the trusted certificate. */

@@ -49,7 +49,7 @@ export function failBeforeAnswer(
 
 /**
  * Records the first answer on a fresh backend connection once its evidence is in: for a
- * status that may name a missing client certificate (400/403/495/496) that is the body's start.
+ * status that may name a missing client certificate (400/401/403) that is the body's start.
  */
 export function upstreamAnswerRecorder(
   ctx: H2StreamContext,

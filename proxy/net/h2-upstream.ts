@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { LoadedClientCert } from './client-certs.js';
 import { H2_CONNECTION_WINDOW, H2_SESSION_OPTIONS } from './h2-limits.js';
 import type { UpstreamPool } from './upstream.js';
+import { hostPort } from './authority.js';
 
 export type BackendProtocol = 'h2' | 'http/1.1' | 'h2-only';
 
@@ -99,7 +100,7 @@ export function openBackend(pool: UpstreamPool, host: string, port: number, opts
       let firstError: Error | null = null;
       // The session owns the socket from here; its errors reach the streams.
       socket.on('error', (err) => (firstError ??= err));
-      const authority = `https://${route.servername.includes(':') ? `[${route.servername}]` : route.servername}:${port}`;
+      const authority = `https://${hostPort(route.servername, port)}`;
       const session = http2.connect(authority, { ...H2_SESSION_OPTIONS, createConnection: () => socket });
       session.on('error', (err) => (firstError ??= err));
       session.once('connect', () => {

@@ -9,7 +9,7 @@ import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:
 import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import type { HeaderList, UpstreamEvent } from '../session/events.js';
-import { classifyUpstreamAnswer, complaintNeedsBody } from '../observe/cert-complaint.js';
+import { classifyUpstreamAnswer } from '../observe/cert-complaint.js';
 import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
 import { upstreamFailureMessage } from './bad-gateway-text.js';
 import { HttpExchange, type ConnInfo } from './http-exchange.js';
@@ -240,7 +240,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       // A stated length sizes the capture once (a large body is not grown through copies).
       ex.responseBody.expect(Number(upRes.headers['content-length']));
       upRes.on('data', (chunk: Buffer) => ex.responseBody.add(chunk));
-      if (complaintNeedsBody(status)) upRes.on('data', answer.onData);
+      if (answer.waitsForBody) upRes.on('data', answer.onData);
       try {
         res.writeHead(status, upRes.statusMessage, flatHeaders(resHeaders));
       } catch (err) {

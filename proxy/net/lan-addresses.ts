@@ -1,5 +1,6 @@
 // Addresses a phone on the same network can reach the laptop at.
 import { networkInterfaces } from 'node:os';
+import { hostPort } from './authority.js';
 
 export function lanAddresses(): string[] {
   const out: string[] = [];
@@ -15,9 +16,6 @@ export function lanAddresses(): string[] {
   return out.sort((a, b) => Number(a.includes(':')) - Number(b.includes(':')));
 }
 
-export function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 /** True when the listen address accepts connections from this computer only. */
 export function isLoopbackListen(listen: string): boolean {

@@ -10,7 +10,7 @@ import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { endToEndHeaders, flatHeaders } from './http-forward.js';
 import type { ConnInfo } from './http-exchange.js';
-import { authority } from './authority.js';
+import { authority, hostPort } from './authority.js';
 import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
 import { checkServerIdentity } from 'node:tls';
@@ -45,8 +45,8 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   const route = pool.route(conn.host, conn.port);
   const headers = endToEndHeaders(req.rawHeaders);
   headers.push(['Connection', 'Upgrade'], ['Upgrade', req.headers.upgrade ?? 'websocket']);
-  // With the port always (docs/formats.md); an IPv6 address in brackets, or the URL does not parse.
-  const url = `${secure ? 'wss' : 'ws'}://${conn.host.includes(':') ? `[${conn.host}]` : conn.host}:${conn.port}${path}`;
+  // With the port always (docs/formats.md).
+  const url = `${secure ? 'wss' : 'ws'}://${hostPort(conn.host, conn.port)}${path}`;
   const id = bus.nextId('w');
   // The upgrade is an HTTP request like any other (Traffic lists it, messages hang under it).
   const requestId = bus.nextId('r');

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CaFormat } from '../ca/export.js';
 import { onboardingPage, type CaLinks, type Platform } from './page.js';
 import { isOnboardingHost, ONBOARDING_HOST } from './host.js';
+import { hostPort } from '../net/authority.js';
 
 export { isOnboardingHost, ONBOARDING_HOST };
 
@@ -160,5 +161,5 @@ function proxyAddressFor(req: IncomingMessage, lan: readonly string[], port: num
   }
   const first = lan.find((a) => !a.includes(':')) ?? lan[0];
   if (!first) return `<this computer's address>:${port}`;
-  return first.includes(':') ? `[${first}]:${port}` : `${first}:${port}`;
+  return hostPort(first, port);
 }

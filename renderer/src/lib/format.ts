@@ -16,10 +16,16 @@ export function formatMs(ms: number | null | undefined): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
 /** A host as the board names it: the port is shown unless it is 443 (a host's :80 and :443 are different rows). */
 export function hostPort(host: string, port: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port === 443 ? h : `${h}:${port}`;
+  return port === 443 ? bracketed(host) : `${bracketed(host)}:${port}`;
+}
+
+/** host:port as the report's findings and the API name it: the port always, IPv6 in brackets. */
+export function hostWithPort(host: string, port: number): string {
+  return `${bracketed(host)}:${port}`;
 }
 
 export function errorText(err: unknown): string {

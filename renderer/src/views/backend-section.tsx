@@ -6,7 +6,7 @@ import { api } from '../api/client';
 import type { HostVerdict } from '../api/types';
 import { Badge } from '../components/badges';
 import { ErrorNote } from '../components/error-note';
-import { errorText, hostPort } from '../lib/format';
+import { errorText, hostPort, hostWithPort } from '../lib/format';
 
 type Pending = { kind: 'auth' } | { kind: 'burst'; n: number } | null;
 
@@ -16,7 +16,7 @@ const RATE_LABEL: Record<string, string> = { throttled: 'Throttled', 'not-thrott
 export function BackendSection({ host }: { host: HostVerdict }) {
   const name = hostPort(host.host, host.port);
   // hostPort may drop :443 for display; the API wants the host:port the report uses.
-  const confirmName = host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`;
+  const confirmName = hostWithPort(host.host, host.port);
   const [pending, setPending] = useState<Pending>(null);
   const [burst, setBurst] = useState(20);
   const [note, setNote] = useState<string | null>(null);

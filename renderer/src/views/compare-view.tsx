@@ -7,7 +7,7 @@ import { readableChanges } from '../../../proxy/report/diff-lines';
 import { api } from '../api/client';
 import type { DiffChange, DiffResponse, HostDiff, SessionDiff, SessionSummary } from '../api/types';
 import { ErrorNote } from '../components/error-note';
-import { errorText } from '../lib/format';
+import { errorText, hostWithPort } from '../lib/format';
 
 const MARK: Record<DiffChange['kind'], string> = { regression: '✗', improvement: '✓', change: '~' };
 const KIND_CLASS: Record<DiffChange['kind'], string> = { regression: 'text-bad', improvement: 'text-ok', change: 'text-muted' };
@@ -17,9 +17,7 @@ function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-function hostPort(h: { host: string; port: number }): string {
-  return h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
-}
+const hostPort = (h: { host: string; port: number }): string => hostWithPort(h.host, h.port);
 
 function optionText(s: SessionSummary): string {
   const when = new Date(s.started ?? s.modified).toLocaleString();
