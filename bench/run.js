@@ -27,8 +27,8 @@ const out = value('--out') ?? join(ROOT, 'bench', quick ? 'last-run-quick.json' 
 const only = value('--only')?.split(',');
 const cpuProf = value('--cpu-prof');
 const P = quick
-  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, warmDownloads: 1, longTotal: 3000, longCheck: 1000, starts: 1, pairedRounds: 1 }
-  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, warmDownloads: 5, longTotal: 60_000, longCheck: 10_000, starts: 3, pairedRounds: 4 };
+  ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, warmDownloads: 1, longTotal: 3000, longCheck: 1000, starts: 1, pairedRounds: 1, pairedWarmSeconds: 0.5 }
+  : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, warmDownloads: 5, longTotal: 60_000, longCheck: 10_000, starts: 3, pairedRounds: 4, pairedWarmSeconds: 2 };
 const wanted = (k) => !only || only.includes(k);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (s) => process.stderr.write(s + '\n');
@@ -85,6 +85,11 @@ await withProxy('pinprobe', async () => undefined);
 
 if (wanted('none')) results.none = await measure('none', null);
 
+// The origin's and the client's download path warmed before any proxy's downloads: the
+// first proxy measured must not pay for their JIT warm-up while no proxy (measured last)
+// does not.
+await downloads(target(origin.port, null), null, { repeat: P.downloads, parallel: 2, warmRepeat: P.warmDownloads });
+
 for (const kind of ['pinprobe', 'pinprobe-norec', 'mockttp', 'mitmdump']) {
   if (!wanted(kind)) continue;
   if (kind === 'mitmdump' && !hasMitm) {
@@ -132,6 +137,12 @@ if (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui')) {
   let liveMessages = 0;
   ws.on('message', () => liveMessages++);
   await new Promise((ok, fail) => ws.once('open', ok).once('error', fail));
+  // Untimed load first: a fresh process's first second is JIT warm-up, which recording's
+  // longer code path feels more (its req/s per process is kept as paired.warmWindowRps).
+  const firstWindow = [];
+  for (let i = 0; i < kinds.length; i++) {
+    firstWindow.push((await keepAlive(target(origin.port, procs[i]), procs[i], { seconds: P.pairedWarmSeconds, warmupMs: 0 })).rps);
+  }
   const sum = kinds.map(() => ({ requests: 0, cpuUs: 0, secs: 0 }));
   // Each round's own recording cost too: the spread says how far one run's ratio can be trusted.
   const roundCosts = [];
@@ -149,7 +160,7 @@ if (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui')) {
   ws.close();
   for (const p of procs) await p.stop();
   const per = sum.map((x) => ({ rps: Math.round(x.requests / x.secs), cpuUsPerReq: Math.round(x.cpuUs / x.requests), requests: x.requests }));
-  results.paired = { rounds: P.pairedRounds, recordingOn: per[0], recordingOff: per[1], uiConnected: { ...per[2], liveMessages }, recordingCostPerRound: roundCosts };
+  results.paired = { rounds: P.pairedRounds, recordingOn: per[0], recordingOff: per[1], uiConnected: { ...per[2], liveMessages }, recordingCostPerRound: roundCosts, warmWindowRps: Object.fromEntries(kinds.map((k, i) => [k, firstWindow[i]])) };
 }
 
 // HTTP/2 keep-alive (issue 11): h2 clients to an h2-only origin, no proxy / Pinprobe / mitmdump.
