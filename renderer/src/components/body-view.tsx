@@ -9,6 +9,7 @@ import { formatBytes } from '../lib/format';
 import { choosePreview, jwtsInBody, type MultipartPart, type Preview } from '../model/body-preview';
 import { JsonTree } from './json-tree';
 import { JwtCard } from './jwt-card';
+import { NameValueRows } from './name-value-rows';
 
 const TEXT_CAP = 64 * 1024;
 const HEX_CAP = 4 * 1024;
@@ -41,12 +42,7 @@ function FieldTable({ rows, label }: { rows: Array<[string, ReactNode]>; label: 
         </tr>
       </thead>
       <tbody>
-        {rows.map(([name, value], i) => (
-          <tr key={`${name}-${i}`}>
-            <th scope="row">{name}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
+        <NameValueRows rows={rows} />
       </tbody>
     </table>
   );

@@ -8,6 +8,7 @@ import { BodyView } from '../components/body-view';
 import { GrpcView } from '../components/grpc-view';
 import { ErrorNote } from '../components/error-note';
 import { JwtView } from '../components/jwt-view';
+import { NameValueRows } from '../components/name-value-rows';
 import { WebSocketMessages } from '../components/ws-messages';
 import { ResendPanel } from '../components/resend-panel';
 import { copyText, toCurl, type CurlVia } from '../lib/curl';
@@ -23,12 +24,7 @@ function Headers({ headers, title }: { headers: Array<[string, string]>; title: 
       ) : (
         <table className="headers">
           <tbody>
-            {headers.map(([name, value], i) => (
-              <tr key={`${name}-${i}`}>
-                <th scope="row">{name}</th>
-                <td>{value}</td>
-              </tr>
-            ))}
+            <NameValueRows rows={headers} />
           </tbody>
         </table>
       )}
