@@ -160,7 +160,7 @@ export class Engine implements EngineControl {
     const listen = this.options.listen ?? '0.0.0.0';
     // A session path that cannot take files fails here, before the port is bound.
     if (!this.sessionOpen) this.recording?.prepare();
-    // Before the first connection (settle-next-tick.ts: 7–10% of CPU per request).
+    // Before the first connection (settle-next-tick.ts: 8–10% of CPU per request).
     settleNextTick();
     await new Promise<void>((ok, fail) => {
       server.once('error', (err: NodeJS.ErrnoException) =>

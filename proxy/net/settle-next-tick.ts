@@ -18,7 +18,7 @@ let settled = false;
 
 const noop = (): void => undefined;
 
-/** Once per process, before the proxy listens: ~1 ms. */
+/** Once per process, before the proxy listens: ~8 ms (queued and run, with the engine loaded). */
 export function settleNextTick(): void {
   if (settled) return;
   settled = true;
