@@ -11,8 +11,8 @@
 // of 19 with it off, more often the slower the machine ran). A few thousand calls at start,
 // before any connection, leave those caches monomorphic: in 26 of 26 such starts that
 // runtime path was gone (≤ 0.02 µs per request) and the proxy's CPU per keep-alive request
-// fell by 8–10%. 200 calls in one turn, or 1,000 spread
-// over 20 event-loop turns, were not enough; 3,000 in one turn were. See docs/performance.md.
+// fell by 8–10%. 200 calls in one turn, or 1,000 spread over 20 event-loop turns, were not
+// enough; 3,000 in one turn were. See docs/performance.md.
 
 const CALLS = 5000;
 let settled = false;
