@@ -136,7 +136,8 @@ describe('native menu actions reach the UI', () => {
   it('a cancelled dialog does nothing; an unusable path is reported in an alert naming it', async () => {
     const page = await desktopPage();
     await menu(page, 'export-har', null);
-    await expect.poll(async () => (await calls(page)).length).toBe(1);
+    // The export asks /api/status for the file name before its dialog opens.
+    await expect.poll(async () => (await calls(page)).length, { timeout: 5000 }).toBe(1);
     await expect(page.locator('.notice').count()).resolves.toBe(0);
 
     const missingDir = join(dir, 'no-such-folder', 'x.har');

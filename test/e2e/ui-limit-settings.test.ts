@@ -80,6 +80,8 @@ describe('Controls: timeouts and connection limits (real engine)', () => {
     }
     expect(await form.getByRole('textbox', { name: 'TLS handshake timeout', exact: true }).inputValue()).toBe('5');
     const auto = engine.status().connectionLimits!;
+    // "now N" comes from /api/status, which can answer after the form first draws.
+    await form.locator('[data-field="maxConnections"] .hint', { hasText: 'now ' }).waitFor({ timeout: 5000 });
     expect(await form.locator('[data-field="maxConnections"] .hint').textContent()).toContain(`now ${auto.maxConnections.toLocaleString('en-US')}`);
     expect(await form.locator('[data-field="maxConnectionsPerClient"] .hint').textContent()).toContain(`now ${auto.maxConnectionsPerClient.toLocaleString('en-US')}`);
     const origin = await form.locator('.setting-origin').textContent();

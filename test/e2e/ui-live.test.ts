@@ -22,7 +22,8 @@ describe('UI against the control API', () => {
     await page.goto(ui.api.url);
     await page.getByRole('heading', { name: 'No hosts yet' }).waitFor();
     expect(page.url()).not.toContain(ui.api.token);
-    await expect(page.getByText('192.168.1.23:8080').first().isVisible()).resolves.toBe(true);
+    // The address comes from /api/onboarding, which can answer after the board first draws.
+    await page.getByText('192.168.1.23:8080').first().waitFor({ timeout: 5000 });
 
     const c = tlsConnection({ host: 'api.live.example', scenario: 'trusted', result: 'accepted' });
     const pushed = Date.now();
@@ -66,10 +67,13 @@ describe('UI against the control API', () => {
   });
 
   it('Traffic lists connections and requests, with a detail pane', async () => {
+    // Its own traffic, so this test does not depend on the first one having pushed.
+    const c = tlsConnection({ host: 'api.traffic.example', scenario: 'trusted', result: 'accepted' });
+    ui.engine.push(...c.events, ...exchange({ conn: c.id, host: 'api.traffic.example', path: '/v1/ping', responseBody: '{"ok":true}' }));
     const page = await ui.browser.context.newPage();
     await page.goto(ui.api.url);
     await page.getByRole('tab', { name: 'Traffic' }).click();
-    const req = page.getByRole('option').filter({ hasText: 'api.live.example/v1/ping' });
+    const req = page.getByRole('option').filter({ hasText: 'api.traffic.example/v1/ping' });
     await req.waitFor();
     await expect(page.getByRole('option').filter({ hasText: 'CONNECT' }).count()).resolves.toBeGreaterThan(0);
     await req.click();
@@ -85,6 +89,9 @@ describe('UI against the control API', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pinprobe-e2e-'));
     const file = join(dir, 'recorded.pinprobe.jsonl');
     writeFileSync(file, [fakeHeader(8080), ...demoSession()].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    // A live host of its own, which the recorded view must hide and "Back to live" bring back.
+    const c = tlsConnection({ host: 'api.back.example', scenario: 'trusted', result: 'accepted' });
+    ui.engine.push(...c.events);
     const page = await ui.browser.context.newPage();
     await page.goto(ui.api.url);
     await page.getByRole('tab', { name: 'Controls' }).click();
@@ -96,7 +103,7 @@ describe('UI against the control API', () => {
     await auth.waitFor();
     await expect(auth.getByText('Pinned').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('option').filter({ hasText: 'api.shopfast.example' }).getByText('Not pinned').isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('option').filter({ hasText: 'api.live.example' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('option').filter({ hasText: 'api.back.example' }).count()).resolves.toBe(0);
 
     await page.getByRole('tab', { name: 'Controls' }).click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HAR' }).click()]);
@@ -105,7 +112,7 @@ describe('UI against the control API', () => {
 
     await page.getByRole('button', { name: 'Back to live' }).first().click();
     await page.getByRole('tab', { name: 'Hosts' }).click();
-    await page.getByRole('option').filter({ hasText: 'api.live.example' }).waitFor();
+    await page.getByRole('option').filter({ hasText: 'api.back.example' }).waitFor();
     await page.close();
   });
 });

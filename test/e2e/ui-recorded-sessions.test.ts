@@ -54,6 +54,8 @@ describe('recorded sessions in Controls', () => {
       await page.getByRole('tab', { name: 'Controls' }).click();
       const list = page.getByRole('region', { name: 'Recorded sessions' });
       await list.getByRole('listitem').nth(2).waitFor();
+      // Which file is "current" comes from /api/status, which can answer after the list.
+      await list.getByRole('listitem').first().filter({ hasText: 'current' }).waitFor({ timeout: 5000 });
       const items = await list.getByRole('listitem').allTextContents();
       expect(items).toHaveLength(3);
       expect(items[0]).toContain('live.pinprobe.jsonl');
