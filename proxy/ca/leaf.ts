@@ -56,9 +56,12 @@ export interface LeafKey {
   keyId: Buffer;
 }
 
-/** `issuer` null means self-signed by the leaf key itself. Resolves to the DER certificate. */
-export function buildLeaf(plan: LeafPlan, key: LeafKey, issuer: LeafSigner | null): Promise<Buffer> {
-  return signTbs(leafTbs(plan, key, issuer, randomSerial()), issuer ? issuer.privateKey : key.privateKey);
+/**
+ * `issuer` null means self-signed by the leaf key itself. Resolves to the DER certificate.
+ * `onLoop`: signed on the event loop rather than the thread pool (signTbs).
+ */
+export function buildLeaf(plan: LeafPlan, key: LeafKey, issuer: LeafSigner | null, onLoop = false): Promise<Buffer> {
+  return signTbs(leafTbs(plan, key, issuer, randomSerial()), issuer ? issuer.privateKey : key.privateKey, onLoop);
 }
 
 // The leaf's TBSCertificate is laid out here directly in DER rather than through forge's

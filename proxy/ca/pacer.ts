@@ -26,6 +26,11 @@ export class Pacer {
     });
   }
 
+  /** Whether `start` or `finish` work is waiting (idle work does not count: anything goes before it). */
+  hasWorkQueued(): boolean {
+    return this.finishing.length > 0 || this.starting.length > 0;
+  }
+
   private next(): void {
     const task = this.finishing.shift() ?? this.starting.shift() ?? this.idling.shift();
     if (!task) {
