@@ -48,7 +48,7 @@ describe('electron-builder.yml', () => {
 
   it('packs only what runs', () => {
     const files = config.files as string[];
-    for (const f of ['package.json', 'bin/**', 'dist/app/**', 'dist/proxy/**', 'renderer/dist/**']) {
+    for (const f of ['package.json', 'bin/**', 'dist/app/**', 'dist/proxy/**', 'dist/cli/**', 'renderer/dist/**']) {
       expect(files).toContain(f);
     }
     expect(files).toContain('!**/*.map');
@@ -132,6 +132,8 @@ describe.runIf(process.platform === 'linux')('electron-builder --linux dir (offl
       standIns.push(rel);
     };
     need('dist/proxy/cli.js', 'export async function main() {}\n');
+    // The bundle bin/pinprobe.js prefers, made from the copy's own dist/ as `npm run build:engine` does.
+    spawnSync(process.execPath, [join(repo, 'scripts', 'bundle-cli.js'), stage], { cwd: repo, encoding: 'utf8' });
     if (existsSync(join(repo, 'renderer', 'dist', 'index.html'))) {
       cpSync(join(repo, 'renderer', 'dist'), join(stage, 'renderer', 'dist'), { recursive: true });
     } else {
@@ -202,7 +204,7 @@ describe.runIf(process.platform === 'linux')('electron-builder --linux dir (offl
   });
 
   it('holds the main process, the preload, the engine and the renderer', () => {
-    for (const f of ['/package.json', '/bin/pinprobe.js', '/dist/app/main.js', '/dist/app/preload.cjs', '/dist/proxy/cli.js', '/renderer/dist/index.html']) {
+    for (const f of ['/package.json', '/bin/pinprobe.js', '/dist/app/main.js', '/dist/app/preload.cjs', '/dist/proxy/cli.js', '/dist/cli/pinprobe.js', '/renderer/dist/index.html']) {
       expect(entries).toContain(f);
     }
   });
