@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The published entry point: runs the compiled CLI. A checkout builds it on `npm ci` (prepare).
-// The bundle (dist/cli/, scripts/bundle-cli.js) starts faster; it is used only when it is at
-// least as new as tsc's output, so a tsc run without the bundle step never runs stale code.
-import { existsSync, statSync } from 'node:fs';
+// The bundle (dist/cli/, scripts/bundle-cli.js) starts faster; it is used only while it is at
+// least as new as every file it was made from, so tsc output it does not hold yet (tsc run
+// without the bundle step, a `tsc --watch` rewriting one file) is never shadowed by it.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -13,6 +14,17 @@ if (!existsSync(cli)) {
   process.stderr.write(`pinprobe: ${cli} is missing; run "npm run build" in ${root} first\n`);
   process.exit(2);
 }
-const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(cli).mtimeMs;
-const { main } = await import(pathToFileURL(fresh ? bundle : cli).href);
+
+/** Whether the bundle holds the current tsc output (any doubt: no). */
+function bundleIsCurrent() {
+  try {
+    const made = statSync(bundle).mtimeMs;
+    const inputs = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'inputs.json'), 'utf8'));
+    return inputs.length > 0 && inputs.every((f) => statSync(join(root, f)).mtimeMs <= made);
+  } catch {
+    return false;
+  }
+}
+
+const { main } = await import(pathToFileURL(bundleIsCurrent() ? bundle : cli).href);
 await main(process.argv);

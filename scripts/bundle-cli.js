@@ -7,7 +7,7 @@
 // stay separate chunks, so a plain `pinprobe proxy` does not load them. node_modules stay
 // external: the packaged app ships them as they are.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,9 @@ if (!existsSync(entry)) {
 }
 rmSync(outdir, { recursive: true, force: true });
 try {
-  await build({
+  const result = await build({
+    absWorkingDir: root,
+    metafile: true,
     entryPoints: { pinprobe: entry },
     outdir,
     bundle: true,
@@ -36,6 +38,10 @@ try {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // The files the bundle was made from, for bin/pinprobe.js to check it is not older than
+  // any of them (a `tsc --watch` rewrites only the files that changed).
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => f.startsWith('dist/'));
+  writeFileSync(join(outdir, 'inputs.json'), `${JSON.stringify(inputs)}\n`);
 } catch (err) {
   // esbuild has printed the errors; a half-written bundle must not be run by bin/pinprobe.js.
   rmSync(outdir, { recursive: true, force: true });
