@@ -281,6 +281,10 @@ export class Engine implements EngineControl {
     return this.recording?.lines() ?? [];
   }
 
+  settle(): void {
+    this.recording?.recordQueued();
+  }
+
   /** The live verdicts (judge/live.ts): the report `pinprobe report` gives for the session file. */
   report(): Report {
     return this.recording?.report() ?? judge([], { file: this.sessionPath });

@@ -51,6 +51,12 @@ export interface EngineControl {
    * cap), or null when there is no such line or it cannot be read back.
    */
   fullLine?(index: number): Promise<SessionLine | null>;
+  /**
+   * Records the events still queued (recording is batched, RECORD_BATCH_MS): their lines reach
+   * subscribers now, so what the caller reads next counts every event so far. Absent: lines are
+   * recorded as they come.
+   */
+  settle?(): void;
   /** The live session's verdicts, kept up to date as lines are recorded; absent: the view judges lines(). */
   report?(): Report;
   settings(): EngineSettings;

@@ -66,7 +66,10 @@ export class SessionView {
   }
 
   lineCount(): number {
-    return this.opened ? this.opened.lines.length : this.liveCount;
+    if (this.opened) return this.opened.lines.length;
+    // The engine's queued lines reach onLiveLine first: the count and the verdicts include them.
+    this.engine.settle?.();
+    return this.liveCount;
   }
 
   /** Lines from..to of the view (light copies for old live request/response lines). */
@@ -114,6 +117,7 @@ export class SessionView {
   }
 
   report(): Report {
+    if (!this.opened) this.engine.settle?.();
     if (this.cachedReport === null) {
       // A HAR file has no TLS outcomes: judging its requests alone would make up verdicts
       // (every http:// URL "cleartext") that no recording supports. Live: the engine's

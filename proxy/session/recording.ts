@@ -14,6 +14,12 @@ import type { LineBytes } from './recent-bytes.js';
 import { SessionWriter, type LinePlace } from './writer.js';
 
 /**
+ * Lines wait at most this long in the recording's queue (then they are recorded together and
+ * written at once: within the writer's BATCH_MS promise). 2 ms and 10 ms measured no better.
+ */
+export const RECORD_BATCH_MS = 5;
+
+/**
  * Gets the in-memory copy of each appended line and, when the session file has it as one
  * string with the copy's content, that JSON text (else null: stringify the copy yourself).
  * A listener subscribed with `keepsLines: false` may get the recorded line itself instead
@@ -39,6 +45,10 @@ export interface UnwrittenAtEnd {
 export class SessionRecording implements Feature {
   readonly name = 'session-recording';
   private writer: SessionWriter | null = null;
+  /** Lines recorded but not yet written, stored or judged (`drainQueue`), oldest first. */
+  private queue: SessionLine[] = [];
+  private drainTimer: NodeJS.Timeout | null = null;
+  private draining = false;
   private readonly memory: SessionMemory;
   /** Each listener, and whether it keeps lines it is given (subscribe's `keepsLines`). */
   private readonly listeners = new Map<LineListener, boolean>();
@@ -91,6 +101,7 @@ export class SessionRecording implements Feature {
 
   /** Starts a new session file with this header. */
   open(header: SessionHeader): void {
+    this.drainQueue();
     this.memory.reset();
     this.verdicts = new LiveVerdicts(this.source);
     this.writer = this.watched(SessionWriter.open(this.path, header));
@@ -115,6 +126,7 @@ export class SessionRecording implements Feature {
     const existing = parseSessionText(text, this.path);
     if (!existing.header) throw new Error(`--record ${this.path}: the file exists and is not a Pinprobe session; choose another path`);
     for (const w of existing.warnings) process.emitWarning(w);
+    this.drainQueue();
     this.memory.reset();
     this.verdicts = new LiveVerdicts(this.source);
     // A cut last line (a killed run) must not glue itself to the first new line.
@@ -136,7 +148,8 @@ export class SessionRecording implements Feature {
    */
   end(line: SessionEvent): UnwrittenAtEnd | null {
     if (!this.writer) return null;
-    this.record(line);
+    this.drainQueue();
+    this.recordNow(line);
     const { lost, cause } = this.writer.close();
     this.writer = null;
     return lost > 0 ? { lines: lost, file: this.path, cause: cause ?? 'write error' } : null;
@@ -147,38 +160,103 @@ export class SessionRecording implements Feature {
     this.record(event);
   }
 
-  /** Appends a line to the file and the in-memory session (also check-auth's own lines). */
+  /**
+   * Appends a line to the file and the in-memory session (also check-auth's own lines): queued,
+   * and recorded with the others of its RECORD_BATCH_MS in one pass (`drainQueue`). Anything
+   * that reads the session drains the queue first, so it sees every line recorded so far.
+   */
   record(line: SessionLine): void {
+    this.queue.push(line);
+    // A large body is recorded at once, as before the queue: what waits stays small.
+    if (hasLargeBody(line)) {
+      this.drainQueue(false);
+      return;
+    }
+    if (this.drainTimer === null) {
+      this.drainTimer = setTimeout(() => {
+        this.drainTimer = null;
+        this.drainQueue();
+      }, RECORD_BATCH_MS);
+      this.drainTimer.unref();
+    }
+  }
+
+  /**
+   * Records the queued lines in order — encoded into the writer's batch, stored, judged, handed
+   * to listeners — then writes the batch: one pass per few milliseconds instead of one per
+   * event. Per request this measured ~8 µs of proxy CPU less (~30% of recording's cost, paired
+   * 1 s windows): the recording code runs hot over a batch instead of between the relay's
+   * steps, each time evicting theirs.
+   */
+  private drainQueue(write = true): void {
+    if (this.drainTimer !== null) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = null;
+    }
+    // A listener that reads the session while its line is handed over must not record lines
+    // out of order: the loop below takes what is queued meanwhile, after the lines before it.
+    if (this.draining || this.queue.length === 0) return;
+    this.draining = true;
+    const queue = this.queue;
+    try {
+      for (let i = 0; i < queue.length; i++) {
+        try {
+          this.recordNow(queue[i]!);
+        } catch (err) {
+          // As the bus does for a feature: one failing line must not take the others (or the proxy) down.
+          process.emitWarning(`pinprobe: recording failed on a ${queue[i]!.type} event: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      this.queue = [];
+      this.draining = false;
+    }
+    // Lines of a large body are left to the writer (it writes big batches at once, else within BATCH_MS).
+    if (write) this.writer?.flush();
+  }
+
+  /** Records (and writes) the lines queued so far: listeners get them now. */
+  recordQueued(): void {
+    this.drainQueue();
+  }
+
+  private recordNow(line: SessionLine): void {
     const place = this.writer?.append(line) ?? null;
     this.push(line, place, this.writer?.lastText ?? null, this.writer?.lastBytes ?? null);
   }
 
   /** The verdicts of the session so far: what judge() gives for its file, without re-reading it. */
   report(): Report {
+    this.drainQueue();
     return this.verdicts.report(this.path);
   }
 
   /** Writes the lines still batched, so the file holds every line so far. */
   flush(): void {
+    this.drainQueue();
     this.writer?.flush();
   }
 
   /** Every line so far (old request/response lines as light copies); O(n). */
   lines(): readonly SessionLine[] {
+    this.drainQueue();
     return this.memory.lines;
   }
 
   lineCount(): number {
+    this.drainQueue();
     return this.memory.length;
   }
 
   linesFrom(from: number, to?: number): SessionLine[] {
+    this.drainQueue();
     return this.memory.slice(from, to);
   }
 
   /** A line as the session file holds it (headers, bodies up to the cap); see SessionMemory. */
   fullLine(index: number): Promise<SessionLine | null> {
-    // A line still in the writer's batch is not in the file yet.
+    // A line still queued or in the writer's batch is not in the file yet.
+    this.drainQueue();
     this.writer?.flush();
     return this.memory.fullLine(index, this.path);
   }
@@ -189,6 +267,8 @@ export class SessionRecording implements Feature {
    * itself, and while no listener keeps lines the newest lines are kept as bytes.
    */
   subscribe(listener: LineListener, options: { keepsLines?: boolean } = {}): () => void {
+    // Lines queued before the subscription are not the listener's (as when recording was immediate).
+    this.drainQueue();
     this.unsubscribe(listener);
     const keeps = options.keepsLines !== false;
     this.listeners.set(listener, keeps);
@@ -208,6 +288,8 @@ export class SessionRecording implements Feature {
    * the UI shows the engine's `status().recordingStopped` as a banner), not one per lost event.
    */
   private watched(writer: SessionWriter): SessionWriter {
+    // A process.exit (a crash handler's) writes the queued lines too, not only the writer's batch.
+    writer.beforeExitFlush = () => this.drainQueue();
     writer.onTrouble = (t) => {
       if (this.options.onTrouble) this.options.onTrouble(t.message);
       else process.stderr.write(`${t.stopped ? 'WARNING: ' : ''}${t.message}\n`);
@@ -233,6 +315,13 @@ export class SessionRecording implements Feature {
     const json = text !== null && sameContent(line, stored) ? text : null;
     for (const l of this.listeners.keys()) l(stored, json);
   }
+}
+
+/** A body (request, response, WebSocket message) over this many characters is recorded at once rather than queued. */
+const QUEUED_BODY_MAX = 64 * 1024;
+
+function hasLargeBody(line: SessionLine): boolean {
+  return (line.type === 'request' || line.type === 'response' || line.type === 'ws-message') && line.body.data.length > QUEUED_BODY_MAX;
 }
 
 /** Whether the in-memory copy holds what the line holds (same values; only bodies or payloads are ever cut). */

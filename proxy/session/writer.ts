@@ -65,6 +65,8 @@ export class SessionWriter {
   private stopCause: string | null = null;
   private lost = 0;
   private lostSince: string | null = null;
+  /** Called by the `exit` hook before its flush: the owner appends lines it still holds. */
+  beforeExitFlush: (() => void) | null = null;
   /** Where `open` wrote the header, when it wrote one. */
   headerPlace: LinePlace | null = null;
   /** Told once when recording stops on a write error and once when it resumes. */
@@ -77,7 +79,10 @@ export class SessionWriter {
     if (!exitHook) {
       exitHook = true;
       process.once('exit', () => {
-        for (const w of open) w.flush();
+        for (const w of open) {
+          w.beforeExitFlush?.();
+          w.flush();
+        }
       });
     }
   }

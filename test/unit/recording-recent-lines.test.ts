@@ -81,6 +81,8 @@ describe('recording with no listener: the newest lines as the writer\'s bytes', 
     rec.subscribe((line, json) => seen.push({ line, json }));
     const later = [...exchange(11), ...exchange(12), ...exchange(13)];
     for (const l of later) rec.record(l);
+    // Recording is batched (RECORD_BATCH_MS): queued lines reach listeners when it drains.
+    rec.flush();
     // Each listener's line is a copy (not the recorded object), its JSON the file's text.
     seen.forEach(({ line, json }, i) => {
       expect(line).not.toBe(later[i]);
@@ -106,6 +108,8 @@ describe('recording with a listener that keeps no lines (the UI\'s live view)', 
     rec.subscribe((line, json) => seen.push({ line, json }), { keepsLines: false });
     const first = [...exchange(1), ...exchange(2), ...exchange(3)];
     for (const l of first) rec.record(l);
+    // Recording is batched (RECORD_BATCH_MS): queued lines reach listeners when it drains.
+    rec.flush();
     // Lines of the usual shape: the line itself (no copy made), with the file's text.
     seen.forEach(({ line, json }, i) => {
       expect(line).toBe(first[i]);
@@ -116,12 +120,14 @@ describe('recording with a listener that keeps no lines (the UI\'s live view)', 
     const off = rec.subscribe((line) => kept.push(line));
     const second = [...exchange(4), ...exchange(5)];
     for (const l of second) rec.record(l);
+    rec.flush();
     expect(seen.slice(first.length).map((s) => s.line)).toEqual(second.map((l) => slim(l)));
     seen.slice(first.length).forEach(({ line }, i) => expect(line).not.toBe(second[i]));
     expect(kept).toEqual(second.map((l) => slim(l)));
     off();
     const third = [...exchange(6), ...exchange(7), ...exchange(8)];
     for (const l of third) rec.record(l);
+    rec.flush();
     seen.slice(first.length + second.length).forEach(({ line }, i) => expect(line).toBe(third[i]));
     // The keeper's copies of lines out of the window were reduced in place; memory reads right throughout.
     expect(kept[0]).toEqual(expectedLight(second[0]!));

@@ -49,6 +49,8 @@ describe('subscribers get the line JSON the file has', () => {
       ...exchange(3, 'y'.repeat(MEMORY_BODY_CAP + 10)),
     ];
     for (const e of events) engine.bus.emit(e);
+    // Recording is batched (RECORD_BATCH_MS); reading the engine's status drains it.
+    engine.status();
     const http = seen.filter((s) => s.line.type === 'request' || s.line.type === 'response');
     expect(http).toHaveLength(6);
     for (const s of http) {
