@@ -3,13 +3,13 @@
 // a line reaches the file within RECORD_BATCH_MS; whoever reads the session (lines, counts,
 // verdicts, listeners that subscribe) sees every event recorded so far; a clean stop and
 // process.exit lose nothing; SIGKILL loses at most the last batch; order is event order.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RECORD_BATCH_MS, SessionRecording } from '../../../proxy/session/recording.js';
 import type { ErrorEvent, ResponseEvent, SessionHeader, SessionLine } from '../../../proxy/session/events.js';
+import { runLineChild } from '../../helpers/line-child.js';
 import { ROOT } from '../../helpers/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-rec-queue-'));
@@ -39,19 +39,7 @@ setInterval(() => {
 }, 1);
 `;
 
-function runChild(file: string, mode: 'kill' | 'exit'): Promise<Array<[number, number]>> {
-  const script = join(dir, `child-${mode}.mjs`);
-  writeFileSync(script, CHILD);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, file, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (mode === 'kill' && out.split('\n').length > 400) child.kill('SIGKILL');
-    });
-    child.on('close', () => resolve(out.split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number])));
-  });
-}
+const runChild = (file: string, mode: 'kill' | 'exit') => runLineChild(CHILD, file, mode);
 
 describe('the recording queue', () => {
   it('writes a line within RECORD_BATCH_MS, not at once; reads and a clean end see every line, in order', async () => {

@@ -1,12 +1,12 @@
 // The batched session writer (SPEC "Session file"): lines wait at most BATCH_MS, a clean
 // stop or process exit loses nothing, SIGKILL loses at most the last batch, order is kept.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BATCH_MS, SessionWriter } from '../../../proxy/session/writer.js';
 import type { SessionLine } from '../../../proxy/session/events.js';
+import { runLineChild } from '../../helpers/line-child.js';
 import { ROOT } from '../../helpers/run.js';
 
 const line = (n: number): SessionLine => ({ type: 'error', time: new Date().toISOString(), id: String(n), message: `line ${n}` });
@@ -28,20 +28,7 @@ const tick = () => {
 setInterval(tick, 1);
 `;
 
-function runChild(file: string, mode: 'kill' | 'exit'): Promise<Array<[number, number]>> {
-  const dir = mkdtempSync(join(tmpdir(), 'pinprobe-writer-'));
-  const script = join(dir, 'child.mjs');
-  writeFileSync(script, CHILD);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, file, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (mode === 'kill' && out.split('\n').length > 400) child.kill('SIGKILL');
-    });
-    child.on('close', () => resolve(out.split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number])));
-  });
-}
+const runChild = (file: string, mode: 'kill' | 'exit') => runLineChild(CHILD, file, mode);
 
 describe('batched session writer', () => {
   it('batches: a line is not in the file at once, but is within the batch time', async () => {
