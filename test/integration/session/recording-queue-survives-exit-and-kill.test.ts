@@ -8,17 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RECORD_BATCH_MS, SessionRecording } from '../../../proxy/session/recording.js';
-import type { ErrorEvent, ResponseEvent, SessionHeader, SessionLine } from '../../../proxy/session/events.js';
+import type { ErrorEvent, ResponseEvent, SessionLine } from '../../../proxy/session/events.js';
+import { header as sessionHeader } from '../../fixtures/events.js';
 import { runLineChild } from '../../helpers/line-child.js';
 import { ROOT } from '../../helpers/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-rec-queue-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const header = {
-  type: 'session', schema: 'pinprobe.session/1', time: '2026-12-03T00:00:00.000Z', version: '0.1.0', proxy: { listen: '127.0.0.1', port: 8080 }, caSubject: 'x',
-  options: { scenario: null, passthrough: [], clientCertHosts: [], autoPassthrough: true, expectMtls: [], requestClientCert: false },
-} as SessionHeader;
+const header = sessionHeader();
 const line = (n: number): ErrorEvent => ({ type: 'error', time: new Date().toISOString(), id: String(n), message: `line ${n}` });
 const fileLines = (file: string): SessionLine[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SessionLine);
 const ids = (file: string): number[] => fileLines(file).filter((l) => l.type === 'error').map((l) => Number((l as ErrorEvent).id));
