@@ -91,7 +91,8 @@ const DUPLICATE_SIGNAL_MS = 500;
  * default handler would kill us before the session-end line. A repeat within
  * DUPLICATE_SIGNAL_MS is ignored; a later one (the user pressing Ctrl-C again) hurries the
  * stop — open connections are cut without waiting for their close lines — but the
- * session still ends with its session-end line and the summary is still printed.
+ * session still ends with its session-end line and the summary is still printed. Then the
+ * process exits (0) itself, so no signal can meet Node's default handler while it exits.
  */
 function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}): Promise<void> {
   return new Promise((done) => {
@@ -122,9 +123,12 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
           err(`recording: ${lost.lines} line${lost.lines === 1 ? '' : 's'} (including session-end) not written to ${lost.file}: ${lost.cause}`);
         }
         done();
-        // Hurried: what was cut short (a probe waiting for its timeout) must not keep the
-        // process alive once the session is finished. Exit code 0, as for any clean stop.
-        if (hurried) setImmediate(() => process.exit(process.exitCode ?? 0));
+        // Exit now, not when the event loop empties: Node tears itself down after that with
+        // the default signal actions back, and a repeat of the signal then (start.js
+        // forwarding the terminal's, a supervisor's second SIGTERM) would kill the finished
+        // process — "killed by SIGHUP" instead of exit 0. Nor may anything cut short by a
+        // hurried stop (a probe waiting for its timeout) keep it alive. Exit code 0, as for any clean stop.
+        exitOnceWritten(process.exitCode ?? 0);
       })();
     };
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
@@ -136,6 +140,17 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
       watch.unref();
     }
   });
+}
+
+/** process.exit once what was written to stdout and stderr has gone out (a pipe need not be synchronous). */
+function exitOnceWritten(code: number | string): void {
+  let waiting = 2;
+  const next = (): void => {
+    if (--waiting === 0) process.exit(code);
+  };
+  // A reader that went away never calls back: the process must end all the same.
+  setTimeout(() => process.exit(code), 2000);
+  for (const stream of [process.stdout, process.stderr]) stream.write('', next);
 }
 
 function buildProgram(): Command {

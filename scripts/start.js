@@ -65,13 +65,16 @@ function run(command, args, env) {
     process.exit(1);
   });
   child.on('exit', (code, signal) => {
-    for (const s of signals) process.off(s, forward);
     if (signal) {
       // Die of the same signal, so our parent sees what happened to the app.
+      for (const s of signals) process.off(s, forward);
       process.kill(process.pid, signal);
       setTimeout(() => process.exit(1), 1000).unref();
       return;
     }
+    // The listeners stay until the end: without one, a signal still arriving from the
+    // terminal (the group's) would kill us on the way out, and our parent would see that
+    // instead of the app's exit code.
     process.exit(code ?? 1);
   });
 }

@@ -87,6 +87,25 @@ describe('every way of stopping npm start finishes the session', () => {
     expectFinished(await startThenStop(group('SIGHUP')));
   });
 
+  it('SIGHUP to the group, then again every millisecond while the app exits (a late forward must not kill it)', async () => {
+    const r = await startThenStop(async (pgid) => {
+      process.kill(-pgid, 'SIGHUP');
+      let gone = false;
+      const until = Date.now() + 10_000;
+      while (!gone && Date.now() < until) {
+        try {
+          process.kill(-pgid, 0);
+          // Repeats within start.js's 500 ms burst are passed on once; these reach the app straight from the "terminal".
+          process.kill(-pgid, 'SIGHUP');
+        } catch {
+          gone = true;
+        }
+        await sleep(1);
+      }
+    });
+    expectFinished(r);
+  });
+
   it('SIGINT to start.js alone (kill PID), which forwards it', async () => {
     expectFinished(await startThenStop(async (pid) => void process.kill(pid, 'SIGINT')));
   });
