@@ -23,24 +23,29 @@ export function describeContent(head: Buffer): string {
   // Only the head is read: a big pretty-printed HAR does not parse from its first 4 KiB.
   if (/^\{\s*"log"\s*:/.test(first)) return HAR_WORDS;
   if (first.startsWith('{') || first.startsWith('[')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
+    // The whole head (one pretty-printed object), else its first line (JSON Lines).
+    const value = parseOrUndefined(text) ?? parseOrUndefined(first.split('\n', 1)[0]!);
     if (Array.isArray(value)) return 'it holds a JSON array';
     if (typeof value === 'object' && value !== null) {
       const rec = value as Record<string, unknown>;
       if ('log' in rec) return HAR_WORDS;
       if (rec['schema'] === 'pinprobe.report/1') return 'it holds a Pinprobe JSON report, not the session it was made from';
       const keys = Object.keys(rec);
+      if (typeof rec['type'] === 'string') return `it holds JSON lines whose "type" (${JSON.stringify(rec['type'].slice(0, 40))}) is not one of a Pinprobe session's`;
       return keys.length === 0 ? 'it holds an empty JSON object ({})' : `it holds a JSON object without a "type" (keys: ${keys.slice(0, 4).join(', ')})`;
     }
     return 'it holds JSON lines that are not Pinprobe session lines';
   }
   if (/^<\?xml|^<[a-z]/i.test(first)) return 'it holds XML or HTML';
   return 'it holds text that is not JSON Lines';
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The one-line refusal for `file`, or null when `read` is a session. */

@@ -17,6 +17,8 @@ const cases: Array<[string, string, RegExp]> = [
   ['empty.jsonl', '', /it is empty/],
   ['export.har', JSON.stringify({ log: { version: '1.2', entries: [] } }), /a HAR file/],
   ['notes.txt', 'hello world\nsecond line\n', /text that is not JSON Lines/],
+  ['other-tool.jsonl', '{"type":"flow","id":1}\n{"type":"flow","id":2}\n', /JSON lines whose "type" \("flow"\) is not one of a Pinprobe session's/],
+  ['no-type.json', '{"name":"x","size":3}\n', /a JSON object without a "type" \(keys: name, size\)/],
 ];
 
 describe('report refuses a file that is not a Pinprobe session', () => {
