@@ -78,7 +78,24 @@ async function caOutFile(outOpt: string | undefined, caDir: string, fileName: st
 function writeReason(e: NodeJS.ErrnoException): string {
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') return 'no permission to write there';
   if (e.code === 'ENOTDIR') return 'a part of the path is a file, not a folder';
+  if (e.code === 'EISDIR') return 'it is a folder: name a file';
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return 'the disk is full';
   return e.code ?? e.message;
+}
+
+/**
+ * Writes an `--out` file, making its folder first (a CI job's `reports/build-42/` need not
+ * exist yet). Fails with one line naming the option and why.
+ */
+async function writeOut(outOpt: string, file: string, data: string | Buffer): Promise<void> {
+  await mkdir(dirname(resolve(file)), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    // mkdir's EEXIST here means a file stands where the folder would go.
+    const why = e.code === 'EEXIST' ? 'a part of the path is a file, not a folder' : writeReason(e);
+    throw new UsageError(`--out ${outOpt}: cannot create the folder ${dirname(resolve(file))} (${why})`);
+  });
+  await writeFile(file, data).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--out ${outOpt}: cannot write ${file} (${writeReason(e)})`);
+  });
 }
 
 /** A repeat of the same signal this soon is the same Ctrl-C delivered twice, not a new one. */
@@ -203,14 +220,7 @@ function buildProgram(): Command {
       const root = await loadOrCreateRootCa(dataDir);
       const exp = exportCa(root, o.format);
       const file = await caOutFile(o.out, join(dataDir, 'ca'), exp.fileName);
-      if (file !== root.certPath) {
-        await mkdir(dirname(file), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError(`--out ${o.out}: cannot create the folder ${dirname(file)} (${e.code ?? e.message})`);
-        });
-        await writeFile(file, exp.data).catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError(`--out ${o.out}: cannot write ${file} (${writeReason(e)})`);
-        });
-      }
+      if (file !== root.certPath) await writeOut(o.out!, file, exp.data);
       out(file);
     });
 
@@ -237,9 +247,7 @@ function buildProgram(): Command {
         ? JSON.stringify((await import('./session/har.js')).toHar(session.events, { creatorVersion: version() }), null, 2)
         : renderReport(o.format as 'text', report, lines, { color: !o.out && Boolean(process.stdout.isTTY) });
       if (o.out) {
-        await writeFile(o.out, text.endsWith('\n') ? text : text + '\n').catch((e: Error) => {
-          throw new UsageError(`--out ${o.out}: cannot write it (${e.message})`);
-        });
+        await writeOut(o.out, o.out, text.endsWith('\n') ? text : text + '\n');
         out(resolve(o.out));
       } else out(text);
       if (o.failOn && failOn(report, o.failOn)) process.exitCode = 1;
@@ -266,9 +274,7 @@ function buildProgram(): Command {
       const diff = diffReports(sides[0]!.report, sides[1]!.report);
       const text = renderDiff(o.format, diff, { color: !o.out && Boolean(process.stdout.isTTY), failOn: o.failOn });
       if (o.out) {
-        await writeFile(o.out, text.endsWith('\n') ? text : text + '\n').catch((e: Error) => {
-          throw new UsageError(`--out ${o.out}: cannot write it (${e.message})`);
-        });
+        await writeOut(o.out, o.out, text.endsWith('\n') ? text : text + '\n');
         out(resolve(o.out));
       } else out(text);
       if (o.failOn && diffFailsOn(diff, o.failOn)) process.exitCode = 1;

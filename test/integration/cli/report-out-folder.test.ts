@@ -1,0 +1,51 @@
+// `report --out` and `diff --out` make the folder they write into (a CI job's
+// `reports/build-42/` need not exist), as `ca --out` does; a path that cannot be written is
+// one line naming the option and why, never a raw errno message.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { header } from '../../fixtures/events.js';
+import { pinprobe } from '../../helpers/run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pinprobe-report-out-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const session = join(dir, 'a.pinprobe.jsonl');
+writeFileSync(session, JSON.stringify(header()) + '\n');
+
+describe('--out of report and diff', () => {
+  it('report --out into folders that do not exist yet writes the report there', async () => {
+    const out = join(dir, 'reports', 'build-42', 'report.json');
+    const r = await pinprobe(['report', session, '--format', 'json', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).schema).toBe('pinprobe.report/1');
+  });
+
+  it('diff --out into folders that do not exist yet writes the diff there', async () => {
+    const out = join(dir, 'diffs', 'nightly', 'diff.xml');
+    const r = await pinprobe(['diff', session, session, '--format', 'junit', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^<\?xml/);
+  });
+
+  it('a path under a file, or a folder, is one line naming --out and why', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    const cases: Array<[string[], RegExp]> = [
+      [['report', session, '--out', join(blocker, 'r.html'), '--format', 'html'], /a part of the path is a file, not a folder/],
+      [['report', session, '--out', folder], /it is a folder: name a file/],
+      [['diff', session, session, '--out', join(blocker, 'd.txt')], /a part of the path is a file, not a folder/],
+    ];
+    for (const [args, why] of cases) {
+      const r = await pinprobe(args);
+      expect(r.code, r.stderr).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^pinprobe: --out \S+: cannot (create the folder|write) /);
+      expect(lines[0]).toMatch(why);
+    }
+  });
+});
