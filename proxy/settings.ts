@@ -55,6 +55,13 @@ export type AnySettingDef = SettingTable[SettingKey];
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 const strings = (raw: unknown): string[] => (isStringList(raw) ? raw : []);
 const stringList = (v: unknown) => (isStringList(v) ? undefined : 'must be a list of strings');
+// An empty glob (an unset shell variable, a blank row in the UI) would match no host and say nothing.
+const hostGlobList = (v: unknown) => (!isStringList(v) ? 'must be a list of strings' : v.some((g) => g.trim() === '') ? 'must not hold an empty host glob' : undefined);
+function nonEmptyGlob(key: 'passthrough' | 'expectMtls', flag: string): (v: string) => void {
+  return (v) => {
+    if (v.trim() === '') throw new SettingError({ key, message: 'must not be an empty host glob' }, `${flag} "${v}": an empty host glob matches no host; name one such as api.example.com or *.example.com`);
+  };
+}
 const boolean = (v: unknown) => (typeof v === 'boolean' ? undefined : 'must be true or false');
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -94,8 +101,9 @@ const TABLE: SettingTable = {
     kind: 'list',
     default: [],
     help: 'tunnel these hosts untouched (repeatable)',
+    checkCli: nonEmptyGlob('passthrough', '--passthrough'),
     fromCli: strings,
-    check: stringList,
+    check: hostGlobList,
     rebuildsPool: false,
     recorded: (s) => ({ passthrough: s.passthrough }),
   },
@@ -175,8 +183,9 @@ const TABLE: SettingTable = {
     kind: 'list',
     default: [],
     help: 'hosts that must enforce mTLS: not enforcing is a high finding (repeatable)',
+    checkCli: nonEmptyGlob('expectMtls', '--expect-mtls'),
     fromCli: strings,
-    check: stringList,
+    check: hostGlobList,
     rebuildsPool: false,
     recorded: (s) => ({ expectMtls: s.expectMtls }),
   },

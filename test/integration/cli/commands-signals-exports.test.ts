@@ -33,6 +33,8 @@ describe('pinprobe CLI', () => {
     [['proxy', '--map-remote', 'nonsense'], /--map-remote nonsense: expected HOST\[:PORT\]=ADDR:PORT/],
     [['proxy', '--client-cert', 'api.example.com=/nonexistent/c.pem,/nonexistent/k.pem', '--port', '0'], /--client-cert .*\/nonexistent\/c\.pem/],
     [['proxy', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['proxy', '--passthrough', ''], /--passthrough "": an empty host glob matches no host/],
+    [['proxy', '--expect-mtls', ' '], /--expect-mtls " ": an empty host glob matches no host/],
     [['report', '/nonexistent/session.jsonl'], /\/nonexistent\/session\.jsonl/],
     [['report', '/dev/null', '--format', 'pdf'], /--format must be text, json, html, junit or har/],
     [['nonsense-command'], /unknown command 'nonsense-command'/],

@@ -125,6 +125,9 @@ describe('settings errors name their field', () => {
   it('checks the shape of every setting from the table', () => {
     expect(() => checkPatch({ scenario: 'nonsense' as never })).toThrow(/^scenario: must be one of/);
     expect(() => checkPatch({ passthrough: [1] as never })).toThrow('passthrough: must be a list of strings');
+    // An empty glob matches no host: a blank row or an unset variable must not pass silently.
+    expect(() => checkPatch({ passthrough: ['*.apple.com', ' '] })).toThrow('passthrough: must not hold an empty host glob');
+    expect(() => checkPatch({ expectMtls: [''] })).toThrow('expectMtls: must not hold an empty host glob');
     expect(() => checkPatch({ requestClientCert: 'yes' as never })).toThrow('requestClientCert: must be true or false');
     expect(() => checkPatch({ scenario: null, autoPassthrough: false, clientCerts: [{ host: 'x', cert: '/c.pem' }] })).not.toThrow();
   });
