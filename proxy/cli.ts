@@ -2,7 +2,7 @@
 // line on stderr and exit 2; everything else a user can hit names what to do.
 import { readFileSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { exportCa, CA_FORMATS, type CaFormat } from './ca/export.js';
@@ -65,15 +65,21 @@ function banner(engine: Engine): void {
 }
 
 /**
- * `ca --out`: a folder (an existing one, or any path ending in "/") receives the export
- * under its usual name, as `cp` would do; anything else is the file itself.
+ * `--out`: a folder (an existing one, or any path ending in "/") receives the file under
+ * `fileName`, as `cp` would do; anything else is the file itself.
  */
-async function caOutFile(outOpt: string | undefined, caDir: string, fileName: string): Promise<string> {
-  if (outOpt === undefined) return resolve(caDir, fileName);
+async function outTarget(outOpt: string, fileName: string): Promise<string> {
   const target = resolve(outOpt);
   const isDir = /[\\/]$/.test(outOpt) || (await stat(target).then((s) => s.isDirectory(), () => false));
   return isDir ? join(target, fileName) : target;
 }
+
+/** A session file's name without its .pinprobe.jsonl (a default --out name's stem). */
+function sessionStem(file: string): string {
+  return basename(file).replace(/(\.pinprobe)?\.jsonl$/, '') || 'session';
+}
+
+const OUT_EXTENSION: Record<string, string> = { text: 'txt', json: 'json', html: 'html', junit: 'xml', har: 'har' };
 
 function writeReason(e: NodeJS.ErrnoException): string {
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') return 'no permission to write there';
@@ -111,16 +117,28 @@ const DUPLICATE_SIGNAL_MS = 500;
  * session still ends with its session-end line and the summary is still printed. Then the
  * process exits (0) itself, so no signal can meet Node's default handler while it exits.
  */
-function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}): Promise<void> {
+/** Work a stop waits for after the session is finished: files the UI is still writing. */
+interface PendingWrites {
+  count(): number;
+  settled(): Promise<void>;
+}
+
+/** How long a stop waits for files the UI is still writing (an export to a slow share). */
+const PENDING_WRITES_MS = 60_000;
+
+function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}, writes?: PendingWrites): Promise<void> {
   return new Promise((done) => {
     let stoppingSince = 0;
     let hurried = false;
+    let hurryNow = (): void => {};
+    const hurriedPromise = new Promise<void>((ok) => (hurryNow = ok));
     const stop = (signal: string) => {
       if (stoppingSince) {
         if (hurried || Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
         hurried = true;
         err(`${signal} again: hurrying — cutting open connections; the session file is still finished.`);
         engine.hurry();
+        hurryNow();
         return;
       }
       stoppingSince = Date.now();
@@ -138,6 +156,17 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
           // The summary above came from memory; the file lacks these lines. The exit code
           // stays 0, as SPEC says for every stop; this line is what tells (docs/formats.md).
           err(`recording: ${lost.lines} line${lost.lines === 1 ? '' : 's'} (including session-end) not written to ${lost.file}: ${lost.cause}`);
+        }
+        const files = writes?.count() ?? 0;
+        if (files > 0 && !hurried) {
+          err(`waiting for ${files === 1 ? 'a file' : `${files} files`} the UI is writing (an export or Save as) to finish… (Ctrl-C again to stop without it)`);
+          const gaveUp = await Promise.race([
+            writes!.settled().then(() => false),
+            hurriedPromise.then(() => true),
+            new Promise<boolean>((ok) => setTimeout(() => ok(true), PENDING_WRITES_MS)),
+          ]);
+          const left = writes!.count();
+          if (gaveUp && left > 0) err(`stopped with ${left === 1 ? 'a file' : `${left} files`} the UI was writing left unfinished`);
         }
         done();
         // Exit now, not when the event loop empties: Node tears itself down after that with
@@ -202,7 +231,7 @@ function buildProgram(): Command {
       });
       const api = await startControlApi({ engine, port: o.uiPort, uiDir: join(ROOT, 'renderer', 'dist'), version: version(), settingSources });
       engine.ownPorts.add(api.port);
-      const stopped = untilSignal(engine, () => api.close());
+      const stopped = untilSignal(engine, () => api.close(), { count: () => api.filesBeingWritten(), settled: () => api.writesSettled() });
       banner(engine);
       out('Open the Pinprobe UI at:');
       out(api.url);
@@ -219,7 +248,7 @@ function buildProgram(): Command {
       const dataDir = resolve(o.dataDir ?? defaultDataDir());
       const root = await loadOrCreateRootCa(dataDir);
       const exp = exportCa(root, o.format);
-      const file = await caOutFile(o.out, join(dataDir, 'ca'), exp.fileName);
+      const file = o.out === undefined ? join(dataDir, 'ca', exp.fileName) : await outTarget(o.out, exp.fileName);
       if (file !== root.certPath) await writeOut(o.out!, file, exp.data);
       out(file);
     });
@@ -247,8 +276,9 @@ function buildProgram(): Command {
         ? JSON.stringify((await import('./session/har.js')).toHar(session.events, { creatorVersion: version() }), null, 2)
         : renderReport(o.format as 'text', report, lines, { color: !o.out && Boolean(process.stdout.isTTY) });
       if (o.out) {
-        await writeOut(o.out, o.out, text.endsWith('\n') ? text : text + '\n');
-        out(resolve(o.out));
+        const target = await outTarget(o.out, `${sessionStem(file)}.${OUT_EXTENSION[o.format]}`);
+        await writeOut(o.out, target, text.endsWith('\n') ? text : text + '\n');
+        out(target);
       } else out(text);
       if (o.failOn && failOn(report, o.failOn)) process.exitCode = 1;
     });
@@ -274,8 +304,9 @@ function buildProgram(): Command {
       const diff = diffReports(sides[0]!.report, sides[1]!.report);
       const text = renderDiff(o.format, diff, { color: !o.out && Boolean(process.stdout.isTTY), failOn: o.failOn });
       if (o.out) {
-        await writeOut(o.out, o.out, text.endsWith('\n') ? text : text + '\n');
-        out(resolve(o.out));
+        const target = await outTarget(o.out, `${sessionStem(a)}-vs-${sessionStem(b)}.${OUT_EXTENSION[o.format]}`);
+        await writeOut(o.out, target, text.endsWith('\n') ? text : text + '\n');
+        out(target);
       } else out(text);
       if (o.failOn && diffFailsOn(diff, o.failOn)) process.exitCode = 1;
     });

@@ -8,6 +8,7 @@ import type { EngineControl, EngineSettings } from './engine-port.js';
 import { HttpError, errorMessage, readJsonObject, sendDownload, sendJson } from './http-util.js';
 import { onboardingInfo } from './onboarding-info.js';
 import { saveSettings, type SettingSources } from './saved-settings.js';
+import type { FileWrites } from './file-writes.js';
 import { assertReadableFile, copySession, userPath, writeExport } from './session-files.js';
 import { SettingError, problemField } from '../setting-error.js';
 import { isSettingKey, SETTING_KEYS } from '../settings.js';
@@ -26,9 +27,15 @@ export interface RouteContext {
   checks?: BackendChecks;
   /** Resend from Traffic (POST /api/resend). */
   resender?: Resender;
+  /** Exports and save-as copies being written (a stop waits for them). */
+  fileWrites?: FileWrites;
 }
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+function tracked<T>(ctx: RouteContext, write: Promise<T>): Promise<T> {
+  return ctx.fileWrites ? ctx.fileWrites.track(write) : write;
+}
 
 // The accepted keys come from the settings table; re-exported for apply-saved-settings.ts.
 export { SETTING_KEYS };
@@ -149,7 +156,7 @@ const routes: Record<string, Handler> = {
   'POST /api/session/save-as': async (ctx, req, res) => {
     const body = await readJsonObject(req);
     const to = userPath(body['path']);
-    await copySession(ctx.view.info().file, to, body['overwrite'] === true);
+    await tracked(ctx, copySession(ctx.view.info().file, to, body['overwrite'] === true));
     sendJson(res, 200, { saved: to });
   },
 
@@ -172,7 +179,7 @@ const routes: Record<string, Handler> = {
     const { exportDownload } = await loadExports();
     const d = await exportDownload(ctx.view, ctx.version, body['format']);
     const to = userPath(body['path']);
-    await writeExport(to, d.data, body['overwrite'] === true);
+    await tracked(ctx, writeExport(to, d.data, body['overwrite'] === true));
     sendJson(res, 200, { saved: to, format: body['format'], bytes: Buffer.byteLength(d.data) });
   },
 

@@ -8,6 +8,7 @@ import { LiveSocket } from './live-socket.js';
 import { checkHost, checkOrigin } from './request-guard.js';
 import { findRoute, type RouteContext } from './routes.js';
 import { BackendChecks } from './backend-check.js';
+import { FileWrites } from './file-writes.js';
 import { Resender } from './resend.js';
 import { SessionView } from './session-view.js';
 import { shellHeaders } from './shell-headers.js';
@@ -34,13 +35,18 @@ export interface ControlApi {
   port: number;
   token: string;
   close(): Promise<void>;
+  /** Exports and save-as copies still being written (close() does not wait for them). */
+  filesBeingWritten(): number;
+  /** Resolves once those writes have finished. */
+  writesSettled(): Promise<void>;
 }
 
 export async function startControlApi(opts: ControlApiOptions): Promise<ControlApi> {
   const token = opts.token ?? createToken();
   if (token.length < 22) throw new Error('control API token must carry at least 128 bits');
   const view = new SessionView(opts.engine);
-  const ctx: RouteContext = { engine: opts.engine, view, version: opts.version, settingSources: opts.settingSources, checks: new BackendChecks(opts.engine, view), resender: new Resender(opts.engine, view) };
+  const fileWrites = new FileWrites();
+  const ctx: RouteContext = { engine: opts.engine, view, version: opts.version, settingSources: opts.settingSources, checks: new BackendChecks(opts.engine, view), resender: new Resender(opts.engine, view), fileWrites };
   let port = 0;
   const live = new LiveSocket({ view, token, port: () => port });
 
@@ -107,5 +113,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+    filesBeingWritten: () => fileWrites.count,
+    writesSettled: () => fileWrites.settled(),
   };
 }

@@ -1,7 +1,7 @@
 // Says what a file holds when it is not a Pinprobe session, so `report` (a CI gate) and
 // the UI refuse the wrong file with a line naming it, instead of "0 hosts" and a pass.
 import { open } from 'node:fs/promises';
-import type { ReadSessionResult } from './reader.js';
+import { isSessionLineType, type ReadSessionResult } from './reader.js';
 
 /** A session has a header or at least one event line; anything else is another file. */
 export function isSession(read: ReadSessionResult): boolean {
@@ -24,14 +24,19 @@ export function describeContent(head: Buffer): string {
   if (/^\{\s*"log"\s*:/.test(first)) return HAR_WORDS;
   if (first.startsWith('{') || first.startsWith('[')) {
     // The whole head (one pretty-printed object), else its first line (JSON Lines).
-    const value = parseOrUndefined(text) ?? parseOrUndefined(first.split('\n', 1)[0]!);
+    const whole = parseOrUndefined(text);
+    const value = whole ?? parseOrUndefined(first.split('\n', 1)[0]!);
     if (Array.isArray(value)) return 'it holds a JSON array';
     if (typeof value === 'object' && value !== null) {
       const rec = value as Record<string, unknown>;
       if ('log' in rec) return HAR_WORDS;
       if (rec['schema'] === 'pinprobe.report/1') return 'it holds a Pinprobe JSON report, not the session it was made from';
       const keys = Object.keys(rec);
-      if (typeof rec['type'] === 'string') return `it holds JSON lines whose "type" (${JSON.stringify(rec['type'].slice(0, 40))}) is not one of a Pinprobe session's`;
+      if (typeof rec['type'] === 'string') {
+        const type = JSON.stringify(rec['type'].slice(0, 40));
+        if (isSessionLineType(rec['type'])) return `its lines look like a Pinprobe session's (the first is a ${type} line) but none could be read`;
+        return whole === undefined ? `it holds JSON lines whose "type" (${type}) is not one of a Pinprobe session's` : `it holds a JSON object whose "type" (${type}) is not a Pinprobe session line's`;
+      }
       return keys.length === 0 ? 'it holds an empty JSON object ({})' : `it holds a JSON object without a "type" (keys: ${keys.slice(0, 4).join(', ')})`;
     }
     return 'it holds JSON lines that are not Pinprobe session lines';
@@ -62,5 +67,8 @@ export async function notASessionMessage(file: string, read: ReadSessionResult):
       await handle.close();
     }
   }
-  return `${file} is not a Pinprobe session: ${describeContent(head)}; pass a .pinprobe.jsonl file that Pinprobe recorded`;
+  const holds = describeContent(head);
+  // Lines of ours that did not read: the reader's first reason says what is wrong with them.
+  const why = holds.startsWith('its lines look like') && read.warnings[0] ? ` (${read.warnings[0]})` : '';
+  return `${file} is not a Pinprobe session: ${holds}${why}; pass a .pinprobe.jsonl file that Pinprobe recorded`;
 }

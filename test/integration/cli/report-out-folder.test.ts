@@ -1,6 +1,6 @@
 // `report --out` and `diff --out` make the folder they write into (a CI job's
-// `reports/build-42/` need not exist), as `ca --out` does; a path that cannot be written is
-// one line naming the option and why, never a raw errno message.
+// `reports/build-42/` need not exist) and take a folder as `ca --out` does; a path that cannot
+// be written is one line naming the option and why, never a raw errno message.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,14 +29,26 @@ describe('--out of report and diff', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^<\?xml/);
   });
 
-  it('a path under a file, or a folder, is one line naming --out and why', async () => {
-    const blocker = join(dir, 'a-file');
-    writeFileSync(blocker, 'x');
+  it('a folder (existing, or any path ending in "/") gets the file under its usual name, as with ca --out', async () => {
     const folder = join(dir, 'a-folder');
     mkdirSync(folder);
+    const intoExisting = await pinprobe(['report', session, '--format', 'html', '--out', folder]);
+    expect(intoExisting.code, intoExisting.stderr).toBe(0);
+    expect(intoExisting.stdout.trim()).toBe(join(folder, 'a.html'));
+    expect(readFileSync(join(folder, 'a.html'), 'utf8')).toMatch(/<html/i);
+    const intoNew = await pinprobe(['report', session, '--format', 'junit', '--out', join(dir, 'new-folder') + '/']);
+    expect(intoNew.code, intoNew.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'new-folder', 'a.xml'), 'utf8')).toMatch(/^<\?xml/);
+    const diff = await pinprobe(['diff', session, session, '--format', 'json', '--out', folder + '/']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(folder, 'a-vs-a.json'), 'utf8'))).toBeTypeOf('object');
+  });
+
+  it('a path under a file is one line naming --out and why', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
     const cases: Array<[string[], RegExp]> = [
       [['report', session, '--out', join(blocker, 'r.html'), '--format', 'html'], /a part of the path is a file, not a folder/],
-      [['report', session, '--out', folder], /it is a folder: name a file/],
       [['diff', session, session, '--out', join(blocker, 'd.txt')], /a part of the path is a file, not a folder/],
     ];
     for (const [args, why] of cases) {

@@ -19,6 +19,8 @@ const cases: Array<[string, string, RegExp]> = [
   ['notes.txt', 'hello world\nsecond line\n', /text that is not JSON Lines/],
   ['other-tool.jsonl', '{"type":"flow","id":1}\n{"type":"flow","id":2}\n', /JSON lines whose "type" \("flow"\) is not one of a Pinprobe session's/],
   ['no-type.json', '{"name":"x","size":3}\n', /a JSON object without a "type" \(keys: name, size\)/],
+  ['package.json', '{\n  "name": "app",\n  "type": "module"\n}\n', /a JSON object whose "type" \("module"\) is not a Pinprobe session line's/],
+  ['cut.jsonl', '{"type":"session","schema":"pinprobe.session/1"}\n', /look like a Pinprobe session's \(the first is a "session" line\) but none could be read \(.*a session header without a "time"/],
 ];
 
 describe('report refuses a file that is not a Pinprobe session', () => {
