@@ -4,6 +4,12 @@
 /** SPEC: `pinprobe ui` prints the UI's URL, token included, on a line of its own. */
 export const UI_URL_LINE = /^http:\/\/127\.0\.0\.1:\d+\/\S*$/;
 
+/**
+ * What `pinprobe ui` prints on stderr while a stop waits for a file the UI is still writing
+ * (proxy/cli.ts, untilSignal): the app's stop then gives it more than the usual grace.
+ */
+export const WAITING_FOR_UI_WRITES = /waiting for (a file|\d+ files) the UI is writing/;
+
 /** Splits a byte stream into lines; calls `onLine` for each complete line (no newline). */
 export class LineSplitter {
   private pending = '';

@@ -1,7 +1,7 @@
 // Runs the engine (`pinprobe ui`) in an Electron utility process, so proxy load never
 // blocks the window's main thread, and waits for the UI URL it prints.
 import { utilityProcess, type UtilityProcess } from 'electron';
-import { LineSplitter, TailBuffer, UI_URL_LINE, redactToken, type EngineFailure } from './engine-output.js';
+import { LineSplitter, TailBuffer, UI_URL_LINE, WAITING_FOR_UI_WRITES, redactToken, type EngineFailure } from './engine-output.js';
 
 export interface EngineReady {
   /** the UI URL, token included */
@@ -31,6 +31,8 @@ export class EngineProcess {
   private stopping = false;
   private exited: Promise<number> | null = null;
   private readonly stderr = new TailBuffer(8000);
+  /** Set once a stop's engine said it is finishing a file the UI is writing (an export). */
+  private finishingUiWrites = false;
 
   constructor(private readonly opts: EngineOptions) {}
 
@@ -81,6 +83,7 @@ export class EngineProcess {
       child.stdout?.on('data', (chunk: Buffer) => lines.push(chunk));
       child.stderr?.on('data', (chunk: Buffer) => {
         this.stderr.push(chunk);
+        if (this.stopping && WAITING_FOR_UI_WRITES.test(this.stderr.toString())) this.finishingUiWrites = true;
         process.stderr.write(redactToken(chunk.toString()));
       });
 
@@ -103,16 +106,23 @@ export class EngineProcess {
    * Asks the engine to stop (SIGTERM on POSIX: it finishes writing the session and
    * exits); resolves once it has exited, or after `graceMs`.
    */
-  async stop(graceMs = 5000): Promise<void> {
+  async stop(graceMs = 5000, uiWritesMs = 65_000): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.stopping = true;
     child.kill();
+    await this.exitedWithin(graceMs);
+    // An export or Save as to a slow disk is still being written (the engine said so, and
+    // waits up to 60 s for it): quitting now would cut the file.
+    if (this.child && this.finishingUiWrites) await this.exitedWithin(uiWritesMs);
+  }
+
+  private async exitedWithin(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.exited,
       new Promise<void>((r) => {
-        timer = setTimeout(r, graceMs);
+        timer = setTimeout(r, ms);
       }),
     ]);
     clearTimeout(timer);

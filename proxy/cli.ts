@@ -76,7 +76,15 @@ async function outTarget(outOpt: string, fileName: string): Promise<string> {
 
 /** A session file's name without its .pinprobe.jsonl (a default --out name's stem). */
 function sessionStem(file: string): string {
-  return basename(file).replace(/(\.pinprobe)?\.jsonl$/, '') || 'session';
+  return basename(file).replace(/(\.pinprobe)?\.jsonl$/i, '') || 'session';
+}
+
+/** `diff --out FOLDER/`'s file name: the two stems, told apart by their folders when they are the same name. */
+function diffStem(a: string, b: string): string {
+  const [sa, sb] = [sessionStem(a), sessionStem(b)];
+  if (sa !== sb) return `${sa}-vs-${sb}`;
+  const [da, db] = [basename(dirname(resolve(a))), basename(dirname(resolve(b)))];
+  return da !== db ? `${da}-${sa}-vs-${db}-${sb}` : `${sa}-vs-${sb}`;
 }
 
 const OUT_EXTENSION: Record<string, string> = { text: 'txt', json: 'json', html: 'html', junit: 'xml', har: 'har' };
@@ -158,7 +166,8 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
           err(`recording: ${lost.lines} line${lost.lines === 1 ? '' : 's'} (including session-end) not written to ${lost.file}: ${lost.cause}`);
         }
         const files = writes?.count() ?? 0;
-        if (files > 0 && !hurried) {
+        if (files > 0 && hurried) err(`stopped with ${files === 1 ? 'a file' : `${files} files`} the UI was writing left unfinished`);
+        else if (files > 0) {
           err(`waiting for ${files === 1 ? 'a file' : `${files} files`} the UI is writing (an export or Save as) to finish… (Ctrl-C again to stop without it)`);
           const gaveUp = await Promise.race([
             writes!.settled().then(() => false),
@@ -182,7 +191,12 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
     // on; the orphaned proxy would keep running unseen. Being reparented means "stop".
     if (process.env.npm_command || process.env.npm_lifecycle_event) {
       const parent = process.ppid;
-      const watch = setInterval(() => process.ppid !== parent && stop('parent npm process exited'), 250);
+      // Once: a repeat would count as a second Ctrl-C and hurry the stop.
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(watch);
+        stop('parent npm process exited');
+      }, 250);
       watch.unref();
     }
   });
@@ -304,7 +318,7 @@ function buildProgram(): Command {
       const diff = diffReports(sides[0]!.report, sides[1]!.report);
       const text = renderDiff(o.format, diff, { color: !o.out && Boolean(process.stdout.isTTY), failOn: o.failOn });
       if (o.out) {
-        const target = await outTarget(o.out, `${sessionStem(a)}-vs-${sessionStem(b)}.${OUT_EXTENSION[o.format]}`);
+        const target = await outTarget(o.out, `${diffStem(a, b)}.${OUT_EXTENSION[o.format]}`);
         await writeOut(o.out, target, text.endsWith('\n') ? text : text + '\n');
         out(target);
       } else out(text);

@@ -1,7 +1,7 @@
 // Says what a file holds when it is not a Pinprobe session, so `report` (a CI gate) and
 // the UI refuse the wrong file with a line naming it, instead of "0 hosts" and a pass.
 import { open } from 'node:fs/promises';
-import { isSessionLineType, type ReadSessionResult } from './reader.js';
+import type { ReadSessionResult } from './reader.js';
 
 /** A session has a header or at least one event line; anything else is another file. */
 export function isSession(read: ReadSessionResult): boolean {
@@ -10,6 +10,8 @@ export function isSession(read: ReadSessionResult): boolean {
 
 // HAR has requests and answers but no TLS handshakes: nothing to judge. The UI opens one
 // read-only to browse its traffic (proxy/session/har-import.ts).
+const SESSION_HEADER_UNREAD = 'its first line looks like a Pinprobe session header but could not be read';
+
 const HAR_WORDS = 'it holds a HAR file (HTTP requests only: no TLS outcomes, so no verdicts; open it in the UI to browse its traffic)';
 
 /** What the first bytes of a file look like, in words ("a PEM certificate", "empty"). */
@@ -34,8 +36,9 @@ export function describeContent(head: Buffer): string {
       const keys = Object.keys(rec);
       if (typeof rec['type'] === 'string') {
         const type = JSON.stringify(rec['type'].slice(0, 40));
-        if (isSessionLineType(rec['type'])) return `its lines look like a Pinprobe session's (the first is a ${type} line) but none could be read`;
-        return whole === undefined ? `it holds JSON lines whose "type" (${type}) is not one of a Pinprobe session's` : `it holds a JSON object whose "type" (${type}) is not a Pinprobe session line's`;
+        // Every session starts with its header: only that says "Pinprobe" (an API's {"type":"error"} does not).
+        if (rec['type'] === 'session') return SESSION_HEADER_UNREAD;
+        return whole === undefined ? `it holds JSON lines (the first with "type" ${type}) that are not Pinprobe session lines` : `it holds one JSON object ("type" ${type}), not the JSON Lines of a Pinprobe session`;
       }
       return keys.length === 0 ? 'it holds an empty JSON object ({})' : `it holds a JSON object without a "type" (keys: ${keys.slice(0, 4).join(', ')})`;
     }
@@ -69,6 +72,6 @@ export async function notASessionMessage(file: string, read: ReadSessionResult):
   }
   const holds = describeContent(head);
   // Lines of ours that did not read: the reader's first reason says what is wrong with them.
-  const why = holds.startsWith('its lines look like') && read.warnings[0] ? ` (${read.warnings[0]})` : '';
+  const why = holds === SESSION_HEADER_UNREAD && read.warnings[0] ? ` (${read.warnings[0]})` : '';
   return `${file} is not a Pinprobe session: ${holds}${why}; pass a .pinprobe.jsonl file that Pinprobe recorded`;
 }

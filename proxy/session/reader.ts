@@ -17,11 +17,6 @@ const EVENT_TYPES: ReadonlySet<string> = new Set([
   'passthrough', 'close', 'error', 'device-trust', 'settings', 'session-end',
 ]);
 
-/** Whether `type` is one a Pinprobe session line has (the header's or an event's). */
-export function isSessionLineType(type: string): boolean {
-  return type === 'session' || EVENT_TYPES.has(type);
-}
-
 interface Pending {
   lineNo: number;
   problem: string;

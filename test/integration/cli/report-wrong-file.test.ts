@@ -17,10 +17,11 @@ const cases: Array<[string, string, RegExp]> = [
   ['empty.jsonl', '', /it is empty/],
   ['export.har', JSON.stringify({ log: { version: '1.2', entries: [] } }), /a HAR file/],
   ['notes.txt', 'hello world\nsecond line\n', /text that is not JSON Lines/],
-  ['other-tool.jsonl', '{"type":"flow","id":1}\n{"type":"flow","id":2}\n', /JSON lines whose "type" \("flow"\) is not one of a Pinprobe session's/],
+  ['other-tool.jsonl', '{"type":"flow","id":1}\n{"type":"flow","id":2}\n', /JSON lines \(the first with "type" "flow"\) that are not Pinprobe session lines/],
+  ['api-error.json', '{"type":"error","message":"rate limited"}\n', /one JSON object \("type" "error"\), not the JSON Lines of a Pinprobe session/],
   ['no-type.json', '{"name":"x","size":3}\n', /a JSON object without a "type" \(keys: name, size\)/],
-  ['package.json', '{\n  "name": "app",\n  "type": "module"\n}\n', /a JSON object whose "type" \("module"\) is not a Pinprobe session line's/],
-  ['cut.jsonl', '{"type":"session","schema":"pinprobe.session/1"}\n', /look like a Pinprobe session's \(the first is a "session" line\) but none could be read \(.*a session header without a "time"/],
+  ['package.json', '{\n  "name": "app",\n  "type": "module"\n}\n', /one JSON object \("type" "module"\), not the JSON Lines of a Pinprobe session/],
+  ['cut.jsonl', '{"type":"session","schema":"pinprobe.session/1"}\n', /its first line looks like a Pinprobe session header but could not be read \(.*a session header without a "time"/],
 ];
 
 describe('report refuses a file that is not a Pinprobe session', () => {

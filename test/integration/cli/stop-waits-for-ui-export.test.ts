@@ -4,7 +4,7 @@
 // the write is certainly still in flight when the signal arrives.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,26 @@ import { BIN, run } from '../../helpers/run.js';
 const dir = mkdtempSync(join(tmpdir(), 'pinprobe-stop-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/**
+ * Once the engine has printed its UI URL, asks it (as the UI's File › Export does) to write a
+ * HAR to `fifo`. Not awaited: the write waits for the FIFO's reader; 300 ms later it is in flight.
+ */
+async function exportWhenUp(output: () => string, fifo: string): Promise<{ saved: Promise<unknown> }> {
+  const until = Date.now() + 20_000;
+  let url: RegExpExecArray | null = null;
+  while (!(url = /http:\/\/127\.0\.0\.1:(\d+)\/#token=(\S+)/.exec(output())) && Date.now() < until) await sleep(20);
+  expect(url, output()).not.toBeNull();
+  const [, port, token] = url!;
+  const saved = fetch(`http://127.0.0.1:${port}/api/export/save`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ format: 'har', path: fifo, overwrite: true }),
+  }).catch(() => null);
+  await sleep(300);
+  // Wrapped: an async function returning the fetch's promise would wait for it.
+  return { saved };
+}
 
 describe('pinprobe ui stopped during an export', () => {
   it('waits for the file the UI is writing, then exits 0', async () => {
@@ -25,18 +45,7 @@ describe('pinprobe ui stopped during an export', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     let closed = false;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.on('close', (code, signal) => ((closed = true), ok({ code, signal }))));
-    const until = Date.now() + 20_000;
-    let url: RegExpExecArray | null = null;
-    while (!(url = /http:\/\/127\.0\.0\.1:(\d+)\/#token=(\S+)/.exec(stdout)) && Date.now() < until) await sleep(20);
-    expect(url, stdout + stderr).not.toBeNull();
-    const [, port, token] = url!;
-    // Not awaited: the write waits for the FIFO's reader.
-    const saved = fetch(`http://127.0.0.1:${port}/api/export/save`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ format: 'har', path: fifo, overwrite: true }),
-    }).catch(() => null);
-    await sleep(300);
+    const { saved } = await exportWhenUp(() => stdout, fifo);
     child.kill('SIGTERM');
     const waitUntil = Date.now() + 8_000;
     while (!closed && !/waiting for a file the UI is writing/.test(stderr) && Date.now() < waitUntil) await sleep(20);
@@ -48,5 +57,53 @@ describe('pinprobe ui stopped during an export', () => {
     expect(stderr).toMatch(/waiting for a file the UI is writing \(an export or Save as\) to finish/);
     expect(r, stderr).toEqual({ code: 0, signal: null });
     expect(stdout).toMatch(/Session saved: /);
+  });
+
+  it('under npm, a parent that went away stops it once: the wait is not taken for a second Ctrl-C', async () => {
+    const fifo = join(dir, 'export-2.har');
+    execFileSync('mkfifo', [fifo]);
+    const outFile = join(dir, 'ui-2.out');
+    const errFile = join(dir, 'ui-2.err');
+    // The parent (as npm is) starts the engine with npm's environment, prints its pid and is then killed.
+    const parentCode = `
+      const { spawn } = require('node:child_process');
+      const { openSync } = require('node:fs');
+      const c = spawn(process.execPath, ${JSON.stringify([BIN, 'ui', '--port', '0', '--listen', '127.0.0.1', '--data-dir', join(dir, 'data-2'), '--record', join(dir, 's2.pinprobe.jsonl')])},
+        { stdio: ['ignore', openSync(${JSON.stringify(outFile)}, 'w'), openSync(${JSON.stringify(errFile)}, 'w')], env: { ...process.env, npm_command: 'start' } });
+      console.log(c.pid);
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', parentCode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let parentOut = '';
+    parent.stdout.on('data', (c: Buffer) => (parentOut += c.toString()));
+    const text = (f: string) => {
+      try {
+        return readFileSync(f, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const { saved } = await exportWhenUp(() => text(outFile), fifo);
+    const enginePid = Number(parentOut.trim());
+    parent.kill('SIGKILL');
+    const waitUntil = Date.now() + 8_000;
+    while (!/waiting for a file the UI is writing/.test(text(errFile)) && Date.now() < waitUntil) await sleep(20);
+    // Well past the 0.5 s after which a repeat of the stop would hurry it.
+    await sleep(1500);
+    const read = await run('timeout', ['5', 'cat', fifo]);
+    const goneBy = Date.now() + 10_000;
+    const alive = () => {
+      try {
+        process.kill(enginePid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive() && Date.now() < goneBy) await sleep(20);
+    await saved;
+    expect(text(errFile)).toMatch(/parent npm process exited: stopping/);
+    expect(text(errFile)).not.toMatch(/hurrying|left unfinished/);
+    expect((JSON.parse(read.stdout) as { log: { entries: unknown[] } }).log.entries).toEqual(expect.any(Array));
+    expect(alive()).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 // permission prompts, IPC from a frame) and as the user (menu clicks, dialogs, closing the
 // window). What this cannot prove (rendering, the real sandbox, native dialogs, Electron's
 // own utility process) is listed in docs/desktop.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -437,6 +437,31 @@ describe('Electron main process: other starts and stops', () => {
     expect(app.events('utility-killed-at-exit')).toEqual([]);
     expect(alive(pid)).toBe(false);
     expect(readFileSync(sessionFile!, 'utf8').trim().split('\n').at(-1)).toContain('"type":"session-end"');
+  });
+
+  it('Quit during an export to a slow disk waits past the usual 5 s for the engine to finish the file', async () => {
+    const app = launch(['--port', '0', '--data-dir', join(tmp, 'data-export')]);
+    const load = await app.waitFor('load-url', () => true, 20_000);
+    const { origin, hash } = new URL(load.url as string);
+    const token = new URLSearchParams(hash.slice(1)).get('token')!;
+    const fifo = join(tmp, 'slow-export.har');
+    execFileSync('mkfifo', [fifo]);
+    // The window's File › Export: the engine writes the file; its reader (the slow disk) comes 6.5 s later.
+    const saved = fetch(`${origin}/api/export/save`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin },
+      body: JSON.stringify({ format: 'har', path: fifo, overwrite: true }),
+    }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 300));
+    app.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 6500));
+    const read = spawnSync('timeout', ['5', 'cat', fifo], { encoding: 'utf8' });
+    const { code } = await app.exited;
+    await saved;
+    expect((JSON.parse(read.stdout) as { log: { entries: unknown[] } }).log.entries, app.summary()).toEqual(expect.any(Array));
+    expect(code).toBe(0);
+    expect(app.events('utility-killed-at-exit')).toEqual([]);
+    expect(app.events('utility-exit')).toEqual([expect.objectContaining({ code: 0, signal: null })]);
   });
 
   it('a second copy quits at once and starts no engine', async () => {
