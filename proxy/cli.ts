@@ -16,6 +16,7 @@ import { hostPort } from './net/authority.js';
 import { judge } from './judge/index.js';
 import { isReportFormat, renderReport, failOn, isSeverity } from './report/index.js';
 import { notASessionMessage } from './session/not-a-session.js';
+import type { FileWrites } from './api/file-writes.js';
 import { readSession } from './session/reader.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -112,6 +113,11 @@ async function writeOut(outOpt: string, file: string, data: string | Buffer): Pr
   });
 }
 
+/** How long a stop waits for files the UI is still writing (an export to a slow share). */
+const PENDING_WRITES_MS = 60_000;
+
+const filesWord = (n: number): string => (n === 1 ? 'a file' : `${n} files`);
+
 /** A repeat of the same signal this soon is the same Ctrl-C delivered twice, not a new one. */
 const DUPLICATE_SIGNAL_MS = 500;
 
@@ -125,16 +131,7 @@ const DUPLICATE_SIGNAL_MS = 500;
  * session still ends with its session-end line and the summary is still printed. Then the
  * process exits (0) itself, so no signal can meet Node's default handler while it exits.
  */
-/** Work a stop waits for after the session is finished: files the UI is still writing. */
-interface PendingWrites {
-  count(): number;
-  settled(): Promise<void>;
-}
-
-/** How long a stop waits for files the UI is still writing (an export to a slow share). */
-const PENDING_WRITES_MS = 60_000;
-
-function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}, writes?: PendingWrites): Promise<void> {
+function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}, writes?: FileWrites): Promise<void> {
   return new Promise((done) => {
     let stoppingSince = 0;
     let hurried = false;
@@ -165,18 +162,11 @@ function untilSignal(engine: Engine, extra: () => Promise<void> = async () => {}
           // stays 0, as SPEC says for every stop; this line is what tells (docs/formats.md).
           err(`recording: ${lost.lines} line${lost.lines === 1 ? '' : 's'} (including session-end) not written to ${lost.file}: ${lost.cause}`);
         }
-        const files = writes?.count() ?? 0;
-        if (files > 0 && hurried) err(`stopped with ${files === 1 ? 'a file' : `${files} files`} the UI was writing left unfinished`);
-        else if (files > 0) {
-          err(`waiting for ${files === 1 ? 'a file' : `${files} files`} the UI is writing (an export or Save as) to finish… (Ctrl-C again to stop without it)`);
-          const gaveUp = await Promise.race([
-            writes!.settled().then(() => false),
-            hurriedPromise.then(() => true),
-            new Promise<boolean>((ok) => setTimeout(() => ok(true), PENDING_WRITES_MS)),
-          ]);
-          const left = writes!.count();
-          if (gaveUp && left > 0) err(`stopped with ${left === 1 ? 'a file' : `${left} files`} the UI was writing left unfinished`);
+        if (writes && writes.count > 0 && !hurried) {
+          err(`waiting for ${filesWord(writes.count)} the UI is writing (an export or Save as) to finish… (Ctrl-C again to stop without it)`);
+          await Promise.race([writes.settled(), hurriedPromise, new Promise((ok) => setTimeout(ok, PENDING_WRITES_MS))]);
         }
+        if (writes && writes.count > 0) err(`stopped with ${filesWord(writes.count)} the UI was writing left unfinished`);
         done();
         // Exit now, not when the event loop empties: Node tears itself down after that with
         // the default signal actions back, and a repeat of the signal then (start.js
@@ -245,7 +235,7 @@ function buildProgram(): Command {
       });
       const api = await startControlApi({ engine, port: o.uiPort, uiDir: join(ROOT, 'renderer', 'dist'), version: version(), settingSources });
       engine.ownPorts.add(api.port);
-      const stopped = untilSignal(engine, () => api.close(), { count: () => api.filesBeingWritten(), settled: () => api.writesSettled() });
+      const stopped = untilSignal(engine, () => api.close(), api.fileWrites);
       banner(engine);
       out('Open the Pinprobe UI at:');
       out(api.url);

@@ -36,9 +36,7 @@ export interface ControlApi {
   token: string;
   close(): Promise<void>;
   /** Exports and save-as copies still being written (close() does not wait for them). */
-  filesBeingWritten(): number;
-  /** Resolves once those writes have finished. */
-  writesSettled(): Promise<void>;
+  fileWrites: FileWrites;
 }
 
 export async function startControlApi(opts: ControlApiOptions): Promise<ControlApi> {
@@ -113,7 +111,6 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-    filesBeingWritten: () => fileWrites.count,
-    writesSettled: () => fileWrites.settled(),
+    fileWrites,
   };
 }

@@ -8,10 +8,10 @@ export function isSession(read: ReadSessionResult): boolean {
   return read.header !== null || read.events.length > 0;
 }
 
-// HAR has requests and answers but no TLS handshakes: nothing to judge. The UI opens one
-// read-only to browse its traffic (proxy/session/har-import.ts).
 const SESSION_HEADER_UNREAD = 'its first line looks like a Pinprobe session header but could not be read';
 
+// HAR has requests and answers but no TLS handshakes: nothing to judge. The UI opens one
+// read-only to browse its traffic (proxy/session/har-import.ts).
 const HAR_WORDS = 'it holds a HAR file (HTTP requests only: no TLS outcomes, so no verdicts; open it in the UI to browse its traffic)';
 
 /** What the first bytes of a file look like, in words ("a PEM certificate", "empty"). */
