@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import { acceptsAnyClientCert, attemptEvidence, judgeMtls, mtlsFindings, type AttemptCert, type MtlsAttempt } from '../judge/mtls.js';
 import type { Finding, MtlsVerdict } from '../judge/report-types.js';
 import { formatHostPort } from '../judge/judge.js';
+import { unreachableWords } from '../judge/mtls-words.js';
 import { isUntrustedUpstream } from '../observe/upstream-failure.js';
 import { hostGlobMatch, loadClientCert, parseClientCertSpec, type LoadedClientCert } from '../net/client-certs.js';
 import { runMtlsAttempt, type AttemptResult, type TlsVersionName } from '../net/mtls-attempt.js';
@@ -145,7 +146,8 @@ const CERT_LABEL: Record<AttemptCert, string> = { none: 'no certificate', 'self-
 function stageNote(a: ProbeAttempt): string {
   if (a.alert === 'protocol_version') return ' — the server does not speak this TLS version';
   if (a.outcome === 'tls-alert') return a.stage === 'handshake' ? ' (in the handshake)' : ' (after the handshake, on the first read)';
-  if (a.outcome === 'error') return ` — ${a.error ?? 'error'}`;
+  // The evidence is `error:CODE` already: add the message only when it says more than the code.
+  if (a.outcome === 'error') return a.error && `error:${a.error}` !== a.evidence ? ` — ${a.error}` : '';
   if (a.outcome === 'answered' && a.statusText) return ` ${a.statusText}`;
   return '';
 }
@@ -164,7 +166,10 @@ export function renderProbeText(result: ProbeResult): string {
     lines.push('CRITICAL: accepts any client certificate — an untrusted self-signed certificate was served while no certificate was refused');
   }
   if (!result.reachable) {
-    lines.push(`could not reach ${formatHostPort(result.host, result.port)}: ${result.attempts[0]?.error ?? 'no attempt completed'}`);
+    const hostPort = formatHostPort(result.host, result.port);
+    const code = /^[A-Z0-9_]+/.exec(result.attempts[0]?.error ?? '')?.[0];
+    const words = code === undefined ? null : unreachableWords(code, hostPort, result.host);
+    lines.push(words === null ? `could not reach ${hostPort}: ${result.attempts[0]?.error ?? 'no attempt completed'}` : `could not reach ${hostPort} (${code}): ${words}`);
   } else if (result.untrustedUpstream) {
     lines.push(`incomplete: the certificate of ${formatHostPort(result.host, result.port)} is not trusted (${result.untrustedUpstream}) — pass its CA with --upstream-ca FILE`);
   }

@@ -8,6 +8,7 @@ import { checkSeverity, type Check } from '../judge/findings.js';
 import { escapeHtml as e } from './html-escape.js';
 import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
 import { describeTlsClient } from '../judge/tls-stacks.js';
+import { mtlsUnknownWords } from '../judge/mtls-words.js';
 import { backendHtml } from './backend-parts.js';
 import { isCredentialParam } from '../judge/credentials.js';
 import { maskUrl } from '../judge/mask.js';
@@ -123,8 +124,7 @@ function notTested(h: HostVerdict, events: HostEvents | undefined, header: Sessi
   if (h.mtls.verdict === 'unknown' && cleartextOnly) {
     items.push('<li><b>mTLS</b>: does not apply — only cleartext HTTP was seen on this host and port, so there was no TLS connection to the backend</li>');
   } else if (h.mtls.verdict === 'unknown') {
-    items.push('<li><b>mTLS</b>: unknown — no upstream attempt without a client certificate was made; configure ' +
-      `<code>--client-cert</code> for this host, or run <code>pinprobe probe-mtls https://${e(hostLabel(h))}/</code></li>`);
+    items.push(`<li><b>mTLS</b>: unknown — ${e(mtlsUnknownWords(h.mtls, h.host, hostLabel(h)) ?? '')}</li>`);
   }
   if (items.length === 0) return '';
   return `<h3>Not tested</h3><ul class="untested">${items.join('')}</ul>`;

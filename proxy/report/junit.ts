@@ -8,6 +8,7 @@ import type { Check } from '../judge/findings.js';
 import type { Finding, HostVerdict, Report } from '../judge/report-types.js';
 import { MTLS_LABEL, VALIDATION_LABEL, hostLabel, pinningWithEvidence } from './labels.js';
 import { backendSummary } from './backend-parts.js';
+import { looksCleartextOnly, mtlsUnknownWords } from '../judge/mtls-words.js';
 
 const LOW = severityRank('low');
 
@@ -39,7 +40,7 @@ function verdictOf(h: HostVerdict, check: Check): { summary: string; skipped: st
     case 'mtls':
       return {
         summary: `${MTLS_LABEL[h.mtls.verdict]}${h.mtls.evidence ? ` (${h.mtls.evidence})` : ''}`,
-        skipped: h.mtls.verdict === 'unknown' ? 'unknown: no upstream attempt without a client certificate' : null,
+        skipped: h.mtls.verdict === 'unknown' ? `unknown: ${mtlsUnknownWords(h.mtls, h.host, hostLabel(h), looksCleartextOnly(h)) ?? ''}` : null,
       };
     case 'cleartext':
       return { summary: h.cleartext ? 'cleartext HTTP seen' : 'no cleartext HTTP seen', skipped: null };

@@ -7,6 +7,7 @@ import {
   allFindings, hostLabel, pinningWithEvidence, severitySummary,
 } from './labels.js';
 import { describeTlsClient } from '../judge/tls-stacks.js';
+import { mtlsUnknownWords } from '../judge/mtls-words.js';
 import { backendSummary, backendTextLines, backendTone } from './backend-parts.js';
 
 export interface TextOptions {
@@ -133,6 +134,14 @@ export function renderText(report: Report, opts: TextOptions): string {
     out.push('');
     out.push('Pinning notes:');
     for (const h of notes) out.push(`  ${clean(hostLabel(h))}: ${pinningWithEvidence(h)} — ${clean(h.pinningReason)}`);
+  }
+  // Only an unknown with evidence (an attempt that went wrong): one without is the usual
+  // pinned or tunnelled host, already explained above, and would repeat itself per host.
+  const mtlsNotes = report.hosts.filter((h) => h.mtls.verdict === 'unknown' && h.mtls.evidence !== null);
+  if (mtlsNotes.length > 0) {
+    out.push('');
+    out.push('mTLS notes:');
+    for (const h of mtlsNotes) out.push(`  ${clean(hostLabel(h))}: unknown (${clean(h.mtls.evidence ?? '')}) — ${clean(mtlsUnknownWords(h.mtls, h.host, hostLabel(h)) ?? '')}`);
   }
   const clients = report.hosts.filter((h) => (h.fingerprints ?? []).length > 0);
   if (clients.length > 0) {

@@ -8,6 +8,7 @@ import { ScenarioStrip } from '../components/scenario-strip';
 import { formatClock, formatMs, hostPort } from '../lib/format';
 import { checkSeverity, evidenceFor, untestedScenarios } from '../model/hosts';
 import { tlsStackOf } from '../../../proxy/judge/tls-stacks';
+import { mtlsUnknownWords } from '../../../proxy/judge/mtls-words';
 import { BackendSection } from './backend-section';
 
 export interface HostDetailProps {
@@ -44,9 +45,8 @@ function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount:
       'If this is Android 7 or later, apps ignore user-installed CAs: install the Pinprobe CA in the system store, then mark the device in Setup → Devices ("has Pinprobe\'s CA in its system store") so a refusal counts as pinning.',
     );
   }
-  if (host.mtls.verdict === 'unknown' && tlsCount > 0) {
-    steps.push('mTLS is unknown because no upstream attempt without a client certificate reached the backend yet; let the app send a request through Pinprobe.');
-  }
+  const mtlsWords = tlsCount > 0 ? mtlsUnknownWords(host.mtls, host.host, hostPort(host.host, host.port)) : null;
+  if (mtlsWords !== null) steps.push(`mTLS is unknown: ${mtlsWords}.`);
   return steps;
 }
 
