@@ -1,7 +1,8 @@
 // Reads a recorded session (JSON Lines) back into typed lines. Content problems never
 // throw: a killed proxy may leave a half-written last line, and one bad line must not
 // cost the tester the rest of the session. Only an unreadable file is an error.
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SessionEvent, SessionHeader } from './events.js';
 import { headerProblem, shapeProblem } from './line-shape.js';
@@ -120,11 +121,37 @@ export async function readSession(file: string): Promise<ReadSessionResult> {
   try {
     for await (const line of lines) collector.push(line);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot read session file ${file}: ${reason}`);
+    throw new Error(`cannot read session file ${file}: ${readReason(err as NodeJS.ErrnoException, file)}`);
   } finally {
     lines.close();
     stream.destroy();
   }
   return collector.finish();
+}
+
+/** Why a session file could not be read, in words (the code kept for searching), with what to do. */
+function readReason(err: NodeJS.ErrnoException, file: string): string {
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file (ENOENT) — check the path';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${err.code}) — the file belongs to another user; run as that user or copy it`;
+    case 'EISDIR': {
+      const newest = newestSessionIn(file);
+      return `it is a folder (EISDIR) — name a session file in it${newest ? `, e.g. ${newest}` : ''}`;
+    }
+    default:
+      return err.message;
+  }
+}
+
+/** The newest session-looking file directly in `dir` (by name: session files are named by their start time), or null. */
+function newestSessionIn(dir: string): string | null {
+  try {
+    const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+    return names.length > 0 ? join(dir, names[names.length - 1]!) : null;
+  } catch {
+    return null;
+  }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnProxy } from '../../helpers/run.js';
+import { pinprobe, spawnProxy } from '../../helpers/run.js';
 
 const external = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).filter((i) => !i.internal).map((i) => i.address));
 
@@ -40,3 +40,17 @@ describe('the start banner advertises what is reachable', () => {
     if (v4.length) expect(text).toContain(`${v4[0]}:`);
   });
 });
+
+describe('an address that is not this computer\'s', () => {
+  it('--listen 203.0.113.77 (TEST-NET-3): exit 2, one line naming --listen and what it takes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pinprobe-banner-'));
+    try {
+      const r = await pinprobe(['proxy', '--listen', '203.0.113.77', '--port', '0', '--data-dir', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^pinprobe: cannot listen on 203\.0\.113\.77:0: 203\.0\.113\.77 is not an address of this computer — give --listen one of its addresses, 0\.0\.0\.0 for all of them, or 127\.0\.0\.1 for this computer only$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

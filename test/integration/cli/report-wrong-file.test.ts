@@ -50,3 +50,23 @@ describe('report refuses a file that is not a Pinprobe session', () => {
     expect(r.stderr).toMatch(/does not start with a session header/);
   });
 });
+
+describe('report on a path that is no file', () => {
+  it('a missing file: one line, in words, with the code', async () => {
+    const r = await pinprobe(['report', join(dir, 'nope.jsonl')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`pinprobe: cannot read session file ${join(dir, 'nope.jsonl')}: no such file (ENOENT) — check the path`);
+  });
+  it('a folder: names its newest session file, for report, diff and check-auth', async () => {
+    const folder = mkdtempSync(join(dir, 'sessions-'));
+    for (const name of ['2026-12-01T10-00-00Z.pinprobe.jsonl', '2026-12-02T09-30-00Z.pinprobe.jsonl', 'notes.txt']) writeFileSync(join(folder, name), '');
+    const want = `it is a folder (EISDIR) — name a session file in it, e.g. ${join(folder, '2026-12-02T09-30-00Z.pinprobe.jsonl')}`;
+    for (const args of [['report', folder], ['diff', folder, folder], ['check-auth', folder, '--host', 'api.example']]) {
+      const r = await pinprobe(args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toContain(`cannot read session file ${folder}: ${want}`);
+    }
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    expect((await pinprobe(['report', empty])).stderr.trim()).toBe(`pinprobe: cannot read session file ${empty}: it is a folder (EISDIR) — name a session file in it`);
+  });
+});
