@@ -101,4 +101,38 @@ describe('layout details', () => {
     await page.screenshot({ path: join(SHOTS, 'traffic-focused.png') });
     await page.close();
   });
+
+  for (const [width, detail] of [[1280, false], [1280, true], [1024, true], [390, false]] as const) {
+    it(`hosts board at ${width} px${detail ? ' with a host open' : ''}: every badge stays inside its column`, async () => {
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(api.url);
+      const board = page.getByRole('listbox', { name: 'Hosts, most severe first' });
+      await board.getByRole('option').first().waitFor();
+      // The demo has a host pinned with evidence ("stage contrast"): the longest pinning label.
+      const pinned = board.getByRole('option').filter({ hasText: 'auth.shopfast.example' });
+      if (detail) {
+        await pinned.click();
+        await page.getByRole('article').getByText('Pinned (stage contrast)').first().waitFor();
+      }
+      const spills = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const row of document.querySelectorAll('.board .vrow')) {
+          for (const cell of row.children) {
+            const box = (cell as HTMLElement).getBoundingClientRect();
+            if ((cell as HTMLElement).offsetParent === null) continue;
+            for (const badge of cell.querySelectorAll('.badge')) {
+              const b = badge.getBoundingClientRect();
+              if (b.right > box.right + 1 || b.left < box.left - 1) out.push(`${cell.className}: "${badge.textContent}" ${Math.round(b.left)}–${Math.round(b.right)} outside ${Math.round(box.left)}–${Math.round(box.right)}`);
+            }
+          }
+        }
+        return out;
+      });
+      expect(spills).toEqual([]);
+      expect(await pinned.getByText('Pinned', { exact: true }).getAttribute('title')).toMatch(/^Pinned \(stage contrast\) — ./);
+      await page.screenshot({ path: join(SHOTS, `board-${width}${detail ? '-detail' : ''}.png`) });
+      await page.close();
+    });
+  }
 });

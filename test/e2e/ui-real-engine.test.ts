@@ -96,7 +96,10 @@ describe('UI with the real engine', () => {
     await device.getByLabel("this device has Pinprobe's CA in its system store").click();
     await expect.poll(() => engine.settings().deviceTrustsCa, { timeout: 3000 }).toEqual(['127.0.0.51']);
     await page.getByRole('tab', { name: 'Hosts' }).click();
-    await row.getByText('Pinned (device trusts the CA)').waitFor({ timeout: 3000 });
+    // The board's narrow column shows the verdict; its evidence is in the tooltip (and the host view).
+    const pinned = row.getByText('Pinned', { exact: true });
+    await pinned.waitFor({ timeout: 3000 });
+    expect(await pinned.getAttribute('title')).toMatch(/^Pinned \(device trusts the CA\) — ./);
     expect(engine.lines().filter((l) => l.type === 'device-trust')).toEqual([
       expect.objectContaining({ device: '127.0.0.51', trustsCa: true, source: 'ui' }),
     ]);

@@ -47,10 +47,17 @@ export function evidenceLabel(evidence: HostVerdict['pinningEvidence'] | undefin
 /** A verdict that produced a finding wears that finding's severity colour (model/hosts checkSeverity). */
 const toneOf = (own: string, severity: Severity | null | undefined) => (severity ? `sev-${severity}` : own);
 
-export function PinningBadge({ value, reason, evidence, severity }: { value: Pinning; reason?: string; evidence?: HostVerdict['pinningEvidence']; severity?: Severity | null }) {
+/**
+ * `compact` (the hosts board's narrow column): the verdict alone, its evidence in the tooltip
+ * with the reason; "Pinned (same TLS client trusted the CA elsewhere)" would run over the
+ * next column. The host view shows it in full.
+ */
+export function PinningBadge({ value, reason, evidence, severity, compact = false }: { value: Pinning; reason?: string; evidence?: HostVerdict['pinningEvidence']; severity?: Severity | null; compact?: boolean }) {
   const p = PINNING[value];
   const why = evidenceLabel(evidence);
-  return <Badge tone={toneOf(p.tone, severity)} title={reason}>{why ? `${p.label} (${why})` : p.label}</Badge>;
+  const full = why ? `${p.label} (${why})` : p.label;
+  if (compact) return <Badge tone={toneOf(p.tone, severity)} title={reason ? `${full} — ${reason}` : full}>{p.label}</Badge>;
+  return <Badge tone={toneOf(p.tone, severity)} title={reason}>{full}</Badge>;
 }
 
 export function ValidationBadge({ value, severity }: { value: Validation; severity?: Severity | null }) {

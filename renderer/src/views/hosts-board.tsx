@@ -32,7 +32,7 @@ function HostRow({ host }: { host: HostVerdict }) {
         <BackendBadge host={host} />
       </span>
       <span className="col-pinning">
-        <PinningBadge value={host.pinning} reason={host.pinningReason} evidence={host.pinningEvidence} severity={checkSeverity(host, 'pinning')} />
+        <PinningBadge compact value={host.pinning} reason={host.pinningReason} evidence={host.pinningEvidence} severity={checkSeverity(host, 'pinning')} />
       </span>
       <span className="col-strip">
         <ScenarioStrip client={host.client} />
