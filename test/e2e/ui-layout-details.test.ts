@@ -117,11 +117,11 @@ describe('layout details', () => {
       }
       const spills = await page.evaluate(() => {
         const out: string[] = [];
-        for (const row of document.querySelectorAll('.board .vrow')) {
-          for (const cell of row.children) {
+        for (const row of Array.from(document.querySelectorAll('.board .vrow'))) {
+          for (const cell of Array.from(row.children)) {
             const box = (cell as HTMLElement).getBoundingClientRect();
             if ((cell as HTMLElement).offsetParent === null) continue;
-            for (const badge of cell.querySelectorAll('.badge')) {
+            for (const badge of Array.from(cell.querySelectorAll('.badge'))) {
               const b = badge.getBoundingClientRect();
               if (b.right > box.right + 1 || b.left < box.left - 1) out.push(`${cell.className}: "${badge.textContent}" ${Math.round(b.left)}–${Math.round(b.right)} outside ${Math.round(box.left)}–${Math.round(box.right)}`);
             }
