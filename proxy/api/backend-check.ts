@@ -10,6 +10,7 @@ import { runPlan, type RunSummary } from '../check-auth/run.js';
 import type { CheckLine } from '../check-auth/send.js';
 import type { UpstreamPool } from '../net/upstream.js';
 import type { SessionEvent } from '../session/events.js';
+import { recordingOwner } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import type { EngineControl } from './engine-port.js';
 import { HttpError } from './http-util.js';
@@ -82,7 +83,9 @@ export class BackendChecks {
     let done: () => Promise<void> = async () => {};
     // A HAR file is someone else's format and opened read-only: a check run from it joins the
     // live session (as a resend does) instead of appending session lines to the user's .har.
-    if (info.mode === 'live' || info.source === 'har') {
+    // And the file this engine is recording, opened as a file: its live recording appends it.
+    const intoLive = info.mode === 'live' || info.source === 'har' || recordingOwner(info.file) === process.pid;
+    if (intoLive) {
       sink = (line) => hooks.record(line);
     } else {
       const writer = SessionWriter.appendTo(info.file);
@@ -93,7 +96,8 @@ export class BackendChecks {
         if (this.view.info().file === info.file && this.view.info().mode === 'file') await this.view.open(info.file);
       };
     }
-    const idLines = info.mode !== 'live' && info.source === 'har' ? this.engine.lines() : undefined;
+    // Joining the live session from another view: its ids go on from the live session's.
+    const idLines = info.mode !== 'live' && intoLive ? this.engine.lines() : undefined;
     const run = runPlan(plan, { pool: hooks.pool(), lines, idLines, sink, burst: req.burst });
     this.running = run;
     void run.then(done, done).finally(() => {

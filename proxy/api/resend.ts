@@ -9,6 +9,7 @@ import { DEFAULT_BODY_CAP } from '../net/body-capture.js';
 import { ResendFieldError, parseResendRequest, type ResendRequest } from '../resend/parse.js';
 import { resendIdCounter, resendRequest, type ResendOutcome } from '../resend/send.js';
 import type { RequestEvent } from '../session/events.js';
+import { recordingOwner } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import { hooksOf } from './backend-check.js';
 import type { EngineControl } from './engine-port.js';
@@ -66,7 +67,8 @@ export class Resender {
       throw err;
     }
     // A HAR file is someone else's format and read-only: what is resent from it joins the live session.
-    if (info.mode === 'live' || info.source === 'har') {
+    // And the file this engine is recording, opened as a file: its live recording appends it.
+    if (info.mode === 'live' || info.source === 'har' || recordingOwner(info.file) === process.pid) {
       for (const line of outcome.lines) hooks.record(line);
     } else {
       const writer = SessionWriter.appendTo(info.file);

@@ -7,6 +7,7 @@ import { UpstreamPool } from '../net/upstream.js';
 import { notASessionMessage } from '../session/not-a-session.js';
 import { readSession } from '../session/reader.js';
 import type { SessionLine } from '../session/events.js';
+import { CHECK_FROM_THE_UI, recordedElsewhereMessage } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import { DEFAULT_METHODS, LIMITS, planChecks } from './plan.js';
 import { runPlan } from './run.js';
@@ -78,6 +79,9 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
     const wrong = await notASessionMessage(args.file, session);
     throw new CheckAuthUsage(wrong ? `${wrong}; check-auth appends to recorded sessions only` : `${args.file} is not a Pinprobe session (no session header); check-auth appends to recorded sessions only`);
   }
+  // Before anything is sent: a session that a running Pinprobe records is appended to through it.
+  const recorded = recordedElsewhereMessage(args.file, CHECK_FROM_THE_UI);
+  if (recorded !== null) throw new CheckAuthUsage(`check-auth: ${recorded}`);
   const pool = await buildPool(args);
   const lines: SessionLine[] = [session.header, ...session.events];
   const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });

@@ -10,6 +10,7 @@ import type { SessionEvent, SessionHeader, SessionLine } from './events.js';
 import { MEMORY_HTTP_LINES, placesOf, SessionMemory } from './memory.js';
 import { parseSessionText } from './reader.js';
 import { prepareRecordDir } from './record-dir.js';
+import { claimRecording, recordedElsewhereMessage, releaseRecording } from './recording-lock.js';
 import type { LineBytes } from './recent-bytes.js';
 import { SessionWriter, type LinePlace } from './writer.js';
 
@@ -96,7 +97,15 @@ export class SessionRecording implements Feature {
 
   /** Fails with a one-line reason when the file's folder cannot take files (before the port is bound). */
   prepare(): void {
-    if (!this.writer) prepareRecordDir(this.path);
+    if (this.writer) return;
+    prepareRecordDir(this.path);
+    this.refuseIfRecordedElsewhere();
+  }
+
+  /** Two recorders of one file would each place their lines wrong (recording-lock.ts). */
+  private refuseIfRecordedElsewhere(): void {
+    const elsewhere = recordedElsewhereMessage(this.path, 'choose another path with --record (or stop that Pinprobe first)');
+    if (elsewhere !== null) throw new Error(`--record: ${elsewhere}`);
   }
 
   /** Starts a new session file with this header. */
@@ -104,7 +113,9 @@ export class SessionRecording implements Feature {
     this.drainQueue();
     this.memory.reset();
     this.verdicts = new LiveVerdicts(this.source);
+    this.refuseIfRecordedElsewhere();
     this.writer = this.watched(SessionWriter.open(this.path, header));
+    claimRecording(this.path);
     this.push(header, this.writer.headerPlace);
   }
 
@@ -115,6 +126,7 @@ export class SessionRecording implements Feature {
    * session there yet. Throws when the file exists and is not a session.
    */
   continueExisting(): SessionEvent[] | null {
+    this.refuseIfRecordedElsewhere();
     let bytes: Buffer;
     try {
       bytes = readFileSync(this.path);
@@ -133,6 +145,7 @@ export class SessionRecording implements Feature {
     const writer = this.watched(SessionWriter.open(this.path, null));
     if (!text.endsWith('\n')) writer.raw('\n');
     this.writer = writer;
+    claimRecording(this.path);
     const loaded: SessionLine[] = [existing.header, ...existing.events];
     const places = placesOf(bytes, loaded);
     loaded.forEach((line, i) => {
@@ -152,6 +165,7 @@ export class SessionRecording implements Feature {
     this.recordNow(line);
     const { lost, cause } = this.writer.close();
     this.writer = null;
+    releaseRecording(this.path);
     return lost > 0 ? { lines: lost, file: this.path, cause: cause ?? 'write error' } : null;
   }
 

@@ -11,6 +11,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { dirname } from 'node:path';
 import type { ErrorEvent, SessionHeader, SessionLine } from './events.js';
 import type { LineBytes } from './recent-bytes.js';
+import { CHECK_FROM_THE_UI, recordedElsewhereMessage, recordingOwner } from './recording-lock.js';
 
 /** Where a written line sits in the file: byte offset and length (without the newline). */
 export interface LinePlace {
@@ -113,6 +114,9 @@ export class SessionWriter {
    * killed process) gets its line ended first. Reads one byte, not the file.
    */
   static appendTo(file: string): SessionWriter {
+    // A session a running Pinprobe records is its to write (recording-lock.ts).
+    const recorded = recordedElsewhereMessage(file, CHECK_FROM_THE_UI) ?? (recordingOwner(file) === process.pid ? `${file} is this Pinprobe's live session: record into it, do not append to it` : null);
+    if (recorded !== null) throw new Error(recorded);
     const writer = SessionWriter.open(file, null);
     let fd: number | null = null;
     try {

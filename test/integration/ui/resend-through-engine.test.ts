@@ -218,4 +218,26 @@ describe('Resend from Traffic', () => {
     expect(view.view).toMatchObject({ mode: 'file', lines: after.events.length + 1 });
     await call('/api/session/live', {});
   });
+
+  it('on the live session\'s own file opened as a file: recorded by the live session, not appended beside it', async () => {
+    const file = proxy.engine.status().sessionFile;
+    const call = (path: string, body: unknown) => fetch(`http://127.0.0.1:${api.port}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    expect((await call('/api/session/open', { path: file })).status).toBe(200);
+    const liveBefore = proxy.engine.lines().length;
+    const answer = await resend({ of: original.id, edit: { headers: [['X-From-Own-File', '1']] } });
+    expect(answer.response?.status).toBe(200);
+    // In the live session (so its UI and verdicts see it), and in the file once, through its writer.
+    const live = proxy.engine.lines().slice(liveBefore);
+    expect(live.map((l) => l.type)).toEqual(['request', 'response']);
+    proxy.engine.status();
+    const inFile = (await readSession(file)).events.filter((l) => l.type === 'request' && l.headers.some(([k]) => k.toLowerCase() === 'x-from-own-file'));
+    expect(inFile).toHaveLength(1);
+    // The live session still reads its lines back from the file: nothing was written beside its writer.
+    const index = proxy.engine.lines().length - 2;
+    expect(await proxy.engine.fullLine(index)).toMatchObject({ type: 'request', id: (live[0] as RequestEvent).id });
+    await call('/api/session/live', {});
+  });
 });
+
