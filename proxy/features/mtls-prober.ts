@@ -13,7 +13,7 @@ export class MtlsProber implements Feature {
   readonly name = 'mtls-prober';
   private probed = new Set<string>();
   /** request id -> host:port and the path to probe, until that host:port is probed */
-  private paths = new Map<string, { key: string; path: string }>();
+  private paths = new Map<string, { key: string; path: string; clientAddress: string }>();
   /** Probes still under way: a stop waits for them so their line is not lost (SPEC). */
   private inFlight = new Set<Promise<void>>();
 
@@ -25,16 +25,20 @@ export class MtlsProber implements Feature {
       // Remembered only until the host:port is probed, so a long session does not pile them up.
       if (event.scheme !== 'https' || this.probed.has(key(event.host, event.port)) || !this.pool().clientCertFor(event.host, event.port)) return;
       const url = new URL(event.url);
-      this.paths.set(event.id, { key: key(event.host, event.port), path: event.method === 'GET' ? url.pathname + url.search : '/' });
+      this.paths.set(event.id, { key: key(event.host, event.port), path: event.method === 'GET' ? url.pathname + url.search : '/', clientAddress: event.clientAddress });
       return;
     }
     if (event.type !== 'upstream' || event.probe || !event.clientCert) return;
     const k = key(event.host, event.port);
     if (this.probed.has(k)) return;
     this.probed.add(k);
-    const path = (event.request && this.paths.get(event.request)?.path) || '/';
+    const asked = event.request ? this.paths.get(event.request) : undefined;
+    const path = asked?.path || '/';
+    // Whose request it follows decides where the probe may go (the upstream guard): unknown
+    // is treated as a device on the network, the stricter case.
+    const clientAddress = asked?.clientAddress ?? '';
     for (const [id, p] of this.paths) if (p.key === k) this.paths.delete(id);
-    const running = this.probe(event.host, event.port, path, event.request).catch((err: Error) => {
+    const running = this.probe(event.host, event.port, path, event.request, clientAddress).catch((err: Error) => {
       this.bus.emit({ type: 'error', time: now(), id: null, message: `mTLS probe of ${event.host}:${event.port} failed: ${err.message}` });
     });
     this.inFlight.add(running);
@@ -47,13 +51,15 @@ export class MtlsProber implements Feature {
     await Promise.race([Promise.all([...this.inFlight]), new Promise((ok) => setTimeout(ok, timeoutMs).unref())]);
   }
 
-  private async probe(host: string, port: number, path: string, requestId: string | null): Promise<void> {
+  private async probe(host: string, port: number, path: string, requestId: string | null, clientAddress: string): Promise<void> {
     const pool = this.pool();
     const route = pool.route(host, port);
     const { ca, rejectUnauthorized } = pool.tlsOptions();
+    // The same guard as the app's own upstream connections: a device on the network must not
+    // reach this computer's loopback services (or Pinprobe itself) through the probe either.
     const result = await runMtlsAttempt(
       { host, port, path, connectTo: { host: route.connectHost, port: route.connectPort } },
-      { ca, insecure: !rejectUnauthorized },
+      { ca, insecure: !rejectUnauthorized, onSocket: (socket) => pool.guard(socket, { clientAddress, mapped: route.mapped }) },
     );
     const { statusText: _s, bodyStart: _b, ...fields } = result;
     this.bus.emit({ type: 'upstream', time: now(), id: this.bus.nextId('u'), request: requestId, host, port, probe: true, clientCert: null, ...fields });

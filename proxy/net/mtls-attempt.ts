@@ -36,6 +36,8 @@ export interface AttemptOptions {
    * alert. Waiting lets the alert (certificate_required) arrive cleanly. Default 150 ms.
    */
   tls13GraceMs?: number;
+  /** Given the socket before it connects (the proxy's probe guards where it lands, as its upstream does). */
+  onSocket?: (socket: tls.TLSSocket) => void;
 }
 
 export type AttemptResult = Pick<UpstreamEvent, 'tlsVersion' | 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'error'> & {
@@ -118,6 +120,7 @@ export function runMtlsAttempt(target: AttemptTarget, opts: AttemptOptions = {})
       ...(opts.ca ? { ca: opts.ca } : {}),
       ...(opts.cert ?? {}),
     });
+    opts.onSocket?.(socket);
     const finish = (result: Omit<AttemptResult, 'tlsVersion'>): void => {
       if (settled) return;
       settled = true;

@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineBus } from '../../../proxy/engine-bus.js';
 import { MtlsProber } from '../../../proxy/features/mtls-prober.js';
-import type { UpstreamPool } from '../../../proxy/net/upstream.js';
+import { UpstreamPool } from '../../../proxy/net/upstream.js';
 import type { SessionEvent, UpstreamEvent } from '../../../proxy/session/events.js';
 import { EventBuilder } from '../../fixtures/events.js';
 import { testPki } from '../../helpers/pki.js';
@@ -34,18 +34,24 @@ afterAll(() => new Promise<void>((ok) => {
 }));
 
 /** Only what the prober asks of a pool: which hosts have a certificate, the route, the trust. */
-function fakePool(certHosts: string[]): UpstreamPool {
+/**
+ * Only what the prober asks of a pool: which hosts have a certificate, the route, the trust,
+ * and the real guard. `mapped`: whether a --map-remote rule sends the host to the loopback
+ * backend (else the host itself resolves there, which a device on the network may not reach).
+ */
+function fakePool(certHosts: string[], mapped = true): UpstreamPool {
   const pool = {
     clientCertFor: (host: string) => (certHosts.includes(host.toLowerCase()) ? { subject: 'CN=device' } : null),
-    route: (host: string) => ({ connectHost: '127.0.0.1', connectPort: port, servername: host, mapped: true }),
+    route: (host: string) => ({ connectHost: '127.0.0.1', connectPort: port, servername: host, mapped }),
     tlsOptions: () => ({ ca: [testPki().caCert], rejectUnauthorized: true }),
+    guard: UpstreamPool.prototype.guard,
   };
   return pool as unknown as UpstreamPool;
 }
 
-function setup(certHosts = ['api.app.test']): { prober: MtlsProber; events: SessionEvent[]; feed: (e: SessionEvent) => void } {
+function setup(certHosts = ['api.app.test'], mapped = true): { prober: MtlsProber; events: SessionEvent[]; feed: (e: SessionEvent) => void } {
   const bus = new EngineBus();
-  const prober = new MtlsProber(bus, () => fakePool(certHosts));
+  const prober = new MtlsProber(bus, () => fakePool(certHosts, mapped));
   const events: SessionEvent[] = [];
   bus.on((e) => events.push(e));
   bus.on((e) => prober.onEvent(e));
@@ -113,4 +119,17 @@ describe('MtlsProber', () => {
     // The https request's path waits for its host's first certificate attempt; the plain one is not kept.
     expect(prober.pendingPaths).toBe(1);
   });
+
+  it("after a request from a device on the network, the probe is held to the upstream guard: no connection to this computer's loopback", async () => {
+    // The host resolves to loopback with no --map-remote rule, and the app's request came from
+    // 192.168.1.50 (EventBuilder's device): the app's own attempt would be EPINPROBELOCAL.
+    const { prober, events, feed } = setup(['api.app.test'], false);
+    const b = new EventBuilder();
+    seen.length = 0;
+    for (const e of appExchange(b, 'api.app.test', '/internal/admin')) feed(e);
+    await prober.drain(10_000);
+    expect(seen).toEqual([]);
+    expect(probes(events)).toEqual([expect.objectContaining({ probe: true, outcome: 'error', stage: 'connect', error: expect.stringMatching(/^EPINPROBELOCAL/) })]);
+  });
 });
+
