@@ -430,15 +430,17 @@ export { parseClientCertSpec };
 export { MEMORY_BODY_CAP, MEMORY_HTTP_LINES } from './session/memory.js';
 
 /** Why the proxy could not listen, with the option that fixes it. */
-export function listenFailure(err: NodeJS.ErrnoException, listen: string, port: number): string {
+export function listenFailure(err: NodeJS.ErrnoException, listenAddress: string, port: number): string {
+  // An IPv6 address in brackets, so its port stays readable (the banner's form).
+  const listen = listenAddress.includes(':') ? `[${listenAddress}]` : listenAddress;
   switch (err.code) {
     case 'EADDRINUSE':
       return `port ${port} on ${listen} is already in use — stop the other proxy or choose another with --port`;
     case 'EADDRNOTAVAIL':
-      return `cannot listen on ${listen}:${port}: ${listen} is not an address of this computer — give --listen one of its addresses, 0.0.0.0 for all of them, or 127.0.0.1 for this computer only`;
+      return `cannot listen on ${listen}:${port}: ${listenAddress} is not an address of this computer — give --listen one of its addresses, 0.0.0.0 for all of them, or 127.0.0.1 for this computer only`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `cannot listen on ${listen}:${port}: "${listen}" is not an IP address, nor a name this computer resolves — give --listen an address such as 0.0.0.0 (all) or 127.0.0.1 (this computer only)`;
+      return `cannot listen on ${listen}:${port}: "${listenAddress}" is not an IP address, nor a name this computer resolves — give --listen an address such as 0.0.0.0 (all) or 127.0.0.1 (this computer only)`;
     case 'EACCES':
       if (port > 0 && port < 1024) return `cannot listen on ${listen}:${port}: ports below 1024 need administrator rights — choose another with --port (8080 is the default)`;
       return `cannot listen on ${listen}:${port}: permission denied (EACCES)`;

@@ -147,7 +147,11 @@ function stageNote(a: ProbeAttempt): string {
   if (a.alert === 'protocol_version') return ' — the server does not speak this TLS version';
   if (a.outcome === 'tls-alert') return a.stage === 'handshake' ? ' (in the handshake)' : ' (after the handshake, on the first read)';
   // The evidence is `error:CODE` already: add the message only when it says more than the code.
-  if (a.outcome === 'error') return a.error && `error:${a.error}` !== a.evidence ? ` — ${a.error}` : '';
+  if (a.outcome === 'error') {
+    // The evidence names the code already (error:CODE): add only what the message says beyond it.
+    const rest = (a.error ?? '').replace(/^[A-Z0-9_]+(?::\s*|$)/, '');
+    return rest ? ` — ${rest}` : '';
+  }
   if (a.outcome === 'answered' && a.statusText) return ` ${a.statusText}`;
   return '';
 }

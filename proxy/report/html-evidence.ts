@@ -124,7 +124,7 @@ function notTested(h: HostVerdict, events: HostEvents | undefined, header: Sessi
   if (h.mtls.verdict === 'unknown' && cleartextOnly) {
     items.push('<li><b>mTLS</b>: does not apply — only cleartext HTTP was seen on this host and port, so there was no TLS connection to the backend</li>');
   } else if (h.mtls.verdict === 'unknown') {
-    items.push(`<li><b>mTLS</b>: unknown — ${e(mtlsUnknownWords(h.mtls, h.host, hostLabel(h)) ?? '')}</li>`);
+    items.push(`<li><b>mTLS</b>: unknown — ${e(mtlsUnknownWords(h.mtls, h.host, hostLabel(h), { requests: events?.requests.length }) ?? '')}</li>`);
   }
   if (items.length === 0) return '';
   return `<h3>Not tested</h3><ul class="untested">${items.join('')}</ul>`;

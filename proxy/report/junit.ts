@@ -40,7 +40,7 @@ function verdictOf(h: HostVerdict, check: Check): { summary: string; skipped: st
     case 'mtls':
       return {
         summary: `${MTLS_LABEL[h.mtls.verdict]}${h.mtls.evidence ? ` (${h.mtls.evidence})` : ''}`,
-        skipped: h.mtls.verdict === 'unknown' ? `unknown: ${mtlsUnknownWords(h.mtls, h.host, hostLabel(h), looksCleartextOnly(h)) ?? ''}` : null,
+        skipped: h.mtls.verdict === 'unknown' ? mtlsSkip(h) : null,
       };
     case 'cleartext':
       return { summary: h.cleartext ? 'cleartext HTTP seen' : 'no cleartext HTTP seen', skipped: null };
@@ -102,4 +102,10 @@ export function renderJunit(report: Report): string {
   return '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites name="${x(`pinprobe ${report.session.file}`)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n` +
     `${suites.join('\n')}\n</testsuites>\n`;
+}
+
+/** The mTLS case's skip message: why it is unknown, or that it does not apply (judge/mtls-words.ts). */
+function mtlsSkip(h: HostVerdict): string {
+  const words = mtlsUnknownWords(h.mtls, h.host, hostLabel(h), { cleartextOnly: looksCleartextOnly(h) }) ?? '';
+  return words.startsWith('does not apply') ? words : `unknown: ${words}`;
 }

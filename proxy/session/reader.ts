@@ -1,7 +1,7 @@
 // Reads a recorded session (JSON Lines) back into typed lines. Content problems never
 // throw: a killed proxy may leave a half-written last line, and one bad line must not
 // cost the tester the rest of the session. Only an unreadable file is an error.
-import { createReadStream, readdirSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SessionEvent, SessionHeader } from './events.js';
@@ -136,22 +136,29 @@ function readReason(err: NodeJS.ErrnoException, file: string): string {
       return 'no such file (ENOENT) — check the path';
     case 'EACCES':
     case 'EPERM':
-      return `permission denied (${err.code}) — the file belongs to another user; run as that user or copy it`;
+      return `permission denied (${err.code}) — check the permissions of the file and its folders`;
     case 'EISDIR': {
-      const newest = newestSessionIn(file);
-      return `it is a folder (EISDIR) — name a session file in it${newest ? `, e.g. ${newest}` : ''}`;
+      // A data dir keeps its sessions in sessions/.
+      const newest = newestSessionIn(file) ?? newestSessionIn(join(file, 'sessions'));
+      return `it is a folder (EISDIR) — name a session file${newest ? `, e.g. ${newest}` : ' in it'}`;
     }
     default:
       return err.message;
   }
 }
 
-/** The newest session-looking file directly in `dir` (by name: session files are named by their start time), or null. */
+/** The most recently written `.jsonl` file directly in `dir`, or null. */
 function newestSessionIn(dir: string): string | null {
+  let best: { path: string; mtime: number } | null = null;
   try {
-    const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
-    return names.length > 0 ? join(dir, names[names.length - 1]!) : null;
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.jsonl')) continue;
+      const path = join(dir, name);
+      const mtime = statSync(path).mtimeMs;
+      if (best === null || mtime > best.mtime) best = { path, mtime };
+    }
   } catch {
-    return null;
+    return best?.path ?? null;
   }
+  return best?.path ?? null;
 }

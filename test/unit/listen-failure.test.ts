@@ -15,5 +15,7 @@ describe('listenFailure', () => {
     expect(listenFailure(err('EACCES'), '0.0.0.0', 80)).toMatch(/ports below 1024 need administrator rights — choose another with --port/);
     expect(listenFailure(err('EACCES'), '0.0.0.0', 8080)).toBe('cannot listen on 0.0.0.0:8080: permission denied (EACCES)');
     expect(listenFailure(err('EWHATEVER', 'listen EWHATEVER: odd'), '0.0.0.0', 8080)).toBe('cannot listen on 0.0.0.0:8080: listen EWHATEVER: odd');
+    // An IPv6 address in brackets, so its port stays readable.
+    expect(listenFailure(err('EADDRNOTAVAIL'), '::2', 9620)).toMatch(/^cannot listen on \[::2\]:9620: ::2 is not an address of this computer/);
   });
 });

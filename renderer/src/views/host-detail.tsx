@@ -45,8 +45,9 @@ function nextSteps(host: HostVerdict, settings: EngineSettings | null, tlsCount:
       'If this is Android 7 or later, apps ignore user-installed CAs: install the Pinprobe CA in the system store, then mark the device in Setup → Devices ("has Pinprobe\'s CA in its system store") so a refusal counts as pinning.',
     );
   }
-  const mtlsWords = tlsCount > 0 ? mtlsUnknownWords(host.mtls, host.host, hostPort(host.host, host.port)) : null;
-  if (mtlsWords !== null) steps.push(`mTLS is unknown: ${mtlsWords}.`);
+  const mtlsWords = tlsCount > 0 ? mtlsUnknownWords(host.mtls, host.host, hostPort(host.host, host.port), { requests }) : null;
+  // No full stop: the sentence often ends with a command to copy.
+  if (mtlsWords !== null) steps.push(`mTLS is unknown: ${mtlsWords}`);
   return steps;
 }
 

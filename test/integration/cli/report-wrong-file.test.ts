@@ -2,7 +2,7 @@
 // line naming the file and what it holds — also with --fail-on, so a CI gate never passes
 // on the wrong file.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinprobe } from '../../helpers/run.js';
@@ -57,10 +57,12 @@ describe('report on a path that is no file', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`pinprobe: cannot read session file ${join(dir, 'nope.jsonl')}: no such file (ENOENT) — check the path`);
   });
-  it('a folder: names its newest session file, for report, diff and check-auth', async () => {
+  it('a folder: names its most recently written session file, for report, diff and check-auth', async () => {
     const folder = mkdtempSync(join(dir, 'sessions-'));
     for (const name of ['2026-12-01T10-00-00Z.pinprobe.jsonl', '2026-12-02T09-30-00Z.pinprobe.jsonl', 'notes.txt']) writeFileSync(join(folder, name), '');
-    const want = `it is a folder (EISDIR) — name a session file in it, e.g. ${join(folder, '2026-12-02T09-30-00Z.pinprobe.jsonl')}`;
+    // Written last, whatever its name says (a continued --record session, a renamed copy).
+    utimesSync(join(folder, '2026-12-01T10-00-00Z.pinprobe.jsonl'), new Date(), new Date(Date.now() + 60_000));
+    const want = `it is a folder (EISDIR) — name a session file, e.g. ${join(folder, '2026-12-01T10-00-00Z.pinprobe.jsonl')}`;
     for (const args of [['report', folder], ['diff', folder, folder], ['check-auth', folder, '--host', 'api.example']]) {
       const r = await pinprobe(args);
       expect(r.code, args[0]).toBe(2);
@@ -68,5 +70,10 @@ describe('report on a path that is no file', () => {
     }
     const empty = mkdtempSync(join(dir, 'empty-'));
     expect((await pinprobe(['report', empty])).stderr.trim()).toBe(`pinprobe: cannot read session file ${empty}: it is a folder (EISDIR) — name a session file in it`);
+    // A data dir: its sessions are in sessions/.
+    const dataDir = mkdtempSync(join(dir, 'data-'));
+    mkdirSync(join(dataDir, 'sessions'));
+    writeFileSync(join(dataDir, 'sessions', 'a.pinprobe.jsonl'), '');
+    expect((await pinprobe(['report', dataDir])).stderr).toContain(`it is a folder (EISDIR) — name a session file, e.g. ${join(dataDir, 'sessions', 'a.pinprobe.jsonl')}`);
   });
 });

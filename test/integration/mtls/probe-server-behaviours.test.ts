@@ -192,7 +192,7 @@ describe('runProbeMtlsCommand', () => {
     const port = await freePort();
     const out = sink();
     expect(await runProbeMtlsCommand({ url: `https://127.0.0.1:${port}/`, format: 'text' }, out)).toBe(3);
-    expect(out.text()).toMatch(/could not reach 127\.0\.0\.1:(\d+) \(ECONNREFUSED\): the connection to 127\.0\.0\.1:\1 was refused \(nothing listens on that port/);
+    expect(out.text()).toMatch(/could not reach 127\.0\.0\.1:(\d+) \(ECONNREFUSED\): the connection to 127\.0\.0\.1:\1 \(or to where a --map-remote rule sends it\) was refused: nothing listens there/);
   });
   it('--upstream-insecure-style probing trusts any backend certificate', async () => {
     const r = await probeMtls(server().url, { insecure: true });
