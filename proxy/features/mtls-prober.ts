@@ -5,6 +5,7 @@ import type { EngineBus } from '../engine-bus.js';
 import { now } from '../engine-bus.js';
 import { runMtlsAttempt } from '../net/mtls-attempt.js';
 import type { UpstreamPool } from '../net/upstream.js';
+import type { Exchange } from '../net/http-exchange.js';
 import type { SessionEvent } from '../session/events.js';
 import { hostPortKey } from '../host-key.js';
 import type { Feature } from './feature.js';
@@ -19,13 +20,21 @@ export class MtlsProber implements Feature {
 
   constructor(private readonly bus: EngineBus, private readonly pool: () => UpstreamPool) {}
 
+  /**
+   * The request's head, before it is forwarded: its upstream line (what starts the probe) can
+   * be recorded before its request line, which waits for the body's end (an upload, an early
+   * answer) — and the probe must know whose request it follows.
+   */
+  onRequest(exchange: Exchange): void {
+    const { conn, request } = exchange;
+    this.remember(exchange.id, conn.scheme, conn.host, conn.port, request.method, request.path, conn.clientAddress);
+  }
+
   onEvent(event: SessionEvent): void {
     if (event.type === 'request') {
-      // The app's own GET path is the likeliest to be served; anything else probes "/".
-      // Remembered only until the host:port is probed, so a long session does not pile them up.
-      if (event.scheme !== 'https' || this.probed.has(key(event.host, event.port)) || !this.pool().clientCertFor(event.host, event.port)) return;
+      if (this.paths.has(event.id)) return;
       const url = new URL(event.url);
-      this.paths.set(event.id, { key: key(event.host, event.port), path: event.method === 'GET' ? url.pathname + url.search : '/', clientAddress: event.clientAddress });
+      this.remember(event.id, event.scheme, event.host, event.port, event.method, url.pathname + url.search, event.clientAddress);
       return;
     }
     if (event.type !== 'upstream' || event.probe || !event.clientCert) return;
@@ -43,6 +52,15 @@ export class MtlsProber implements Feature {
     });
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
+  }
+
+  /**
+   * The app's own GET path is the likeliest to be served; anything else probes "/".
+   * Remembered only until the host:port is probed, so a long session does not pile them up.
+   */
+  private remember(id: string, scheme: string, host: string, port: number, method: string, path: string, clientAddress: string): void {
+    if (scheme !== 'https' || this.probed.has(key(host, port)) || !this.pool().clientCertFor(host, port)) return;
+    this.paths.set(id, { key: key(host, port), path: method === 'GET' ? path : '/', clientAddress });
   }
 
   /** Resolves once every probe started so far has recorded its attempt (or `timeoutMs` passed). */

@@ -13,7 +13,7 @@ import { h2Outgoing, objectPairs } from './h2-headers.js';
 import { H2_INTERNAL_ERROR } from './h2-limits.js';
 import { openBackend, type H2Backend } from './h2-upstream.js';
 import { resetStream } from './h2-stream.js';
-import type { UpstreamPool } from './upstream.js';
+import { isLoopbackAddress, type UpstreamPool } from './upstream.js';
 import { firstAnswerRecorder } from './upstream-answer.js';
 import { authority as hostAuthority } from './authority.js';
 import { hostPortKey } from '../host-key.js';
@@ -66,7 +66,10 @@ const HOP = new Set(['host', 'te', 'trailer', 'transfer-encoding', 'connection',
 
 function sessionFor(t: H1ViaH2Target): Promise<{ backend: H2Backend; fresh: boolean } | Error> {
   const sessions = sessionsOf(t.pool);
-  const key = `${hostPortKey(t.host, t.port)}|${t.pool.clientCertFor(t.host, t.port)?.fingerprint ?? '-'}`;
+  // Loopback clients and devices on the network never share a session: the upstream guard
+  // checks where a session lands for the client that opened it.
+  const side = isLoopbackAddress(t.clientAddress) ? 'local' : 'net';
+  const key = `${hostPortKey(t.host, t.port)}|${t.pool.clientCertFor(t.host, t.port)?.fingerprint ?? '-'}|${side}`;
   const known = sessions.get(key);
   if (known) return known.then((b) => (b instanceof Error ? b : { backend: b, fresh: false }));
   const opening = openBackend(t.pool, t.host, t.port, { clientAddress: t.clientAddress, timeoutMs: t.timeoutMs, alpn: ['h2'] }).then((open) => {

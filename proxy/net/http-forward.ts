@@ -187,7 +187,8 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
 
     upReq.on('socket', (s: Socket) => {
       fresh = !upReq.reusedSocket;
-      if (fresh) pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
+      // Reused sockets too: one a loopback client opened must not carry a device's request.
+      pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
       if (!secure || !fresh) {
         handshakeDone = true;
         return;

@@ -123,14 +123,18 @@ export class UpstreamPool {
    * services (databases, dev servers) unless a --map-remote rule sends it there on purpose.
    */
   guard(socket: net.Socket, from: { clientAddress: string; mapped: boolean }): void {
-    socket.once('connect', () => {
+    const check = (): void => {
       const address = socket.remoteAddress ?? '';
       const port = socket.remotePort ?? 0;
       const refusal = this.ownEndpoint?.(address, port)
         ? { code: 'EPINPROBELOOP', message: `${address}:${port} is Pinprobe's own listener; refusing to forward to itself` }
         : loopbackRefusal(from.clientAddress, address, from.mapped);
       if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
-    });
+    };
+    // A kept-alive socket another client opened is connected already: check it for this one
+    // now (pooled connections are shared by every client of one certificate identity).
+    if (!socket.connecting && socket.remoteAddress) check();
+    else socket.once('connect', check);
   }
 
   get httpAgent(): http.Agent {
@@ -190,6 +194,6 @@ export function loopbackRefusal(clientAddress: string, address: string, mapped: 
   if (mapped || !isLoopbackAddress(address) || isLoopbackAddress(clientAddress)) return null;
   return {
     code: 'EPINPROBELOCAL',
-    message: `${address} is this computer's loopback, and ${clientAddress} is a device on the network; Pinprobe does not open local-only services to it (use --map-remote to send a host there on purpose)`,
+    message: `${address} is this computer's loopback, and ${clientAddress || 'the client (address unknown)'} is a device on the network; Pinprobe does not open local-only services to it (use --map-remote to send a host there on purpose)`,
   };
 }

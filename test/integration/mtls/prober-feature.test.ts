@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineBus } from '../../../proxy/engine-bus.js';
 import { MtlsProber } from '../../../proxy/features/mtls-prober.js';
 import { UpstreamPool } from '../../../proxy/net/upstream.js';
-import type { SessionEvent, UpstreamEvent } from '../../../proxy/session/events.js';
+import type { Exchange } from '../../../proxy/net/http-exchange.js';
+import type { RequestEvent, SessionEvent, UpstreamEvent } from '../../../proxy/session/events.js';
 import { EventBuilder } from '../../fixtures/events.js';
 import { testPki } from '../../helpers/pki.js';
 
@@ -130,6 +131,21 @@ describe('MtlsProber', () => {
     await prober.drain(10_000);
     expect(seen).toEqual([]);
     expect(probes(events)).toEqual([expect.objectContaining({ probe: true, outcome: 'error', stage: 'connect', error: expect.stringMatching(/^EPINPROBELOCAL/) })]);
+  });
+
+  it("knows whose request it follows from the request's head, even when the upstream line comes before the request line (an upload)", async () => {
+    const { prober, events, feed } = setup(['api.app.test'], false);
+    const b = new EventBuilder();
+    seen.length = 0;
+    const [request, upstream] = appExchange(b, 'api.app.test', '/v1/upload') as [RequestEvent, UpstreamEvent];
+    // The tester's own tool on this computer; the head is seen before forwarding.
+    prober.onRequest({ id: request.id, conn: { id: 'c1', scheme: 'https', host: 'api.app.test', port: 443, clientAddress: '127.0.0.1' }, request: { method: 'PUT', path: '/v1/upload' } } as unknown as Exchange);
+    feed(upstream);
+    await prober.drain(10_000);
+    feed({ ...request, clientAddress: '127.0.0.1' });
+    // A loopback client may reach a loopback backend: probed ("/" for a PUT), not refused as a device on the network.
+    expect(seen).toEqual([{ path: '/', authorized: false }]);
+    expect(probes(events)).toEqual([expect.objectContaining({ outcome: 'answered', httpStatus: 403 })]);
   });
 });
 
