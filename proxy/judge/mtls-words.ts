@@ -35,6 +35,10 @@ export function unreachableWords(code: string, hostPort: string, host: string): 
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_PINPROBE_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 const NAME_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
+/** The port answered something that is not HTTP at all (another protocol): as opposed to HTTP Node's parser refuses. */
+const NOT_HTTP_CODES = new Set(['http', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION', 'HPE_INVALID_STATUS']);
+/** No TLS on that port (plain HTTP or another protocol answered the ClientHello). */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
 const DATE_CODES: Record<string, string> = { CERT_HAS_EXPIRED: 'has expired', CERT_NOT_YET_VALID: 'is not valid yet', CERT_REVOKED: 'is revoked' };
 
 /** Only cleartext HTTP on this host:port, as far as the verdict tells: plain requests and no TLS connection with any result. */
@@ -61,11 +65,14 @@ export function mtlsUnknownWords(mtls: MtlsVerdict, host: string, hostPort: stri
   const evidence = mtls.evidence;
   if (evidence === null) {
     if (ctx.cleartextOnly) return `does not apply: only cleartext HTTP was seen on ${hostPort}, so there was no TLS connection to the backend`;
+    if (byProbe) {
+      // withCert exists: the app's requests reached the backend with the configured certificate.
+      return `the app's requests reached ${hostPort} with the configured client certificate (${mtls.withCert === 'accepted' ? 'served' : 'refused'}), but Pinprobe's own attempt without one is not recorded (still on its way, or cut off by the stop); test it from this computer: ${probe} --client-cert FILE`;
+    }
     if (ctx.requests === 0) {
       return `no request of the app has reached ${hostPort} through Pinprobe yet (it refused Pinprobe's certificate, sent nothing, or the host is tunnelled untouched); let the app send a request through Pinprobe, or test the backend from this computer: ${probe}`;
     }
-    const probeNote = byProbe ? `; with the configured client certificate in use, Pinprobe's own attempt without one follows the app's first request and may still be on its way` : '';
-    return `Pinprobe has no attempt without a client certificate to ${hostPort} to judge from: no request of the app went through to the backend (it refused Pinprobe's certificate, sent nothing, the host is tunnelled untouched, or it made only WebSocket upgrades, which are not judged for mTLS)${probeNote}; test the backend from this computer: ${probe}`;
+    return `Pinprobe has no attempt without a client certificate to ${hostPort} recorded in this session to judge from: no request of the app went through to the backend (it refused Pinprobe's certificate, sent nothing, the host is tunnelled untouched, or it made only WebSocket upgrades, which are not judged for mTLS); test the backend from this computer: ${probe}`;
   }
   const who = byProbe
     ? `Pinprobe's own attempt without a client certificate (a probe beside the app's requests, which carried the configured one and were ${mtls.withCert === 'accepted' ? 'served' : 'refused'})`
@@ -74,10 +81,10 @@ export function mtlsUnknownWords(mtls: MtlsVerdict, host: string, hostPort: stri
   if (code !== undefined) return errorWords(code, host, hostPort, probe, byProbe, who);
   if (evidence === 'tls-alert:protocol_version') return `${hostPort} refused the TLS version of ${who} (protocol_version); ${probe} tries TLS 1.2 and 1.3`;
   if (evidence === 'tls-alert:handshake_failure' && byProbe) {
-    return `${hostPort} ended the handshake with handshake_failure with and without the configured client certificate at the same TLS version: a cipher or TLS-version mismatch, not mTLS; ${probe} shows each version's answer`;
+    return `${hostPort} ended the handshake with handshake_failure with and without the configured client certificate at the same TLS version: a cipher or TLS-version mismatch, or a backend that refuses the configured certificate too; ${probe} --client-cert FILE shows each version's answer`;
   }
   if (evidence === 'http-403') {
-    if (mtls.withCert === 'accepted') return `${hostPort} answered 403 with and without the configured client certificate: the 403 is the application's (credentials, a path, a header), not mTLS`;
+    if (mtls.withCert === 'accepted') return `${hostPort} answered 403 with and without the configured client certificate, so this 403 does not show mTLS (Pinprobe's own attempt sends none of the app's credentials); ${probe} --client-cert FILE compares the TLS layer alone`;
     return `${hostPort} answered 403 without a client certificate, but no request with one was answered to compare (a 403 may be the application's own): give Pinprobe the app's certificate with --client-cert HOST=FILE (it then also asks without one), or run ${probe} --client-cert FILE`;
   }
   if (byProbe) return `${who} ended with ${evidence}, which does not tell mTLS apart from other failures; ${probe} shows each TLS version's answer with and without a certificate`;
@@ -86,8 +93,8 @@ export function mtlsUnknownWords(mtls: MtlsVerdict, host: string, hostPort: stri
 
 /** The sentence for `error:CODE` evidence. */
 function errorWords(code: string, host: string, hostPort: string, probe: string, byProbe: boolean, who: string): string {
-  if (code === 'EPINPROBELOCAL') return `Pinprobe did not connect to ${hostPort}: it is this computer's loopback and the request came from a device on the network (send a host there on purpose with --map-remote)`;
-  if (code === 'EPINPROBELOOP') return `Pinprobe did not connect to ${hostPort}: it is Pinprobe's own listener`;
+  if (code === 'EPINPROBELOCAL') return `Pinprobe did not forward to ${hostPort}: it is this computer's loopback and the request came from a device on the network (send a host there on purpose with --map-remote)`;
+  if (code === 'EPINPROBELOOP') return `Pinprobe did not forward to ${hostPort}: it is Pinprobe's own listener`;
   if (NAME_CODES.has(code)) return `the certificate of ${hostPort} does not name ${host} (${code}), so Pinprobe asked nothing; if that is expected (a test server, a --map-remote target), --upstream-insecure lets it go on`;
   const dated = DATE_CODES[code];
   if (dated !== undefined) return `the certificate of ${hostPort} ${dated} (${code}), so Pinprobe asked nothing; --upstream-insecure lets it go on anyway`;
@@ -102,7 +109,9 @@ function errorWords(code: string, host: string, hostPort: string, probe: string,
     // The evidence keeps no stage: connecting, the handshake or the HTTP answer may have stalled.
     return `${who} did not get through to ${hostPort} in time (connecting, the TLS handshake or the HTTP answer), ${after}: a slow or unreachable backend looks like this, and so does one that holds a connection without a certificate open; ${probe} tries each TLS version`;
   }
-  if (code.startsWith('HPE_') || code === 'http') return `${hostPort} was reached, but its answer to ${who} was not HTTP (${code}): check that the port is the backend's HTTPS port`;
-  if (code.startsWith('ERR_SSL_')) return `${hostPort} did not complete a TLS handshake with ${who} (${code}): check that the port speaks TLS; ${probe} tries TLS 1.2 and 1.3`;
+  if (NOT_HTTP_CODES.has(code)) return `${hostPort} was reached, but its answer to ${who} was not HTTP (${code}): check that the port is the backend's HTTPS port`;
+  if (code.startsWith('HPE_')) return `${hostPort} answered ${who} with HTTP that Pinprobe could not read (${code}), which says nothing about mTLS; ${probe} shows the answer`;
+  if (NOT_TLS_CODES.has(code)) return `${hostPort} did not speak TLS to ${who} (${code}): check that the port is the backend's HTTPS port`;
+  if (code.startsWith('ERR_SSL_')) return `${hostPort} and ${who} found no TLS parameters in common (${code}: an old TLS version, no shared cipher, a weak key); ${probe} tries TLS 1.2 and 1.3`;
   return `${who} failed (${code}) before the backend could refuse or serve it; ${probe} tries TLS 1.2 and 1.3`;
 }

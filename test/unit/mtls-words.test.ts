@@ -53,16 +53,20 @@ describe('mtlsUnknownWords', () => {
   it('a backend that was reached but answered no HTTP, or spoke no TLS there: check the port', () => {
     expect(words('error:HPE_INVALID_CONSTANT')).toMatch(/was reached, but its answer .* was not HTTP \(HPE_INVALID_CONSTANT\): check that the port/);
     expect(words('error:http')).toContain('was not HTTP (http)');
-    expect(words('error:ERR_SSL_WRONG_VERSION_NUMBER')).toMatch(/did not complete a TLS handshake .*check that the port speaks TLS/);
+    expect(words('error:ERR_SSL_WRONG_VERSION_NUMBER')).toMatch(/did not speak TLS to .*check that the port is the backend's HTTPS port/);
+    // HTTP that Node refuses, and TLS parameters without a match, are no port problem.
+    expect(words('error:HPE_HEADER_OVERFLOW')).toMatch(/HTTP that Pinprobe could not read \(HPE_HEADER_OVERFLOW\)/);
+    expect(words('error:HPE_HEADER_OVERFLOW')).not.toContain('port');
+    expect(words('error:ERR_SSL_UNSUPPORTED_PROTOCOL')).toMatch(/no TLS parameters in common \(ERR_SSL_UNSUPPORTED_PROTOCOL/);
     expect(words('error:ESOMETHING')).toMatch(/failed \(ESOMETHING\) before the backend could refuse or serve it/);
   });
 
   it('indecisive answers: what to compare with, unless that was done already', () => {
     expect(words('tls-alert:protocol_version')).toContain('tries TLS 1.2 and 1.3');
     expect(words('http-403')).toMatch(/403 without a client certificate, but no request with one .*--client-cert HOST=FILE/);
-    expect(words('http-403', 'accepted')).toMatch(/403 with and without the configured client certificate: the 403 is the application's/);
-    expect(words('http-403', 'accepted')).not.toContain('--client-cert');
-    expect(words('tls-alert:handshake_failure', 'rejected')).toMatch(/with and without the configured client certificate at the same TLS version: a cipher or TLS-version mismatch, not mTLS/);
+    expect(words('http-403', 'accepted')).toMatch(/403 with and without the configured client certificate, so this 403 does not show mTLS/);
+    expect(words('http-403', 'accepted')).not.toContain('--client-cert HOST=FILE');
+    expect(words('tls-alert:handshake_failure', 'rejected')).toMatch(/with and without the configured client certificate at the same TLS version: a cipher or TLS-version mismatch, or a backend that refuses the configured certificate too/);
     expect(words('reset:in-handshake')).toMatch(/ended with reset:in-handshake, which a backend without mTLS can cause too; compare with a certificate/);
     expect(words('reset:in-handshake', 'rejected')).not.toContain('compare with a certificate');
   });
@@ -71,8 +75,10 @@ describe('mtlsUnknownWords', () => {
     const w = (ctx: Parameters<typeof mtlsUnknownWords>[3], withCert: MtlsVerdict['withCert'] = 'untested') => mtlsUnknownWords(unknown(null, withCert), 'a', 'a:443', ctx);
     expect(w({ requests: 0 })).toMatch(/^no request of the app has reached a:443 through Pinprobe yet .*probe-mtls https:\/\/a\/$/);
     // Requests recorded, none judged: WebSocket upgrades leave no upstream attempt.
-    expect(w({ requests: 3 })).toMatch(/no attempt without a client certificate to a:443 to judge from: .*only WebSocket upgrades/);
-    expect(w({}, 'accepted')).toMatch(/Pinprobe's own attempt without one follows the app's first request and may still be on its way/);
+    expect(w({ requests: 3 })).toMatch(/no attempt without a client certificate to a:443 recorded in this session to judge from: .*only WebSocket upgrades/);
+    // A withCert result means the app's requests did reach the backend, with the certificate.
+    expect(w({}, 'accepted')).toMatch(/^the app's requests reached a:443 with the configured client certificate \(served\), but Pinprobe's own attempt without one is not recorded/);
+    expect(w({ requests: 0 }, 'rejected')).toContain('(refused)');
     expect(w({ cleartextOnly: true })).toBe('does not apply: only cleartext HTTP was seen on a:443, so there was no TLS connection to the backend');
     // An attempt that was made is told even on a host that also saw cleartext.
     expect(mtlsUnknownWords(unknown('error:ECONNREFUSED'), 'a', 'a:443', { cleartextOnly: true })).toContain('could not reach');
