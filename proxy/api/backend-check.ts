@@ -10,7 +10,7 @@ import { runPlan, type RunSummary } from '../check-auth/run.js';
 import type { CheckLine } from '../check-auth/send.js';
 import type { UpstreamPool } from '../net/upstream.js';
 import type { SessionEvent } from '../session/events.js';
-import { recordingOwner } from '../session/recording-lock.js';
+import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import type { EngineControl } from './engine-port.js';
 import { HttpError } from './http-util.js';
@@ -79,14 +79,25 @@ export class BackendChecks {
         : `no recorded GET or HEAD request to ${req.confirm} carried credentials (Authorization, Cookie, an API-key header or parameter); nothing to check`);
     }
     const info = this.view.info();
+    // And the file this engine is recording, opened as a file: its live recording appends it.
+    const intoLive = info.mode === 'live' || info.source === 'har' || recordedHere(info.file);
+    // Refused before anything is sent: the file is another running Pinprobe's to write.
+    const elsewhere = intoLive ? null : recordedElsewhereMessage(info.file, 'run the check from that Pinprobe\'s UI, or stop it first');
+    if (elsewhere !== null) throw new HttpError(409, elsewhere);
     let sink: (line: CheckLine) => void;
     let done: () => Promise<void> = async () => {};
     // A HAR file is someone else's format and opened read-only: a check run from it joins the
     // live session (as a resend does) instead of appending session lines to the user's .har.
-    // And the file this engine is recording, opened as a file: its live recording appends it.
-    const intoLive = info.mode === 'live' || info.source === 'har' || recordingOwner(info.file) === process.pid;
     if (intoLive) {
       sink = (line) => hooks.record(line);
+      // Viewing this engine's own file: show it again with the new lines once the run ends.
+      if (info.mode === 'file' && info.source !== 'har') {
+        done = async () => {
+          if (this.view.info().mode !== 'file' || this.view.info().file !== info.file) return;
+          this.engine.status();
+          await this.view.open(info.file);
+        };
+      }
     } else {
       const writer = SessionWriter.appendTo(info.file);
       sink = (line) => writer.append(line);

@@ -9,7 +9,7 @@ import { DEFAULT_BODY_CAP } from '../net/body-capture.js';
 import { ResendFieldError, parseResendRequest, type ResendRequest } from '../resend/parse.js';
 import { resendIdCounter, resendRequest, type ResendOutcome } from '../resend/send.js';
 import type { RequestEvent } from '../session/events.js';
-import { recordingOwner } from '../session/recording-lock.js';
+import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import { hooksOf } from './backend-check.js';
 import type { EngineControl } from './engine-port.js';
@@ -56,6 +56,10 @@ export class Resender {
       throw new HttpError(409, `of: request "${ask.of}" could not be read back in full from ${this.view.info().file}`, { field: 'of', detail: 'could not be read back in full from the session file' });
     }
     const info = this.view.info();
+    // Refused before anything is sent: the file is another running Pinprobe's to write.
+    const intoLive = info.mode === 'live' || info.source === 'har' || recordedHere(info.file);
+    const elsewhere = intoLive ? null : recordedElsewhereMessage(info.file, 'resend from that Pinprobe\'s UI, or stop it first');
+    if (elsewhere !== null) throw new HttpError(409, elsewhere);
     const next = resendIdCounter(lines)();
     const n = Math.max(Number(next.slice(1)), this.issued + 1);
     this.issued = n;
@@ -68,8 +72,13 @@ export class Resender {
     }
     // A HAR file is someone else's format and read-only: what is resent from it joins the live session.
     // And the file this engine is recording, opened as a file: its live recording appends it.
-    if (info.mode === 'live' || info.source === 'har' || recordingOwner(info.file) === process.pid) {
+    if (intoLive) {
       for (const line of outcome.lines) hooks.record(line);
+      // Viewing that file: show it again with the new lines (status() writes them first).
+      if (info.mode === 'file' && info.source !== 'har' && this.view.info().mode === 'file' && this.view.info().file === info.file) {
+        this.engine.status();
+        await this.view.open(info.file);
+      }
     } else {
       const writer = SessionWriter.appendTo(info.file);
       for (const line of outcome.lines) writer.append(line);

@@ -1,5 +1,6 @@
 // Paths the UI sends for "open session" and "save as". They come from a file picker or a
 // text field, so they are checked here with errors that say what to change.
+import { recordingOwner } from '../session/recording-lock.js';
 import { constants } from 'node:fs';
 import { copyFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -33,8 +34,15 @@ function writeFailure(err: unknown, to: string, missing: string): never {
   throw err;
 }
 
+/** A session file a running Pinprobe (this one too) is recording is never written over. */
+function refuseRecorded(to: string): void {
+  const pid = recordingOwner(to);
+  if (pid !== null) throw new HttpError(409, `${to} is a session ${pid === process.pid ? 'this Pinprobe' : `a running Pinprobe (pid ${pid})`} is recording; choose another name`);
+}
+
 /** Writes an export; refuses to overwrite unless asked (a native save dialog already asked). */
 export async function writeExport(to: string, data: Buffer | string, overwrite: boolean): Promise<void> {
+  refuseRecorded(to);
   try {
     await writeFile(to, data, { flag: overwrite ? 'w' : 'wx' });
   } catch (err) {
@@ -45,6 +53,7 @@ export async function writeExport(to: string, data: Buffer | string, overwrite: 
 /** Copies a session file; refuses to overwrite unless asked (a file picker already asked). */
 export async function copySession(from: string, to: string, overwrite: boolean): Promise<void> {
   if (resolve(from) === resolve(to)) throw new HttpError(400, `${to} is the session file itself; choose another name`);
+  refuseRecorded(to);
   try {
     await copyFile(from, to, overwrite ? 0 : constants.COPYFILE_EXCL);
   } catch (err) {

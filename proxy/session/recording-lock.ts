@@ -14,32 +14,53 @@ export function lockPath(file: string): string {
   return join(dirname(abs), `.${basename(abs)}.recording`);
 }
 
-/** Markers this process holds, removed at exit (a crash handler that exits too). */
-const held = new Set<string>();
+/** Markers this process holds, and why (its live recording, or an append run), removed at exit. */
+const held = new Map<string, 'record' | 'append'>();
 let exitHook = false;
 
-/** Marks `file` as recorded by this process (best effort: a folder that takes no new files only loses the guard). */
-export function claimRecording(file: string): void {
+/**
+ * Marks `file` as written by this process, for a recording or for an append run (check-auth):
+ * created exclusively, so of two processes claiming at once one wins; a marker whose process
+ * no longer runs is taken over. Throws the one-line reason when another running process holds
+ * it; a folder that takes no new file only loses the guard (best effort).
+ */
+export function claimRecording(file: string, instead: string, kind: 'record' | 'append' = 'record'): void {
   const path = lockPath(file);
-  try {
-    writeFileSync(path, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`, { mode: 0o600 });
-  } catch {
-    return;
+  const mine = held.get(path);
+  if (mine === 'record' && kind === 'record') return;
+  if (mine !== undefined) throw new Error(`${file} is being written by this Pinprobe already (${mine === 'record' ? 'its live recording' : 'a check or resend in progress'}); wait for it, or use another file`);
+  const body = `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, body, { mode: 0o600, flag: 'wx' });
+      held.set(path, kind);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
+      const elsewhere = recordedElsewhereMessage(file, instead);
+      if (elsewhere !== null) throw new Error(elsewhere);
+      // Stale (its process is gone), or unreadable: take it over.
+      removeQuietly(path);
+    }
   }
-  held.add(path);
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
-      for (const p of held) removeQuietly(p);
+      for (const p of held.keys()) removeIfOurs(p);
     });
   }
 }
 
-/** The recording of `file` ended in this process. */
+/** This process no longer writes `file`: its marker goes (only ours: another process may hold a newer one). */
 export function releaseRecording(file: string): void {
   const path = lockPath(file);
   if (!held.delete(path)) return;
-  removeQuietly(path);
+  removeIfOurs(path);
+}
+
+/** Whether this process's live recording writes `file` (not an append run of its own). */
+export function recordedHere(file: string): boolean {
+  return held.get(lockPath(file)) === 'record';
 }
 
 /** The pid of the running process that records `file` (this one included), or null. */
@@ -67,7 +88,7 @@ export function recordedElsewhereMessage(file: string, instead: string): string 
 }
 
 /** What `pinprobe check-auth` (and any other appender) says to do instead. */
-export const CHECK_FROM_THE_UI = 'run the check from that Pinprobe\'s UI (a host\'s "Check without credentials"), or stop it first';
+export const CHECK_FROM_THE_UI = 'run the check from that Pinprobe\'s UI if it has one (`pinprobe ui` or the desktop app: a host\'s "Check without credentials"), or stop it first';
 
 function isRunning(pid: number): boolean {
   try {
@@ -77,6 +98,15 @@ function isRunning(pid: number): boolean {
     // EPERM: it runs, as another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function removeIfOurs(path: string): void {
+  try {
+    if ((JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown }).pid !== process.pid) return;
+  } catch {
+    return;
+  }
+  removeQuietly(path);
 }
 
 function removeQuietly(path: string): void {

@@ -20,6 +20,8 @@ import { SessionWriter, type LinePlace } from './writer.js';
  */
 export const RECORD_BATCH_MS = 5;
 
+const RECORD_ELSEWHERE = 'choose another path with --record (or stop that Pinprobe first)';
+
 /**
  * Gets the in-memory copy of each appended line and, when the session file has it as one
  * string with the copy's content, that JSON text (else null: stringify the copy yourself).
@@ -102,10 +104,19 @@ export class SessionRecording implements Feature {
     this.refuseIfRecordedElsewhere();
   }
 
-  /** Two recorders of one file would each place their lines wrong (recording-lock.ts). */
+  /** Two writers of one file would each place their lines wrong (recording-lock.ts). */
   private refuseIfRecordedElsewhere(): void {
-    const elsewhere = recordedElsewhereMessage(this.path, 'choose another path with --record (or stop that Pinprobe first)');
+    const elsewhere = recordedElsewhereMessage(this.path, RECORD_ELSEWHERE);
     if (elsewhere !== null) throw new Error(`--record: ${elsewhere}`);
+  }
+
+  /** Takes the file's marker before writing to it; throws the same reason when another process holds it. */
+  private claim(): void {
+    try {
+      claimRecording(this.path, RECORD_ELSEWHERE);
+    } catch (err) {
+      throw new Error(`--record: ${(err as Error).message}`);
+    }
   }
 
   /** Starts a new session file with this header. */
@@ -113,9 +124,8 @@ export class SessionRecording implements Feature {
     this.drainQueue();
     this.memory.reset();
     this.verdicts = new LiveVerdicts(this.source);
-    this.refuseIfRecordedElsewhere();
+    this.claim();
     this.writer = this.watched(SessionWriter.open(this.path, header));
-    claimRecording(this.path);
     this.push(header, this.writer.headerPlace);
   }
 
@@ -126,7 +136,7 @@ export class SessionRecording implements Feature {
    * session there yet. Throws when the file exists and is not a session.
    */
   continueExisting(): SessionEvent[] | null {
-    this.refuseIfRecordedElsewhere();
+    this.claim();
     let bytes: Buffer;
     try {
       bytes = readFileSync(this.path);
@@ -145,7 +155,6 @@ export class SessionRecording implements Feature {
     const writer = this.watched(SessionWriter.open(this.path, null));
     if (!text.endsWith('\n')) writer.raw('\n');
     this.writer = writer;
-    claimRecording(this.path);
     const loaded: SessionLine[] = [existing.header, ...existing.events];
     const places = placesOf(bytes, loaded);
     loaded.forEach((line, i) => {

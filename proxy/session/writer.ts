@@ -11,7 +11,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { dirname } from 'node:path';
 import type { ErrorEvent, SessionHeader, SessionLine } from './events.js';
 import type { LineBytes } from './recent-bytes.js';
-import { CHECK_FROM_THE_UI, recordedElsewhereMessage, recordingOwner } from './recording-lock.js';
+import { CHECK_FROM_THE_UI, claimRecording, releaseRecording } from './recording-lock.js';
 
 /** Where a written line sits in the file: byte offset and length (without the newline). */
 export interface LinePlace {
@@ -114,10 +114,17 @@ export class SessionWriter {
    * killed process) gets its line ended first. Reads one byte, not the file.
    */
   static appendTo(file: string): SessionWriter {
-    // A session a running Pinprobe records is its to write (recording-lock.ts).
-    const recorded = recordedElsewhereMessage(file, CHECK_FROM_THE_UI) ?? (recordingOwner(file) === process.pid ? `${file} is this Pinprobe's live session: record into it, do not append to it` : null);
-    if (recorded !== null) throw new Error(recorded);
-    const writer = SessionWriter.open(file, null);
+    // A session a running Pinprobe records is its to write (recording-lock.ts); while this
+    // writer appends, the file is marked as ours, so no recorder starts on it meanwhile.
+    claimRecording(file, CHECK_FROM_THE_UI, 'append');
+    let writer: SessionWriter;
+    try {
+      writer = SessionWriter.open(file, null);
+    } catch (err) {
+      releaseRecording(file);
+      throw err;
+    }
+    writer.releasesMarker = true;
     let fd: number | null = null;
     try {
       fd = openSync(file, 'r');
@@ -315,8 +322,12 @@ export class SessionWriter {
    * write): `lost` lines were not written — those since the stop plus the held batch,
    * including the last line appended (session-end) — and `cause` says why.
    */
+  /** Set by appendTo: close() gives back the file's marker (recording-lock.ts). */
+  private releasesMarker = false;
+
   close(): { lost: number; cause: string | null } {
     if (this.fd === null) return { lost: 0, cause: null };
+    if (this.releasesMarker) releaseRecording(this.file);
     this.flush();
     const lost = this.lost + this.pendingLines;
     const cause = lost > 0 ? (this.stopCause ?? 'write error') : null;

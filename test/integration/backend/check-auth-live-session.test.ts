@@ -52,7 +52,7 @@ describe('a session a running Pinprobe records', () => {
 
     const refused = await checkAuth(file);
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim()).toMatch(new RegExp(`^pinprobe: check-auth: .*live\\.pinprobe\\.jsonl is being recorded by a running Pinprobe \\(pid ${proxy.child.pid}\\): .* — run the check from that Pinprobe's UI \\(a host's "Check without credentials"\\), or stop it first`));
+    expect(refused.stderr.trim()).toMatch(new RegExp(`^pinprobe: check-auth: .*live\\.pinprobe\\.jsonl is being recorded by a running Pinprobe \\(pid ${proxy.child.pid}\\): .* — run the check from that Pinprobe's UI if it has one \\(\`pinprobe ui\` or the desktop app: a host's "Check without credentials"\\), or stop it first`));
     const second = await pinprobe(['proxy', '--port', '0', '--listen', '127.0.0.1', '--data-dir', join(dir, 'pp2'), '--record', file]);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/--record: .*live\.pinprobe\.jsonl is being recorded by a running Pinprobe .* choose another path with --record/);
@@ -73,8 +73,11 @@ describe('a session a running Pinprobe records', () => {
   it('a recorder killed with SIGKILL leaves a stale marker, which does not block check-auth', async () => {
     const file = join(dir, 'killed.pinprobe.jsonl');
     const proxy = await recordOne(file, join(dir, 'pp3'));
-    // Its lines reach the file within the writer's batch time.
-    await new Promise((r) => setTimeout(r, 100));
+    // Its lines reach the file within the writer's batch time: wait for the request line itself.
+    for (const end = Date.now() + 10_000; !readFileSync(file, 'utf8').includes('"type":"response"'); ) {
+      if (Date.now() > end) throw new Error('the recorder never wrote the response line');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     proxy.child.kill('SIGKILL');
     await proxy.exited;
     expect(existsSync(lockPath(file))).toBe(true);

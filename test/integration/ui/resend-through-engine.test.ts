@@ -229,14 +229,19 @@ describe('Resend from Traffic', () => {
     const answer = await resend({ of: original.id, edit: { headers: [['X-From-Own-File', '1']] } });
     expect(answer.response?.status).toBe(200);
     // In the live session (so its UI and verdicts see it), and in the file once, through its writer.
-    const live = proxy.engine.lines().slice(liveBefore);
-    expect(live.map((l) => l.type)).toEqual(['request', 'response']);
+    const resent = proxy.engine.lines().slice(liveBefore).filter((l) => (l.type === 'request' || l.type === 'response') && l.id === answer.request.id);
+    expect(resent.map((l) => l.type)).toEqual(['request', 'response']);
+    const live = resent;
     proxy.engine.status();
     const inFile = (await readSession(file)).events.filter((l) => l.type === 'request' && l.headers.some(([k]) => k.toLowerCase() === 'x-from-own-file'));
     expect(inFile).toHaveLength(1);
     // The live session still reads its lines back from the file: nothing was written beside its writer.
-    const index = proxy.engine.lines().length - 2;
+    const index = proxy.engine.lines().findIndex((l) => l.type === 'request' && l.id === (live[0] as RequestEvent).id);
     expect(await proxy.engine.fullLine(index)).toMatchObject({ type: 'request', id: (live[0] as RequestEvent).id });
+    // The file view was shown again with them.
+    const view = await (await fetch(`http://127.0.0.1:${api.port}/api/status`, { headers: { authorization: `Bearer ${api.token}` } })).json() as { view: { mode: string; lines: number } };
+    expect(view.view.mode).toBe('file');
+    expect(view.view.lines).toBe((await readSession(file)).events.length + 1);
     await call('/api/session/live', {});
   });
 });
