@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadOrCreateRootCa, type RootCa } from './ca/root-ca.js';
 import { CertificateIssuer } from './ca/issuer.js';
 import { exportCa } from './ca/export.js';
+import { existsSync } from 'node:fs';
 import { defaultDataDir, sessionFileName } from './data-dir.js';
 import { EngineBus, now } from './engine-bus.js';
 import { defaultFeatures, type Feature } from './features/index.js';
@@ -91,7 +92,7 @@ export class Engine implements EngineControl {
     this.pool = pool;
     pool.ownEndpoint = (host, port) => this.isOwnEndpoint(host, port);
     this.boundPort = options.port ?? 8080;
-    this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', sessionFileName()));
+    this.sessionPath = resolve(options.record ?? join(dataDir, 'sessions', freeSessionName(join(dataDir, 'sessions'))));
     this.recording = options.recording === false
       ? null
       : new SessionRecording(this.sessionPath, { memoryHttpLines: options.memoryHttpLines, onTrouble: options.onRecordingTrouble });
@@ -339,8 +340,9 @@ export class Engine implements EngineControl {
   async newSession(): Promise<string> {
     await this.drainFeatures();
     this.endSession();
-    this.sessionPath = resolve(join(this.dataDir, 'sessions', sessionFileName()));
+    this.sessionPath = resolve(join(this.dataDir, 'sessions', freeSessionName(join(this.dataDir, 'sessions'))));
     this.recording?.moveTo(this.sessionPath);
+    this.pool.dropConnections();
     for (const f of this.features) f.reset?.();
     this.openSession();
     return this.sessionPath;
@@ -446,5 +448,16 @@ export function listenFailure(err: NodeJS.ErrnoException, listenAddress: string,
       return `cannot listen on ${listen}:${port}: permission denied (EACCES)`;
     default:
       return `cannot listen on ${listen}:${port}: ${err.message}`;
+  }
+}
+
+/** A session file name not taken yet: two New sessions within one second get -2, -3… */
+function freeSessionName(dir: string): string {
+  const name = sessionFileName();
+  if (!existsSync(join(dir, name))) return name;
+  const stem = name.replace(/\.pinprobe\.jsonl$/, '');
+  for (let n = 2; ; n++) {
+    const candidate = `${stem}-${n}.pinprobe.jsonl`;
+    if (!existsSync(join(dir, candidate))) return candidate;
   }
 }

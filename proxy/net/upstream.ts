@@ -149,7 +149,27 @@ export class UpstreamPool {
     this.destroyers.push(fn);
   }
 
+  /**
+   * A new session starts from fresh backend connections: only a fresh connection records its
+   * upstream line (what the mTLS verdict and the prober read), so kept-alive ones from the
+   * session before would leave the new one without. Idle sockets close now, busy ones after
+   * their answer; shared h2 sessions close (their streams finish).
+   */
+  dropConnections(): void {
+    for (const fn of this.destroyers) fn();
+    for (const agent of [...this.agents.values(), this.plainAgent]) {
+      for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy();
+    }
+    for (const agent of this.agents.values()) agent.keepSocketAlive = () => false;
+    this.retired.push(...this.agents.values());
+    this.agents.clear();
+  }
+
+  /** Agents a new session left behind: their busy sockets finish, then close; destroyed with the pool. */
+  private readonly retired: https.Agent[] = [];
+
   destroy(): void {
+    for (const agent of this.retired.splice(0)) agent.destroy();
     for (const fn of this.destroyers.splice(0)) fn();
     this.plainAgent.destroy();
     for (const agent of this.agents.values()) agent.destroy();
