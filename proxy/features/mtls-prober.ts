@@ -27,16 +27,12 @@ export class MtlsProber implements Feature {
    */
   onRequest(exchange: Exchange): void {
     const { conn, request } = exchange;
-    this.remember(exchange.id, conn.scheme, conn.host, conn.port, request.method, request.path, conn.clientAddress);
+    // Per request: the cheap tests first (most hosts have no configured certificate).
+    if (conn.scheme !== 'https' || this.probed.has(key(conn.host, conn.port)) || !this.pool().clientCertFor(conn.host, conn.port)) return;
+    this.paths.set(exchange.id, { key: key(conn.host, conn.port), path: request.method === 'GET' ? request.path : '/', clientAddress: conn.clientAddress });
   }
 
   onEvent(event: SessionEvent): void {
-    if (event.type === 'request') {
-      if (this.paths.has(event.id)) return;
-      const url = new URL(event.url);
-      this.remember(event.id, event.scheme, event.host, event.port, event.method, url.pathname + url.search, event.clientAddress);
-      return;
-    }
     if (event.type !== 'upstream' || event.probe || !event.clientCert) return;
     const k = key(event.host, event.port);
     if (this.probed.has(k)) return;
@@ -52,15 +48,6 @@ export class MtlsProber implements Feature {
     });
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
-  }
-
-  /**
-   * The app's own GET path is the likeliest to be served; anything else probes "/".
-   * Remembered only until the host:port is probed, so a long session does not pile them up.
-   */
-  private remember(id: string, scheme: string, host: string, port: number, method: string, path: string, clientAddress: string): void {
-    if (scheme !== 'https' || this.probed.has(key(host, port)) || !this.pool().clientCertFor(host, port)) return;
-    this.paths.set(id, { key: key(host, port), path: method === 'GET' ? path : '/', clientAddress });
   }
 
   /** Resolves once every probe started so far has recorded its attempt (or `timeoutMs` passed). */

@@ -132,9 +132,14 @@ export class UpstreamPool {
       if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
     };
     // A kept-alive socket another client opened is connected already: check it for this one
-    // now (pooled connections are shared by every client of one certificate identity).
-    if (!socket.connecting && socket.remoteAddress) check();
-    else socket.once('connect', check);
+    // now (pooled connections are shared by every client of one certificate identity). Its
+    // own-listener check was made when it connected; only the client's side can differ.
+    if (!socket.connecting && socket.remoteAddress) {
+      const refusal = loopbackRefusal(from.clientAddress, socket.remoteAddress, from.mapped);
+      if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
+      return;
+    }
+    socket.once('connect', check);
   }
 
   get httpAgent(): http.Agent {

@@ -56,7 +56,18 @@ function setup(certHosts = ['api.app.test'], mapped = true): { prober: MtlsProbe
   const events: SessionEvent[] = [];
   bus.on((e) => events.push(e));
   bus.on((e) => prober.onEvent(e));
-  return { prober, events, feed: (e) => bus.emit(e) };
+  // As the engine does: a request's head reaches the features (onRequest) before it is forwarded.
+  const feed = (e: SessionEvent): void => {
+    if (e.type === 'request') prober.onRequest(exchangeOf(e));
+    bus.emit(e);
+  };
+  return { prober, events, feed };
+}
+
+/** What onRequest sees of a recorded request. */
+function exchangeOf(r: RequestEvent): Exchange {
+  const url = new URL(r.url);
+  return { id: r.id, conn: { id: r.conn, scheme: r.scheme, host: r.host, port: r.port, clientAddress: r.clientAddress }, request: { method: r.method, path: url.pathname + url.search } } as unknown as Exchange;
 }
 
 /** The app's request and the upstream line of the connection opened for it (with our certificate when the host has one). */
