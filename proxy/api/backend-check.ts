@@ -12,6 +12,7 @@ import type { UpstreamPool } from '../net/upstream.js';
 import type { SessionEvent } from '../session/events.js';
 import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
+import type { ViewInfo } from './protocol.js';
 import type { EngineControl } from './engine-port.js';
 import { HttpError } from './http-util.js';
 import type { SessionView } from './session-view.js';
@@ -58,6 +59,19 @@ export function hooksOf(engine: EngineControl): BackendCheckHooks | null {
   return hooks && typeof hooks.pool === 'function' && typeof hooks.record === 'function' ? hooks : null;
 }
 
+/**
+ * Whether lines sent from the viewed session join the live session — viewing it, an imported
+ * HAR (someone else's format, read-only), or this engine's own file opened as a file (its
+ * recording writes it) — rather than being appended to the opened file. Refused (409) before
+ * anything is sent when another running Pinprobe records that file (recording-lock.ts).
+ */
+export function joinsLiveSession(info: ViewInfo, instead: string): boolean {
+  if (info.mode === 'live' || info.source === 'har' || recordedHere(info.file)) return true;
+  const elsewhere = recordedElsewhereMessage(info.file, instead);
+  if (elsewhere !== null) throw new HttpError(409, elsewhere);
+  return false;
+}
+
 export class BackendChecks {
   private running: Promise<RunSummary> | null = null;
 
@@ -79,15 +93,9 @@ export class BackendChecks {
         : `no recorded GET or HEAD request to ${req.confirm} carried credentials (Authorization, Cookie, an API-key header or parameter); nothing to check`);
     }
     const info = this.view.info();
-    // And the file this engine is recording, opened as a file: its live recording appends it.
-    const intoLive = info.mode === 'live' || info.source === 'har' || recordedHere(info.file);
-    // Refused before anything is sent: the file is another running Pinprobe's to write.
-    const elsewhere = intoLive ? null : recordedElsewhereMessage(info.file, 'run the check from that Pinprobe\'s UI, or stop it first');
-    if (elsewhere !== null) throw new HttpError(409, elsewhere);
+    const intoLive = joinsLiveSession(info, 'run the check from that Pinprobe\'s UI, or stop it first');
     let sink: (line: CheckLine) => void;
     let done: () => Promise<void> = async () => {};
-    // A HAR file is someone else's format and opened read-only: a check run from it joins the
-    // live session (as a resend does) instead of appending session lines to the user's .har.
     if (intoLive) {
       sink = (line) => hooks.record(line);
       // Viewing this engine's own file: show it again with the new lines once the run ends.

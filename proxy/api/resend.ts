@@ -9,9 +9,8 @@ import { DEFAULT_BODY_CAP } from '../net/body-capture.js';
 import { ResendFieldError, parseResendRequest, type ResendRequest } from '../resend/parse.js';
 import { resendIdCounter, resendRequest, type ResendOutcome } from '../resend/send.js';
 import type { RequestEvent } from '../session/events.js';
-import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
-import { hooksOf } from './backend-check.js';
+import { hooksOf, joinsLiveSession } from './backend-check.js';
 import type { EngineControl } from './engine-port.js';
 import { HttpError } from './http-util.js';
 import type { SessionView } from './session-view.js';
@@ -56,10 +55,8 @@ export class Resender {
       throw new HttpError(409, `of: request "${ask.of}" could not be read back in full from ${this.view.info().file}`, { field: 'of', detail: 'could not be read back in full from the session file' });
     }
     const info = this.view.info();
-    // Refused before anything is sent: the file is another running Pinprobe's to write.
-    const intoLive = info.mode === 'live' || info.source === 'har' || recordedHere(info.file);
-    const elsewhere = intoLive ? null : recordedElsewhereMessage(info.file, 'resend from that Pinprobe\'s UI, or stop it first');
-    if (elsewhere !== null) throw new HttpError(409, elsewhere);
+    // Before anything is sent: a file another running Pinprobe records is refused.
+    const intoLive = joinsLiveSession(info, 'resend from that Pinprobe\'s UI, or stop it first');
     const next = resendIdCounter(lines)();
     const n = Math.max(Number(next.slice(1)), this.issued + 1);
     this.issued = n;
@@ -70,8 +67,6 @@ export class Resender {
       if (err instanceof ResendFieldError) throw new HttpError(400, err.message, { field: err.field, detail: err.detail });
       throw err;
     }
-    // A HAR file is someone else's format and read-only: what is resent from it joins the live session.
-    // And the file this engine is recording, opened as a file: its live recording appends it.
     if (intoLive) {
       for (const line of outcome.lines) hooks.record(line);
       // Viewing that file: show it again with the new lines (status() writes them first).

@@ -8,7 +8,7 @@
 // requests carry it, so the attempt without one is Pinprobe's own probe (features/
 // mtls-prober.ts) and the app's requests were not hurt by its failure; `withCert` other
 // than `untested` says the configured certificate was used and answered or refused.
-import { isUntrustedCertCode } from '../observe/upstream-failure.js';
+import { isTimeoutCode, isUntrustedCertCode } from '../observe/upstream-failure.js';
 import { SCENARIOS } from '../session/events.js';
 import type { HostVerdict, MtlsVerdict } from './report-types.js';
 
@@ -33,7 +33,6 @@ export function unreachableWords(code: string, hostPort: string, host: string): 
   }
 }
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_PINPROBE_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 const NAME_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 /** The port answered something that is not HTTP at all (another protocol): as opposed to HTTP Node's parser refuses. */
 const NOT_HTTP_CODES = new Set(['http', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION', 'HPE_INVALID_STATUS']);
@@ -105,7 +104,7 @@ function errorWords(code: string, host: string, hostPort: string, probe: string,
     const subject = byProbe ? `${who} could not connect` : `Pinprobe could not reach the backend`;
     return `${subject}: ${why}, ${after}. Check the host and port and that this computer reaches it (DNS, VPN, firewall; the phone's network may reach hosts this computer cannot)${byProbe ? '' : `, then use the app again or run ${probe}`}`;
   }
-  if (TIMEOUT_CODES.has(code)) {
+  if (isTimeoutCode(code)) {
     // The evidence keeps no stage: connecting, the handshake or the HTTP answer may have stalled.
     return `${who} did not get through to ${hostPort} in time (connecting, the TLS handshake or the HTTP answer), ${after}: a slow or unreachable backend looks like this, and so does one that holds a connection without a certificate open; ${probe} tries each TLS version`;
   }

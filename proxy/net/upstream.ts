@@ -123,23 +123,20 @@ export class UpstreamPool {
    * services (databases, dev servers) unless a --map-remote rule sends it there on purpose.
    */
   guard(socket: net.Socket, from: { clientAddress: string; mapped: boolean }): void {
-    const check = (): void => {
-      const address = socket.remoteAddress ?? '';
-      const port = socket.remotePort ?? 0;
-      const refusal = this.ownEndpoint?.(address, port)
-        ? { code: 'EPINPROBELOOP', message: `${address}:${port} is Pinprobe's own listener; refusing to forward to itself` }
-        : loopbackRefusal(from.clientAddress, address, from.mapped);
+    const refuse = (refusal: { code: string; message: string } | null): void => {
       if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
     };
     // A kept-alive socket another client opened is connected already: check it for this one
     // now (pooled connections are shared by every client of one certificate identity). Its
     // own-listener check was made when it connected; only the client's side can differ.
-    if (!socket.connecting && socket.remoteAddress) {
-      const refusal = loopbackRefusal(from.clientAddress, socket.remoteAddress, from.mapped);
-      if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
-      return;
-    }
-    socket.once('connect', check);
+    if (!socket.connecting && socket.remoteAddress) return refuse(loopbackRefusal(from.clientAddress, socket.remoteAddress, from.mapped));
+    socket.once('connect', () => {
+      const address = socket.remoteAddress ?? '';
+      const port = socket.remotePort ?? 0;
+      refuse(this.ownEndpoint?.(address, port)
+        ? { code: 'EPINPROBELOOP', message: `${address}:${port} is Pinprobe's own listener; refusing to forward to itself` }
+        : loopbackRefusal(from.clientAddress, address, from.mapped));
+    });
   }
 
   get httpAgent(): http.Agent {

@@ -11,6 +11,11 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_PINPROBE_TIM
 /** Our own verdict on the backend's certificate (Node's X509 verify codes and hostname check). */
 const UPSTREAM_CERT_CODES = /^(?:UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|CERT_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|CERT_REJECTED|CERT_UNTRUSTED)/;
 
+/** Whether an error code is a timeout (of connecting, the handshake or the answer). */
+export function isTimeoutCode(code: string): boolean {
+  return TIMEOUT_CODES.has(code);
+}
+
 /** Whether an error code says Pinprobe did not trust the backend's certificate. */
 export function isUntrustedCertCode(code: string): boolean {
   return UPSTREAM_CERT_CODES.test(code);

@@ -146,7 +146,6 @@ const CERT_LABEL: Record<AttemptCert, string> = { none: 'no certificate', 'self-
 function stageNote(a: ProbeAttempt): string {
   if (a.alert === 'protocol_version') return ' — the server does not speak this TLS version';
   if (a.outcome === 'tls-alert') return a.stage === 'handshake' ? ' (in the handshake)' : ' (after the handshake, on the first read)';
-  // The evidence is `error:CODE` already: add the message only when it says more than the code.
   if (a.outcome === 'error') {
     // The evidence names the code already (error:CODE): add only what the message says beyond it.
     const rest = (a.error ?? '').replace(/^[A-Z0-9_]+(?::\s*|$)/, '');

@@ -121,11 +121,8 @@ function notTested(h: HostVerdict, events: HostEvents | undefined, header: Sessi
     ([why, list]) => `<li><b>${list.map((s) => e(s)).join(', ')}</b>: untested — ${why}</li>`,
   );
   const cleartextOnly = events !== undefined && events.tls.length === 0 && events.requests.length > 0 && events.requests.every((r) => r.scheme === 'http');
-  if (h.mtls.verdict === 'unknown' && cleartextOnly) {
-    items.push('<li><b>mTLS</b>: does not apply — only cleartext HTTP was seen on this host and port, so there was no TLS connection to the backend</li>');
-  } else if (h.mtls.verdict === 'unknown') {
-    items.push(`<li><b>mTLS</b>: unknown — ${e(mtlsUnknownWords(h.mtls, h.host, hostLabel(h), { requests: events?.requests.length }) ?? '')}</li>`);
-  }
+  const mtlsWords = mtlsUnknownWords(h.mtls, h.host, hostLabel(h), { cleartextOnly, requests: events?.requests.length });
+  if (mtlsWords !== null) items.push(`<li><b>mTLS</b>: ${mtlsWords.startsWith('does not apply') ? '' : 'unknown — '}${e(mtlsWords)}</li>`);
   if (items.length === 0) return '';
   return `<h3>Not tested</h3><ul class="untested">${items.join('')}</ul>`;
 }

@@ -317,17 +317,16 @@ export class SessionWriter {
     this.onTrouble?.({ stopped: false, message: `recording resumed (${this.file}): ${message}`, line, place });
   }
 
+  /** Set by appendTo: close() gives back the file's marker (recording-lock.ts), once its last bytes are written. */
+  private releasesMarker = false;
+
   /**
    * Flushes and closes; never throws (a full disk at stop loses only what it could not
    * write): `lost` lines were not written — those since the stop plus the held batch,
    * including the last line appended (session-end) — and `cause` says why.
    */
-  /** Set by appendTo: close() gives back the file's marker (recording-lock.ts). */
-  private releasesMarker = false;
-
   close(): { lost: number; cause: string | null } {
     if (this.fd === null) return { lost: 0, cause: null };
-    if (this.releasesMarker) releaseRecording(this.file);
     this.flush();
     const lost = this.lost + this.pendingLines;
     const cause = lost > 0 ? (this.stopCause ?? 'write error') : null;
@@ -340,6 +339,7 @@ export class SessionWriter {
     }
     closeSync(this.fd);
     this.fd = null;
+    if (this.releasesMarker) releaseRecording(this.file);
     this.buf = Buffer.allocUnsafe(0);
     open.delete(this);
     return { lost, cause };

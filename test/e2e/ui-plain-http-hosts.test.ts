@@ -59,7 +59,7 @@ describe('a host on :80 and :443', () => {
     const lines = proxy.engine.lines();
     const html = renderReport('html', judge(lines, { file: 'x' }), lines);
     expect(html).not.toContain('probe-mtls https://plain.example:80/');
-    expect(html).toMatch(/mTLS<\/b>: does not apply — only cleartext HTTP/);
+    expect(html).toMatch(/mTLS<\/b>: does not apply: only cleartext HTTP was seen on plain\.example:80/);
     // The :443 host's "Not enforced" is an info finding: the info colour, never warn/bad.
     expect(html).toMatch(/<span class="badge info"[^>]*>Not enforced<\/span>/);
     expect(html).not.toMatch(/<span class="badge (?:warn|bad)"[^>]*>Not enforced<\/span>/);

@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { startControlApi, type ControlApi } from '../../../proxy/api/index.js';
 import type { ResendAnswer } from '../../../proxy/api/resend.js';
 import { judge } from '../../../proxy/judge/judge.js';
+import { lockPath } from '../../../proxy/session/recording-lock.js';
 import { readSession } from '../../../proxy/session/reader.js';
 import type { RequestEvent, ResponseEvent, SessionLine } from '../../../proxy/session/events.js';
 import { startEngine, type TestEngine } from '../../helpers/engine.js';
@@ -243,6 +244,33 @@ describe('Resend from Traffic', () => {
     expect(view.view.mode).toBe('file');
     expect(view.view.lines).toBe((await readSession(file)).events.length + 1);
     await call('/api/session/live', {});
+  });
+
+  it('on a file another running Pinprobe records: 409 naming it, before anything is sent', async () => {
+    const file = proxy.engine.status().sessionFile;
+    const copy = `${file}.other.pinprobe.jsonl`;
+    const { copyFileSync, writeFileSync, unlinkSync } = await import('node:fs');
+    copyFileSync(file, copy);
+    const call = (path: string, body: unknown) => fetch(`http://127.0.0.1:${api.port}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    expect((await call('/api/session/open', { path: copy })).status).toBe(200);
+    // A second process standing in for the other Pinprobe, with its marker beside the copy.
+    const { spawn } = await import('node:child_process');
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    await new Promise((ok) => other.once('spawn', ok));
+    writeFileSync(lockPath(copy), JSON.stringify({ pid: other.pid }));
+    try {
+      const before = seen.length;
+      const r = await post({ of: original.id });
+      expect(r.status).toBe(409);
+      expect(String(r.json['error'])).toMatch(new RegExp(`is being recorded by a running Pinprobe \\(pid ${other.pid}\\).*resend from that Pinprobe's UI, or stop it first`));
+      expect(seen.length).toBe(before);
+    } finally {
+      other.kill('SIGKILL');
+      unlinkSync(lockPath(copy));
+      await call('/api/session/live', {});
+    }
   });
 });
 
