@@ -1,9 +1,10 @@
 // The short table check-auth prints: one row per endpoint replayed and per burst.
 import type { Plan } from './plan.js';
 import type { RunSummary } from './run.js';
+import { terminalSafe } from '../report/terminal-safe.js';
 
 /** Host names and paths come from a recorded file: never let them drive the terminal. */
-const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+const clean = terminalSafe;
 
 export function renderTable(plan: Plan, summary: RunSummary, args: { file: string }): string[] {
   const out: string[] = [];

@@ -5,6 +5,7 @@ import { severityRank } from '../judge/findings.js';
 import type { Severity } from '../judge/report-types.js';
 import { countsAgainstB, readableChanges, type DiffChange, type HostDiff, type SessionDiff } from './diff.js';
 import { hostLabel } from './labels.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export const DIFF_FORMATS = ['text', 'json', 'junit'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
@@ -13,10 +14,7 @@ export function isDiffFormat(value: string): value is DiffFormat {
   return (DIFF_FORMATS as readonly string[]).includes(value);
 }
 
-/** Host names come off the network: never let them drive the terminal. */
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+const clean = terminalSafe;
 
 const MARK: Record<DiffChange['kind'], string> = { regression: '✗', improvement: '✓', change: '~' };
 const STATUS_WORDS: Record<HostDiff['status'], string> = { added: 'new in B', removed: 'gone in B', changed: 'changed', unchanged: 'unchanged' };

@@ -9,6 +9,7 @@ import {
 import { describeTlsClient } from '../judge/tls-stacks.js';
 import { mtlsUnknownWords } from '../judge/mtls-words.js';
 import { backendSummary, backendTextLines, backendTone } from './backend-parts.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export interface TextOptions {
   color: boolean;
@@ -18,10 +19,7 @@ type Tone = 'good' | 'warn' | 'bad' | 'dim' | 'plain';
 const ANSI: Record<Tone, string> = { good: '\x1b[32m', warn: '\x1b[33m', bad: '\x1b[31m', dim: '\x1b[2m', plain: '' };
 const RESET = '\x1b[0m';
 
-/** Host names and reasons come off the network: never let them drive the terminal. */
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+const clean = terminalSafe;
 
 interface Cell {
   text: string;

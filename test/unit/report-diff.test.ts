@@ -96,6 +96,15 @@ describe('session diff', () => {
     expect(added.changes.filter((c) => c.finding).length).toBe(gone.findings.length);
   });
 
+  it('text: a host name with a bidi override or an escape sequence is shown with ? in their place', () => {
+    const a = base();
+    const b = edit(a, a.hosts[0]!.host, (h) => (h.cleartext = !h.cleartext));
+    for (const r of [a, b]) r.hosts[0]!.host = 'x\u202emoc.knab\x1b[2J';
+    const text = renderDiffText(diffReports(a, b), { color: false });
+    expect(text).toContain('x?moc.knab?[2J');
+    expect(text).not.toMatch(/[\u202e\x1b]/);
+  });
+
   it('JUnit is valid XML, one case per host, and two empty sessions are not a green zero-test build', () => {
     const a = base();
     const b = edit(a, 'broken.example.com', (h) => (h.findings = h.findings.filter((f) => !f.id.startsWith('validation'))));

@@ -26,6 +26,14 @@ describe('HTML report', () => {
     expect(page).toContain('&lt;img src=x onerror=alert(2)&gt;');
   });
 
+  it('shows a bidi override in a host name as ?, so the page cannot show it as another name', () => {
+    const b = new EventBuilder();
+    b.tls({ host: 'x\u202emoc.elpmaxe.dennip', scenario: 'trusted', result: 'accepted' });
+    const page = renderHtml(judge(b.lines, { file: 's' }), b.lines);
+    expect(page).not.toContain('\u202e');
+    expect(page).toContain('x?moc.elpmaxe.dennip');
+  });
+
   it('summarises hosts tested and findings by severity', () => {
     const page = html(sampleSession());
     expect(page).toMatch(/<b>5<\/b>hosts seen/);

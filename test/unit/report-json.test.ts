@@ -75,6 +75,17 @@ describe('text report', () => {
     expect(text).toContain('evil?[2j.test');
   });
 
+  it('neutralises bidirectional overrides and isolates, so a host cannot be shown as another name', () => {
+    const b = new EventBuilder();
+    // Shown reversed after U+202E, this would read "pinned.example.com" in a terminal.
+    b.tls({ host: 'x\u202emoc.elpmaxe.dennip', scenario: 'trusted', result: 'accepted' });
+    b.tls({ host: 'y\u2066a\u2069\u200f\u061c.test', scenario: 'trusted', result: 'accepted' });
+    const text = renderText(judge(b.lines, { file: 's' }), { color: false });
+    expect(text).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(text).toContain('x?moc.elpmaxe.dennip');
+    expect(text).toContain('y?a???.test');
+  });
+
   it('says that no traffic is not a pass', () => {
     const text = renderText(judge([], { file: 'empty' }), { color: false });
     expect(text).toMatch(/No traffic was recorded.*not a pass/);

@@ -16,7 +16,13 @@ export function formatMs(ms: number | null | undefined): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+// A host name comes off the network: a bidirectional override in it could show it as another
+// name (x\u202emoc.elpmaxe reads "example.com x"). Shown as '?', as the reports do.
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const bracketed = (host: string): string => {
+  const shown = host.replace(BIDI_CONTROLS, '?');
+  return shown.includes(':') ? `[${shown}]` : shown;
+};
 
 /** A host as the board names it: the port is shown unless it is 443 (a host's :80 and :443 are different rows). */
 export function hostPort(host: string, port: number): string {

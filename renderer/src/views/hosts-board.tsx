@@ -6,7 +6,7 @@ import { MtlsBadge, PinningBadge, SeverityBadge } from '../components/badges';
 import { ScenarioStrip, StripLegend } from '../components/scenario-strip';
 import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
-import { hostPort } from '../lib/format';
+import { hostPort, hostWithPort } from '../lib/format';
 import { checkSeverity, hostKeyOf, matchesFilter, sortHosts, worstSeverity } from '../model/hosts';
 import { HostDetail } from './host-detail';
 import { BackendBadge } from './backend-section';
@@ -26,7 +26,7 @@ function HostRow({ host }: { host: HostVerdict }) {
   const worst = worstSeverity(host);
   return (
     <>
-      <span className="col-host" title={`${host.host}:${host.port}`}>
+      <span className="col-host" title={hostWithPort(host.host, host.port)}>
         {hostPort(host.host, host.port)}
         {host.passthrough ? <span className="tag">tunnelled</span> : null}
         <BackendBadge host={host} />

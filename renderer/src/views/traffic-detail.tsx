@@ -12,7 +12,7 @@ import { NameValueRows } from '../components/name-value-rows';
 import { WebSocketMessages } from '../components/ws-messages';
 import { ResendPanel } from '../components/resend-panel';
 import { copyText, toCurl, type CurlVia } from '../lib/curl';
-import { errorText, formatBytes, formatClock, formatMs } from '../lib/format';
+import { errorText, formatBytes, formatClock, formatMs, hostPort, hostWithPort } from '../lib/format';
 import type { ConnectionRow, RequestRow, TrafficRow } from '../model/traffic-rows';
 
 function Headers({ headers, title }: { headers: Array<[string, string]>; title: string }) {
@@ -52,7 +52,7 @@ function TlsFacts({ tls }: { tls: ClientTlsEvent | null }) {
       ) : null}
       <dt>Leaf issued for</dt>
       <dd>
-        {tls.host}
+        {hostPort(tls.host, 443)}
         {tls.sni ? '' : ' (no SNI: CONNECT target)'}
       </dd>
       <dt>TLS</dt>
@@ -82,7 +82,7 @@ function ConnectionDetail({ row }: { row: ConnectionRow }) {
     <article className="detail">
       <header className="detail-head">
         <h2>
-          {c.mode === 'plain' ? 'HTTP connection to' : 'CONNECT'} {c.target.host}:{c.target.port}
+          {c.mode === 'plain' ? 'HTTP connection to' : 'CONNECT'} {hostWithPort(c.target.host, c.target.port)}
         </h2>
         <p className="muted">
           {formatClock(c.time)} · from {c.client.address}:{c.client.port} · {c.mode}

@@ -3,7 +3,7 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { closeOnEscape } from '../lib/close-on-escape';
 import { VirtualList } from '../components/virtual-list';
-import { formatBytes, formatClock } from '../lib/format';
+import { formatBytes, formatClock, hostWithPort } from '../lib/format';
 import type { CurlVia } from '../lib/curl';
 import { filterRows } from '../model/traffic-filter';
 import { type TrafficModel, type TrafficRow } from '../model/traffic-rows';
@@ -36,7 +36,7 @@ function TrafficRowView({ row }: { row: TrafficRow }) {
         {/* A plain-HTTP socket is no CONNECT tunnel: its requests are the rows below it. */}
         <span className={`t-kind${c.mode === 'plain' ? ' cleartext' : ''}`}>{c.mode === 'plain' ? 'HTTP' : 'CONNECT'}</span>
         <span className="t-target">
-          {c.target.host}:{c.target.port}
+          {hostWithPort(c.target.host, c.target.port)}
         </span>
         <span className="t-scenario">{c.scenario ?? '—'}</span>
         <span className={`t-outcome text-${o.tone}`}>{o.text}</span>
