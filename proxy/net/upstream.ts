@@ -130,7 +130,9 @@ export class UpstreamPool {
     // now (pooled connections are shared by every client of one certificate identity). Its
     // own-listener check was made when it connected; only the client's side can differ.
     if (!socket.connecting && socket.remoteAddress) return refuse(loopbackRefusal(from.clientAddress, socket.remoteAddress, from.mapped));
-    socket.once('connect', () => {
+    // First among the 'connect' listeners: a TLS socket's own one sends the ClientHello, and a
+    // refused service must receive nothing (it did get those ~380 bytes while this ran after).
+    socket.prependOnceListener('connect', () => {
       const address = socket.remoteAddress ?? '';
       const port = socket.remotePort ?? 0;
       refuse(this.ownEndpoint?.(address, port)

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { judge } from '../../../proxy/judge/index.js';
 import type { ClientTlsEvent } from '../../../proxy/session/events.js';
@@ -29,6 +30,10 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
   let proxy: TestEngine;
   let local: http.Server;
   let localPort: number;
+  /** A loopback-only service that counts what reaches it (a database, a dev server's raw port). */
+  let counting: net.Server;
+  let countingPort: number;
+  let countedBytes = 0;
   let origin: Origin;
 
   beforeAll(async () => {
@@ -43,9 +48,14 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
     // A loopback-only service of the laptop (a dev server, a database's HTTP port).
     local = http.createServer((_q, s) => s.end('secret-local-answer\n'));
     localPort = await listenLoopback(local);
+    counting = net.createServer((c) => {
+      c.on('data', (d) => (countedBytes += d.length));
+      c.on('error', () => undefined);
+    });
+    countingPort = await listenLoopback(counting);
     origin = await startOrigin();
     proxy = await startEngine(
-      { scenario: 'trusted', mapRemote: [{ from: 'mock.app.test', to: `127.0.0.1:${localPort}` }, { from: 'api.app.test', to: `127.0.0.1:${origin.port}` }] },
+      { scenario: 'trusted', passthrough: ['localhost'], mapRemote: [{ from: 'mock.app.test', to: `127.0.0.1:${localPort}` }, { from: 'api.app.test', to: `127.0.0.1:${origin.port}` }] },
       { listen: hostAddr },
     );
   });
@@ -53,6 +63,7 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
   afterAll(async () => {
     await proxy?.close();
     local?.close();
+    counting?.close();
     await origin?.close();
     try {
       ip('netns', 'del', ns); // takes the veth pair with it
@@ -70,6 +81,21 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
     expect(r.stdout).toMatch(/502$/);
     const tunnel = await fromPhone(['--proxytunnel', `http://localhost:${localPort}/`]);
     expect(tunnel.stdout).not.toContain('secret-local-answer');
+  });
+
+  it('sends a refused loopback service not one byte: no ClientHello over TLS, HTTP/2 or a passthrough tunnel', async () => {
+    // The counter counts: a TLS client straight to it (not through the proxy) is seen.
+    await run('curl', ['-sSk', '--max-time', '1', `https://127.0.0.1:${countingPort}/`]);
+    expect(countedBytes).toBeGreaterThan(200);
+    countedBytes = 0;
+    const h1 = await fromPhone(['-k', '--http1.1', '-w', '\n%{http_code}', `https://127.0.0.1:${countingPort}/`]);
+    expect(h1.stdout).toMatch(/is this computer's loopback[\s\S]*502$/);
+    const h2 = await fromPhone(['-k', '--http2', '-w', '\n%{http_version} %{http_code}', `https://127.0.0.1:${countingPort}/`]);
+    expect(h2.stdout).toMatch(/2 502$/);
+    // passthrough (localhost): the tunnel is cut before the device's bytes are relayed.
+    await fromPhone(['-k', '--max-time', '3', `https://localhost:${countingPort}/`]);
+    await new Promise((ok) => setTimeout(ok, 200));
+    expect(countedBytes).toBe(0);
   });
 
   it('lets an explicit --map-remote rule send the device to a local mock', async () => {
