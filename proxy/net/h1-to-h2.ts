@@ -124,7 +124,19 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       req.on('data', (chunk: Buffer) => sink.requestBody.add(chunk));
       req.pipe(up);
     }
+    // As on every other path: no answer head in time is a 502 naming the timeout, and the
+    // backend's stream is cancelled (without it an HTTP/1.1 client waited for ever).
+    let timedOut = false;
+    up.setTimeout(t.timeoutMs, () => {
+      if (res.headersSent) return;
+      timedOut = true;
+      const c = classifyUpstreamFailure(Object.assign(new Error(`no answer within ${t.timeoutMs} ms`), { code: 'ETIMEDOUT' }), { handshakeDone: true, reused: !fresh });
+      if (fresh) sink.recordUpstream({ ...c, httpStatus: null, certComplaint: false }, at);
+      sink.fail(upstreamFailureMessage(`${t.host}:${t.port}`, c, { clientCert: at.clientCert !== null }));
+      resetStream(up, http2CancelCode);
+    });
     up.once('response', (headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
+      up.setTimeout(0);
       const status = Number(headers[':status'] ?? 502);
       const pairs = objectPairs(headers);
       sink.responseStarted({ status, statusText: '', httpVersion: '2', headers: pairs });
@@ -153,13 +165,14 @@ export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res:
       up.pipe(res);
     });
     up.on('error', (err) => {
+      if (timedOut) return;
       if (res.headersSent) return void res.destroy();
       const c = classifyUpstreamFailure(backend.sessionError() ?? err, { handshakeDone: true, reused: !fresh });
       if (fresh) sink.recordUpstream({ ...c, httpStatus: null, certComplaint: false }, at);
       sink.fail(upstreamFailureMessage(`${t.host}:${t.port}`, c, { clientCert: at.clientCert !== null }));
     });
     up.once('close', () => {
-      if ((up.rstCode ?? 0) !== 0 && res.headersSent && !res.writableFinished) res.destroy();
+      if ((up.rstCode ?? 0) !== 0 && res.headersSent && !res.writableFinished && !timedOut) res.destroy();
     });
     res.once('close', () => {
       if (!res.writableFinished && !up.closed) resetStream(up, http2CancelCode);

@@ -23,8 +23,15 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
     // The session is closing or gone (GOAWAY, reset): the client may retry elsewhere.
     return failBeforeAnswer(ctx, backend.sessionError() ?? err, at);
   }
+  // No answer head in time: the client gets a 502 naming the timeout (as over HTTP/1.1), and
+  // the backend's stream is cancelled. Relaying that CANCEL instead left the client a bare
+  // reset it could not tell from the backend's own, and nothing in the session said why.
+  let timedOut = false;
   up.setTimeout(ctx.upstreamTimeoutMs, () => {
-    if (!stream.headersSent) resetStream(up, http2.constants.NGHTTP2_CANCEL);
+    if (stream.headersSent) return;
+    timedOut = true;
+    failBeforeAnswer(ctx, Object.assign(new Error(`no answer within ${ctx.upstreamTimeoutMs} ms`), { code: 'ETIMEDOUT' }), at);
+    resetStream(up, http2.constants.NGHTTP2_CANCEL);
   });
 
   if (!ctx.bodyless) {
@@ -85,7 +92,7 @@ export function relayToH2(ctx: H2StreamContext, backend: H2Backend, fresh: boole
     up.pipe(stream, { end: false });
     up.once('end', () => setImmediate(() => (up.rstCode ?? 0) === 0 && !stream.destroyed && stream.end()));
   });
-  relayReset(up, stream);
+  relayReset(up, stream, () => timedOut);
   let backendReset = false;
   up.once('close', () => (backendReset = (up.rstCode ?? 0) !== 0));
 

@@ -75,9 +75,10 @@ export function resetStream(stream: http2.Http2Stream, code: number): void {
 }
 
 /** A reset of one side is relayed to the other as RST_STREAM with the same code. */
-export function relayReset(from: http2.Http2Stream, to: http2.Http2Stream): void {
+export function relayReset(from: http2.Http2Stream, to: http2.Http2Stream, ownReset: () => boolean = () => false): void {
   from.once('close', () => {
     const code = from.rstCode ?? H2_NO_ERROR;
-    if (code !== H2_NO_ERROR) resetStream(to, code);
+    // `ownReset`: Pinprobe reset `from` itself and has answered `to` already.
+    if (code !== H2_NO_ERROR && !ownReset()) resetStream(to, code);
   });
 }
