@@ -5,13 +5,29 @@
 // never sees the appended ones. The recorder therefore leaves a small file beside the
 // session — `.NAME.recording`, its pid — and whoever would append checks it first.
 // A process killed with SIGKILL leaves the file behind: a pid that no longer runs is stale.
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
-/** The marker's path for a session file. */
+/**
+ * The marker's path for a session file: beside the file itself, so a symlink to it (or to
+ * its folder) names the same marker, else two writers could each hold their own.
+ */
 export function lockPath(file: string): string {
-  const abs = resolve(file);
+  const abs = realFile(resolve(file));
   return join(dirname(abs), `.${basename(abs)}.recording`);
+}
+
+/** The file's real path; for one not made yet, its folder's real path and its name. */
+function realFile(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    try {
+      return join(realpathSync(dirname(abs)), basename(abs));
+    } catch {
+      return abs;
+    }
+  }
 }
 
 /** Markers this process holds, and why (its live recording, or an append run), removed at exit. */

@@ -2,7 +2,7 @@
 // second process standing in for another Pinprobe: a live holder refuses a claim, a dead one
 // is taken over, and a release removes only this process's own marker.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,25 @@ describe('recording lock', () => {
     marker(file, other.pid);
     releaseRecording(file);
     expect(JSON.parse(readFileSync(lockPath(file), 'utf8')).pid).toBe(other.pid);
+    await other.stop();
+  });
+
+  it('a symlink to the file, or to its folder, names the same marker: no second writer through another path', async () => {
+    const real = join(dir, 'real');
+    mkdirSync(real);
+    const file = join(real, 'd.pinprobe.jsonl');
+    writeFileSync(file, '');
+    symlinkSync(file, join(dir, 'link-to-file.jsonl'));
+    symlinkSync(real, join(dir, 'link-to-folder'));
+    const other = await otherProcess();
+    marker(file, other.pid);
+    for (const alias of [join(dir, 'link-to-file.jsonl'), join(dir, 'link-to-folder', 'd.pinprobe.jsonl'), join(dir, 'link-to-folder', '..', 'real', 'd.pinprobe.jsonl')]) {
+      expect(lockPath(alias)).toBe(lockPath(file));
+      expect(() => claimRecording(alias, 'x')).toThrow(new RegExp(`pid ${other.pid}`));
+    }
+    // A file not made yet, in a linked folder: the real folder's marker too.
+    expect(lockPath(join(dir, 'link-to-folder', 'new.jsonl'))).toBe(lockPath(join(real, 'new.jsonl')));
+    expect(lockPath(join(dir, 'link-to-folder', 'new.jsonl'))).not.toContain('link-to-folder');
     await other.stop();
   });
 });
