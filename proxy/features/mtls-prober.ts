@@ -27,12 +27,24 @@ export class MtlsProber implements Feature {
    */
   onRequest(exchange: Exchange): void {
     const { conn, request } = exchange;
+    this.note(exchange.id, conn.scheme, conn.host, conn.port, request.method === 'GET' ? request.path : '/', conn.clientAddress);
+  }
+
+  private note(id: string, scheme: string, host: string, port: number, path: string, clientAddress: string): void {
     // Per request: the cheap tests first (most hosts have no configured certificate).
-    if (conn.scheme !== 'https' || this.probed.has(key(conn.host, conn.port)) || !this.pool().clientCertFor(conn.host, conn.port)) return;
-    this.paths.set(exchange.id, { key: key(conn.host, conn.port), path: request.method === 'GET' ? request.path : '/', clientAddress: conn.clientAddress });
+    if (scheme !== 'https' || this.probed.has(key(host, port)) || !this.pool().clientCertFor(host, port)) return;
+    this.paths.set(id, { key: key(host, port), path, clientAddress });
   }
 
   onEvent(event: SessionEvent): void {
+    // A wss:// upgrade is no exchange (net/websocket.ts): its request line says what onRequest would.
+    if (event.type === 'request') {
+      if (event.scheme === 'https' && !this.paths.has(event.id) && event.headers.some(isUpgrade)) {
+        const url = new URL(event.url);
+        this.note(event.id, 'https', event.host, event.port, url.pathname + url.search, event.clientAddress);
+      }
+      return;
+    }
     if (event.type !== 'upstream' || event.probe || !event.clientCert) return;
     const k = key(event.host, event.port);
     if (this.probed.has(k)) return;
@@ -82,3 +94,7 @@ export class MtlsProber implements Feature {
 }
 
 const key = hostPortKey;
+
+function isUpgrade([name]: readonly [string, string]): boolean {
+  return name.length === 7 && name.toLowerCase() === 'upgrade';
+}

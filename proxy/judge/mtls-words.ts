@@ -71,7 +71,7 @@ export function mtlsUnknownWords(mtls: MtlsVerdict, host: string, hostPort: stri
     if (ctx.requests === 0) {
       return `no request of the app has reached ${hostPort} through Pinprobe yet (it refused Pinprobe's certificate, sent nothing, or the host is tunnelled untouched); let the app send a request through Pinprobe, or test the backend from this computer: ${probe}`;
     }
-    return `Pinprobe has no attempt without a client certificate to ${hostPort} recorded in this session to judge from: no request of the app went through to the backend (it refused Pinprobe's certificate, sent nothing, the host is tunnelled untouched, or it made only WebSocket upgrades, which are not judged for mTLS); test the backend from this computer: ${probe}`;
+    return `Pinprobe has no attempt without a client certificate to ${hostPort} recorded in this session to judge from: no request of the app went through to the backend (it refused Pinprobe's certificate, sent nothing, the host is tunnelled untouched, or each request ended before Pinprobe reached the backend); test the backend from this computer: ${probe}`;
   }
   const who = byProbe
     ? `Pinprobe's own attempt without a client certificate (a probe beside the app's requests, which carried the configured one and were ${mtls.withCert === 'accepted' ? 'served' : 'refused'})`

@@ -14,10 +14,14 @@ import { authority, hostPort } from './authority.js';
 import { relay } from './relay.js';
 import type { UpstreamPool } from './upstream.js';
 import { checkServerIdentity } from 'node:tls';
-import type { HeaderList, WebSocketEvent } from '../session/events.js';
+import type { HeaderList, UpstreamEvent, WebSocketEvent } from '../session/events.js';
 import { BodyCapture, emptyBody } from './body-capture.js';
 import { WsRecorder } from './ws-recorder.js';
 import { noteRelayed } from './relay-garbage.js';
+import { classifyUpstreamAnswer } from '../observe/cert-complaint.js';
+import { classifyUpstreamFailure } from '../observe/upstream-failure.js';
+import { firstAnswerRecorder } from './upstream-answer.js';
+import type { TLSSocket } from 'node:tls';
 
 function headBlock(status: number, text: string, raw: string[]): string {
   let out = `HTTP/1.1 ${status} ${text}\r\n`;
@@ -74,11 +78,33 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     agent: false,
     ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
   });
-  upReq.on('socket', (s) => pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped }));
+  // A wss:// upgrade opens its own backend connection (never pooled): its outcome is an
+  // upstream line like any fresh HTTPS connection's, so a backend reached only by WebSocket
+  // gets an mTLS verdict too (and the prober's attempt without a certificate).
+  const clientCert = secure ? pool.clientCertFor(conn.host, conn.port) : null;
+  let handshakeDone = false;
+  let tlsVersion: string | null = null;
+  let upstreamRecorded = !secure;
+  const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>): void => {
+    if (upstreamRecorded) return;
+    upstreamRecorded = true;
+    bus.emit({
+      type: 'upstream', time: now(), id: bus.nextId('u'), request: requestId, host: conn.host, port: conn.port, probe: false,
+      clientCert: clientCert ? { subject: clientCert.subject } : null, tlsVersion, ...fields,
+    });
+  };
+  upReq.on('socket', (s) => {
+    pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
+    s.once('secureConnect', () => {
+      handshakeDone = true;
+      tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
+    });
+  });
   const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0, messages?: WebSocketEvent['messages']) =>
     bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient, request: requestId, ...(messages ? { messages } : {}) });
 
   upReq.on('upgrade', (upRes, upSocket, upHead) => {
+    recordUpstream(classifyUpstreamAnswer(upRes.statusCode ?? 101, upRes.statusMessage ?? '', ''));
     client.write(headBlock(101, upRes.statusMessage || 'Switching Protocols', upRes.rawHeaders));
     if (upHead.length) client.write(upHead);
     if (head.length) upSocket.write(head);
@@ -121,13 +147,20 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     client.write(headBlock(upRes.statusCode ?? 502, upRes.statusMessage ?? '', raw));
     record(upRes.statusCode ?? 502, 'refused');
     const capture = new BodyCapture(deps.bodyCap);
-    upRes.on('data', (c: Buffer) => capture.add(c));
+    // A refusal's evidence may be in its body (nginx's "No required SSL certificate was sent").
+    const answer = firstAnswerRecorder({ status: upRes.statusCode ?? 502, statusText: upRes.statusMessage ?? '', contentEncoding: upRes.headers['content-encoding'] }, capture, recordUpstream);
+    upRes.on('data', (c: Buffer) => {
+      capture.add(c);
+      answer.onData();
+    });
     pipeline(upRes, client, () => {
+      answer.decide();
       client.destroy();
       answered(upRes.statusCode ?? 502, upRes.statusMessage ?? '', upRes.httpVersion, upRes.rawHeaders, capture.record());
     });
   });
   upReq.on('error', (err) => {
+    recordUpstream({ ...classifyUpstreamFailure(err, { handshakeDone }), httpStatus: null, certComplaint: false });
     const body = `Pinprobe: WebSocket upgrade to ${conn.host}:${conn.port} failed: ${err.message}\n`;
     const raw = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close'];
     client.end(headBlock(502, 'Bad Gateway', raw) + body);

@@ -74,8 +74,8 @@ describe('mtlsUnknownWords', () => {
   it('no attempt at all: nothing reached the backend, unless only cleartext was seen or requests were recorded', () => {
     const w = (ctx: Parameters<typeof mtlsUnknownWords>[3], withCert: MtlsVerdict['withCert'] = 'untested') => mtlsUnknownWords(unknown(null, withCert), 'a', 'a:443', ctx);
     expect(w({ requests: 0 })).toMatch(/^no request of the app has reached a:443 through Pinprobe yet .*probe-mtls https:\/\/a\/$/);
-    // Requests recorded, none judged: WebSocket upgrades leave no upstream attempt.
-    expect(w({ requests: 3 })).toMatch(/no attempt without a client certificate to a:443 recorded in this session to judge from: .*only WebSocket upgrades/);
+    // Requests recorded, none judged: each ended before Pinprobe reached the backend.
+    expect(w({ requests: 3 })).toMatch(/no attempt without a client certificate to a:443 recorded in this session to judge from: .*ended before Pinprobe reached the backend/);
     // A withCert result means the app's requests did reach the backend, with the certificate.
     expect(w({}, 'accepted')).toMatch(/^the app's requests reached a:443 with the configured client certificate \(served\), but Pinprobe's own attempt without one is not recorded/);
     expect(w({ requests: 0 }, 'rejected')).toContain('(refused)');
