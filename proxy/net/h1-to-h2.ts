@@ -75,7 +75,7 @@ function sessionFor(t: H1ViaH2Target): Promise<{ backend: H2Backend; fresh: bool
   const opening = openBackend(t.pool, t.host, t.port, { clientAddress: t.clientAddress, timeoutMs: t.timeoutMs, alpn: ['h2'] }).then((open) => {
     if (open.kind !== 'h2') {
       sessions.delete(key);
-      return open.kind === 'failed' ? Object.assign(open.error, { handshakeDone: open.handshakeDone }) : new Error('the backend chose HTTP/1.1 after refusing it');
+      return open.kind === 'failed' ? Object.assign(open.error, { handshakeDone: open.handshakeDone, connected: open.connected }) : new Error('the backend chose HTTP/1.1 after refusing it');
     }
     const forget = () => sessions.get(key) === opening && sessions.delete(key);
     open.session.once('close', forget);
@@ -91,7 +91,8 @@ function sessionFor(t: H1ViaH2Target): Promise<{ backend: H2Backend; fresh: bool
 export function forwardH1ViaH2(t: H1ViaH2Target, req: http.IncomingMessage, res: http.ServerResponse, sink: H1ExchangeSink): void {
   void sessionFor(t).then((got) => {
     if (got instanceof Error) {
-      const c = classifyUpstreamFailure(got, { handshakeDone: (got as { handshakeDone?: boolean }).handshakeDone ?? false });
+      const at = got as { handshakeDone?: boolean; connected?: boolean };
+      const c = classifyUpstreamFailure(got, { handshakeDone: at.handshakeDone ?? false, connected: at.connected });
       sink.recordUpstream({ ...c, httpStatus: null, certComplaint: false }, { tlsVersion: null, clientCert: null });
       return sink.fail(upstreamFailureMessage(`${t.host}:${t.port}`, c));
     }

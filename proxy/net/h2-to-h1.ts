@@ -41,12 +41,14 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
   current.req = upReq;
   let fresh = true;
   let handshakeDone = false;
+  let connected = false;
   let tlsVersion: string | null = null;
-  const at = () => ({ fresh, reused: !fresh, handshakeDone, tlsVersion, clientCert: ident.clientCert });
+  const at = () => ({ fresh, reused: !fresh, handshakeDone, connected, tlsVersion, clientCert: ident.clientCert });
   upReq.on('socket', (s: Socket) => {
     fresh = !upReq.reusedSocket;
-    if (!fresh) return void (handshakeDone = true);
+    if (!fresh) return void (connected = handshakeDone = true);
     pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
+    s.once('connect', () => (connected = true));
     s.once('secureConnect', () => {
       handshakeDone = true;
       tlsVersion = (s as tls.TLSSocket).getProtocol?.() ?? null;

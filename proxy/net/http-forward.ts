@@ -178,6 +178,9 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     const upReq = (secure ? https : http).request(options);
     current = upReq;
     let handshakeDone = !secure;
+    // A backend behind a firewall that drops the SYN times out before TCP connects: "could
+    // not connect", not a stalled TLS handshake.
+    let connected = false;
     let fresh = true;
     let tlsVersion: string | null = null;
     // Only a fresh TLS connection gets an upstream line (a reused one was recorded when opened).
@@ -189,10 +192,12 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
       fresh = !upReq.reusedSocket;
       // Reused sockets too: one a loopback client opened must not carry a device's request.
       pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
-      if (!secure || !fresh) {
-        handshakeDone = true;
+      if (!fresh) {
+        connected = handshakeDone = true;
         return;
       }
+      s.once('connect', () => (connected = true));
+      if (!secure) return;
       s.once('secureConnect', () => {
         handshakeDone = true;
         tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
@@ -284,7 +289,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         if (req.complete && ex.requestBody.size <= deps.bodyCap) return viaH2(ex.requestBody.head(ex.requestBody.size));
         return answer502(`Pinprobe: ${conn.host}:${conn.port} speaks only HTTP/2 and this request's body could not be sent again; send it once more (Pinprobe now uses HTTP/2 for this host)`);
       }
-      const classification = classifyUpstreamFailure(err, { handshakeDone, reused: !fresh });
+      const classification = classifyUpstreamFailure(err, { handshakeDone: handshakeDone && connected, connected, reused: !fresh });
       // A plain http:// backend has no TLS handshake: a reset there is before the answer, not
       // "right after the TLS handshake" (whose text suggests --client-cert).
       if (!secure && classification.outcome === 'reset') classification.stage = 'http';

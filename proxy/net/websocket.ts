@@ -40,6 +40,8 @@ export interface UpgradeDeps {
   pool: UpstreamPool;
   /** Per-message cap for recorded payloads (the body cap). */
   bodyCap: number;
+  /** How long the backend may take to answer the upgrade (--upstream-timeout); 30 s if unset. */
+  upstreamTimeoutMs?: number;
 }
 
 export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.IncomingMessage, client: Duplex, head: Buffer, path: string): void {
@@ -76,6 +78,9 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
     // Upgraded sockets leave the pool; a private agent keeps them off the keep-alive one.
     agent: false,
+    // As an option (not setTimeout) so it also bounds a connect that never completes:
+    // ClientRequest.setTimeout arms only once the socket has connected.
+    timeout: deps.upstreamTimeoutMs ?? 30_000,
     ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
   });
   // A wss:// upgrade opens its own backend connection (never pooled): its outcome is an
@@ -83,6 +88,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   // gets an mTLS verdict too (and the prober's attempt without a certificate).
   const clientCert = secure ? pool.clientCertFor(conn.host, conn.port) : null;
   let handshakeDone = false;
+  let connected = false;
   let tlsVersion: string | null = null;
   let upstreamRecorded = !secure;
   const recordUpstream = (fields: Pick<UpstreamEvent, 'outcome' | 'stage' | 'alert' | 'alertCode' | 'httpStatus' | 'certComplaint' | 'complaint' | 'error'>): void => {
@@ -95,6 +101,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   };
   upReq.on('socket', (s) => {
     pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
+    s.once('connect', () => (connected = true));
     s.once('secureConnect', () => {
       handshakeDone = true;
       tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
@@ -103,7 +110,11 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0, messages?: WebSocketEvent['messages']) =>
     bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient, request: requestId, ...(messages ? { messages } : {}) });
 
+  // Until the backend answers the upgrade (a relayed WebSocket may then be quiet for hours).
+  const timeoutMs = deps.upstreamTimeoutMs ?? 30_000;
+  upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
   upReq.on('upgrade', (upRes, upSocket, upHead) => {
+    upReq.setTimeout(0);
     recordUpstream(classifyUpstreamAnswer(upRes.statusCode ?? 101, upRes.statusMessage ?? '', ''));
     client.write(headBlock(101, upRes.statusMessage || 'Switching Protocols', upRes.rawHeaders));
     if (upHead.length) client.write(upHead);
@@ -141,6 +152,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     upSocket.once('close', () => { client.destroy(); end(); });
   });
   upReq.on('response', (upRes) => {
+    upReq.setTimeout(0);
     // Refused upgrade: relay the backend's ordinary answer as it is.
     const raw = flatHeaders(endToEndHeaders(upRes.rawHeaders));
     raw.push('Connection', 'close');
@@ -160,7 +172,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     });
   });
   upReq.on('error', (err) => {
-    recordUpstream({ ...classifyUpstreamFailure(err, { handshakeDone }), httpStatus: null, certComplaint: false });
+    recordUpstream({ ...classifyUpstreamFailure(err, { handshakeDone, connected }), httpStatus: null, certComplaint: false });
     const body = `Pinprobe: WebSocket upgrade to ${conn.host}:${conn.port} failed: ${err.message}\n`;
     const raw = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close'];
     client.end(headBlock(502, 'Bad Gateway', raw) + body);
