@@ -48,10 +48,9 @@ export interface EngineOptions {
   bodyCap?: number;
   idleWindow?: IdleWindowRule;
   helloTimeoutMs?: number;
-  // The other timeouts and the connection limits are settings (idleTimeout, …, settings.ts).
+  // The other timeouts (the upstream timeout too) and the connection limits are settings (idleTimeout, …, settings.ts).
   /** HTTP/2 liveness: a client connection that leaves a PING unanswered this long is closed (default 20 s). */
   h2PingMs?: number;
-  upstreamTimeoutMs?: number;
   version?: string;
   /** Request/response lines kept in memory with headers and bodies; default MEMORY_HTTP_LINES. */
   memoryHttpLines?: number;
@@ -143,7 +142,7 @@ export class Engine implements EngineControl {
       pool: this.pool,
       issuer: this.issuer,
       bodyCap: this.options.bodyCap ?? DEFAULT_BODY_CAP,
-      upstreamTimeoutMs: this.options.upstreamTimeoutMs ?? 30_000,
+      upstreamTimeoutMs: () => this.limits().upstreamTimeoutMs,
       idleWindow: this.options.idleWindow ?? DEFAULT_IDLE_WINDOW,
       requestClientCert: this.current.requestClientCert,
       helloTimeoutMs: this.options.helloTimeoutMs ?? 5_000,
@@ -224,8 +223,15 @@ export class Engine implements EngineControl {
 
   /** Timeouts and limits from the current settings (read at each connection: changes apply at once). */
   private limits(): ConnLimits {
-    return resolveLimits(this.current, this.autoMaxConnections);
+    // Read per request for the upstream timeout: resolved once per settings object.
+    if (this.resolvedFor !== this.current) {
+      this.resolved = resolveLimits(this.current, this.autoMaxConnections);
+      this.resolvedFor = this.current;
+    }
+    return this.resolved!;
   }
+  private resolved: ConnLimits | null = null;
+  private resolvedFor: EngineSettings | null = null;
 
   private connectionLimits(): NonNullable<EngineStatus['connectionLimits']> {
     const { maxConnections, maxConnectionsPerClient } = this.limits();
@@ -392,7 +398,7 @@ export class Engine implements EngineControl {
 
   /** Work the features still have in flight (an mTLS probe) reaches the session before it ends. */
   private async drainFeatures(): Promise<void> {
-    const timeoutMs = this.options.upstreamTimeoutMs ?? 30_000;
+    const timeoutMs = this.limits().upstreamTimeoutMs;
     await Promise.all(this.features.map((f) => f.drain?.(timeoutMs)));
   }
 

@@ -7,7 +7,7 @@ import { SettingError } from './setting-error.js';
 import type { SettingDef } from './settings.js';
 import type { SettingKey } from './settings-types.js';
 
-type TimeoutKey = 'idleTimeout' | 'handshakeTimeout' | 'headersTimeout' | 'tunnelIdleTimeout';
+type TimeoutKey = 'idleTimeout' | 'handshakeTimeout' | 'headersTimeout' | 'upstreamTimeout' | 'tunnelIdleTimeout';
 type LimitKey = 'maxConnections' | 'maxConnectionsPerClient';
 
 function timeoutProblem(v: unknown): string | undefined {

@@ -41,6 +41,8 @@ export interface EngineSettings {
   handshakeTimeout: number;
   /** s a client may take to send a request's headers once it started */
   headersTimeout: number;
+  /** s a backend may take to accept the connection and send its answer's headers (a WebSocket upgrade's answer) */
+  upstreamTimeout: number;
   /** s a relayed tunnel may carry no byte in either direction before it is closed */
   tunnelIdleTimeout: number;
   /** client connections at once; null = from the open-files limit (proxy/net/conn-limits.ts) */

@@ -230,6 +230,7 @@ const TABLE: SettingTable = {
   idleTimeout: timeoutSetting('idleTimeout'),
   handshakeTimeout: timeoutSetting('handshakeTimeout'),
   headersTimeout: timeoutSetting('headersTimeout'),
+  upstreamTimeout: timeoutSetting('upstreamTimeout'),
   tunnelIdleTimeout: timeoutSetting('tunnelIdleTimeout'),
   maxConnections: limitSetting('maxConnections'),
   maxConnectionsPerClient: limitSetting('maxConnectionsPerClient'),

@@ -11,6 +11,8 @@ export interface ConnLimits {
   handshakeTimeoutMs: number;
   /** a request's headers, once started */
   headersTimeoutMs: number;
+  /** a backend's connect and the head of its answer (a WebSocket upgrade's too) */
+  upstreamTimeoutMs: number;
   /** a relayed tunnel with no byte either way */
   tunnelIdleTimeoutMs: number;
   /** client connections at once */
@@ -20,7 +22,7 @@ export interface ConnLimits {
 }
 
 /** The engine settings the limits are resolved from (declared once, in settings-types). */
-export type LimitSettings = Pick<EngineSettings, 'idleTimeout' | 'handshakeTimeout' | 'headersTimeout' | 'tunnelIdleTimeout' | 'maxConnections' | 'maxConnectionsPerClient'>;
+export type LimitSettings = Pick<EngineSettings, 'idleTimeout' | 'handshakeTimeout' | 'headersTimeout' | 'upstreamTimeout' | 'tunnelIdleTimeout' | 'maxConnections' | 'maxConnectionsPerClient'>;
 
 /** The soft open-files limit (Linux /proc; null elsewhere). Node raises it to the hard limit at start-up. */
 export function openFilesLimit(): number | null {
@@ -52,6 +54,7 @@ export function resolveLimits(s: LimitSettings, autoMax: number): ConnLimits {
     idleTimeoutMs: Math.round(s.idleTimeout * 1000),
     handshakeTimeoutMs: Math.round(s.handshakeTimeout * 1000),
     headersTimeoutMs: Math.round(s.headersTimeout * 1000),
+    upstreamTimeoutMs: Math.round(s.upstreamTimeout * 1000),
     tunnelIdleTimeoutMs: Math.round(s.tunnelIdleTimeout * 1000),
     maxConnections,
     maxConnectionsPerClient: s.maxConnectionsPerClient ?? defaultMaxPerClient(maxConnections),

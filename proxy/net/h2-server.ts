@@ -19,7 +19,8 @@ export interface H2Deps {
   bus: EngineBus;
   pool: UpstreamPool;
   bodyCap: number;
-  upstreamTimeoutMs: number;
+  /** read per stream and per backend connection (a setting that can change while running) */
+  upstreamTimeoutMs(): number;
   protocols: BackendProtocols;
   /** PING interval and answer deadline for client connections (H2_PING_MS). */
   pingMs: number;
@@ -123,7 +124,7 @@ class H2ClientConnection {
     this.deps.bus.runRequestHooks(record);
     const ctx: H2StreamContext = {
       bus: this.deps.bus, pool: this.deps.pool, conn: this.conn, stream, record,
-      bodyless: (flags & END_STREAM_FLAG) !== 0, upstreamTimeoutMs: this.deps.upstreamTimeoutMs,
+      bodyless: (flags & END_STREAM_FLAG) !== 0, upstreamTimeoutMs: this.deps.upstreamTimeoutMs(),
     };
     // Whatever happens to the stream, its request line is written (the response line waits for it).
     stream.once('close', () => record.requestEnded());
@@ -170,7 +171,7 @@ class H2ClientConnection {
     const known = protocols.get(pool, host, port);
     if (known === 'http/1.1') return Promise.resolve({ kind: 'http/1.1' });
     if (this.backend) return this.backend;
-    const opening = openBackend(pool, host, port, { clientAddress: this.conn.clientAddress, timeoutMs: this.deps.upstreamTimeoutMs, alpn: ['h2', 'http/1.1'] });
+    const opening = openBackend(pool, host, port, { clientAddress: this.conn.clientAddress, timeoutMs: this.deps.upstreamTimeoutMs(), alpn: ['h2', 'http/1.1'] });
     this.backend = opening;
     void opening.then((open) => {
       if (open.kind === 'failed') {

@@ -25,8 +25,8 @@ export interface ForwardDeps {
   bus: EngineBus;
   pool: UpstreamPool;
   bodyCap: number;
-  /** ms to wait for a backend's connection and answer headers */
-  upstreamTimeoutMs: number;
+  /** ms to wait for a backend's connection and answer headers; read per request (a setting that can change while running) */
+  upstreamTimeoutMs(): number;
   /** What backends chose in ALPN: one that refused http/1.1 (h2-only) gets HTTP/1.1 clients' requests over h2. */
   protocols?: BackendProtocols;
 }
@@ -118,6 +118,7 @@ function bodiless(req: http.IncomingMessage): boolean {
 
 export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
   const { bus, pool } = deps;
+  const timeoutMs = deps.upstreamTimeoutMs();
   const ex = new HttpExchange(bus, conn, { method: req.method ?? 'GET', path, httpVersion: req.httpVersion, headers: endToEndHeaders(req.rawHeaders) }, deps.bodyCap);
   const up = connUpstream(pool, conn);
   const { route, ident } = up;
@@ -136,7 +137,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     path,
     headers: upstreamHeaders(req, ex.request.headers) as unknown as http.OutgoingHttpHeaders,
     agent: ident.agent,
-    timeout: deps.upstreamTimeoutMs,
+    timeout: timeoutMs,
   };
   if (secure) options.checkServerIdentity = up.checkServerIdentity;
 
@@ -169,7 +170,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
     res.once('finish', done);
     onResponseDone = done;
     forwardH1ViaH2({
-      pool, host: conn.host, port: conn.port, clientAddress: conn.clientAddress, timeoutMs: deps.upstreamTimeoutMs,
+      pool, host: conn.host, port: conn.port, clientAddress: conn.clientAddress, timeoutMs,
       method: req.method ?? 'GET', path, headers: ex.request.headers, replayBody,
     }, req, res, sink);
   };
@@ -203,7 +204,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
         tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
       });
     });
-    upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${deps.upstreamTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
 
     if (retry || noBody) upReq.end();
     else {

@@ -40,12 +40,13 @@ export interface UpgradeDeps {
   pool: UpstreamPool;
   /** Per-message cap for recorded payloads (the body cap). */
   bodyCap: number;
-  /** How long the backend may take to answer the upgrade (--upstream-timeout); 30 s if unset. */
-  upstreamTimeoutMs?: number;
+  /** How long the backend may take to accept the connection and answer the upgrade (--upstream-timeout), read per upgrade. */
+  upstreamTimeoutMs(): number;
 }
 
 export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.IncomingMessage, client: Duplex, head: Buffer, path: string): void {
   const { bus, pool } = deps;
+  const timeoutMs = deps.upstreamTimeoutMs();
   const started = performance.now();
   const secure = conn.scheme === 'https';
   const route = pool.route(conn.host, conn.port);
@@ -80,7 +81,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     agent: false,
     // As an option (not setTimeout) so it also bounds a connect that never completes:
     // ClientRequest.setTimeout arms only once the socket has connected.
-    timeout: deps.upstreamTimeoutMs ?? 30_000,
+    timeout: timeoutMs,
     ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
   });
   // A wss:// upgrade opens its own backend connection (never pooled): its outcome is an
@@ -111,7 +112,6 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient, request: requestId, ...(messages ? { messages } : {}) });
 
   // Until the backend answers the upgrade (a relayed WebSocket may then be quiet for hours).
-  const timeoutMs = deps.upstreamTimeoutMs ?? 30_000;
   upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
   upReq.on('upgrade', (upRes, upSocket, upHead) => {
     upReq.setTimeout(0);

@@ -35,27 +35,28 @@ function patchProblem(patch: Record<string, unknown>): unknown {
 describe('timeouts and limits as settings', () => {
   it('have the documented defaults', () => {
     expect(DEFAULT_SETTINGS).toMatchObject({
-      idleTimeout: 30, handshakeTimeout: 10, headersTimeout: 30, tunnelIdleTimeout: 1800,
+      idleTimeout: 30, handshakeTimeout: 10, headersTimeout: 30, upstreamTimeout: 30, tunnelIdleTimeout: 1800,
       maxConnections: null, maxConnectionsPerClient: null,
     });
     const auto = resolveLimits(DEFAULT_SETTINGS, defaultMaxConnections(1024));
     expect(auto).toEqual({
-      idleTimeoutMs: 30_000, handshakeTimeoutMs: 10_000, headersTimeoutMs: 30_000, tunnelIdleTimeoutMs: 1_800_000,
+      idleTimeoutMs: 30_000, handshakeTimeoutMs: 10_000, headersTimeoutMs: 30_000, upstreamTimeoutMs: 30_000, tunnelIdleTimeoutMs: 1_800_000,
       maxConnections: 480, maxConnectionsPerClient: 240,
     });
   });
 
   it('take seconds (fractions too) and counts or auto on the command line', () => {
-    const o = engineOptions(parse(['--idle-timeout', '0.5', '--handshake-timeout=3', '--headers-timeout', '12',
+    const o = engineOptions(parse(['--idle-timeout', '0.5', '--handshake-timeout=3', '--headers-timeout', '12', '--upstream-timeout', '120',
       '--tunnel-idle-timeout', '90', '--max-connections', '300', '--max-connections-per-client', 'auto']), 't');
-    expect(o.settings).toMatchObject({ idleTimeout: 0.5, handshakeTimeout: 3, headersTimeout: 12, tunnelIdleTimeout: 90, maxConnections: 300, maxConnectionsPerClient: null });
-    expect(resolveLimits({ ...DEFAULT_SETTINGS, ...o.settings }, 999)).toMatchObject({ idleTimeoutMs: 500, maxConnections: 300, maxConnectionsPerClient: 150 });
+    expect(o.settings).toMatchObject({ idleTimeout: 0.5, handshakeTimeout: 3, headersTimeout: 12, upstreamTimeout: 120, tunnelIdleTimeout: 90, maxConnections: 300, maxConnectionsPerClient: null });
+    expect(resolveLimits({ ...DEFAULT_SETTINGS, ...o.settings }, 999)).toMatchObject({ idleTimeoutMs: 500, upstreamTimeoutMs: 120_000, maxConnections: 300, maxConnectionsPerClient: 150 });
   });
 
   it('refuse bad command-line values with one line naming the option', () => {
     expect(cliError(['--idle-timeout', '0'])).toContain('--idle-timeout 0: must be a number of seconds above 0');
     expect(cliError(['--headers-timeout', '1e3'])).toContain('--headers-timeout 1e3: must be a number of seconds');
     expect(cliError(['--tunnel-idle-timeout', '100000'])).toContain('at most 86400');
+    expect(cliError(['--upstream-timeout', '30s'])).toContain('--upstream-timeout 30s: must be a number of seconds');
     expect(cliError(['--max-connections', '-5'])).toContain('--max-connections -5: must be a whole number or auto');
     expect(cliError(['--max-connections-per-client', '0'])).toContain('--max-connections-per-client 0: must be a whole number from 1');
   });
@@ -65,6 +66,7 @@ describe('timeouts and limits as settings', () => {
     expect(patchProblem({ idleTimeout: '30' })).toEqual({ key: 'idleTimeout', message: expect.stringContaining('number of seconds') });
     expect(patchProblem({ handshakeTimeout: -1 })).toMatchObject({ key: 'handshakeTimeout' });
     expect(patchProblem({ tunnelIdleTimeout: Number.POSITIVE_INFINITY })).toMatchObject({ key: 'tunnelIdleTimeout' });
+    expect(patchProblem({ upstreamTimeout: 0 })).toMatchObject({ key: 'upstreamTimeout' });
     expect(patchProblem({ maxConnections: 2.5 })).toEqual({ key: 'maxConnections', message: expect.stringContaining('whole number') });
     expect(patchProblem({ maxConnectionsPerClient: 0 })).toMatchObject({ key: 'maxConnectionsPerClient' });
   });

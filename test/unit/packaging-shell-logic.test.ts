@@ -55,6 +55,7 @@ describe('engine arguments', () => {
     idleTimeout: '45',
     handshakeTimeout: '2.5',
     headersTimeout: '12',
+    upstreamTimeout: '75',
     tunnelIdleTimeout: '90',
     maxConnections: '300',
     maxConnectionsPerClient: '40',

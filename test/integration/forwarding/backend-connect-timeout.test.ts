@@ -49,7 +49,7 @@ async function fullListener(): Promise<number> {
 
 beforeAll(async () => {
   port = await fullListener();
-  proxy = await startEngine({ scenario: 'trusted' }, { upstreamTimeoutMs: 600 });
+  proxy = await startEngine({ scenario: 'trusted', upstreamTimeout: 0.6 });
   ca = readFileSync(proxy.caPath, 'utf8');
 });
 afterAll(async () => {

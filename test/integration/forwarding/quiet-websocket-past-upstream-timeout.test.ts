@@ -41,7 +41,7 @@ beforeAll(async () => {
   slowEcho(plain);
   slowEcho(secure);
   await Promise.all([plain, secure].map((s) => new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok))));
-  proxy = await startEngine({ scenario: 'trusted' }, { upstreamTimeoutMs: TIMEOUT_MS });
+  proxy = await startEngine({ scenario: 'trusted', upstreamTimeout: TIMEOUT_MS / 1000 });
 });
 afterAll(async () => {
   await proxy?.close();

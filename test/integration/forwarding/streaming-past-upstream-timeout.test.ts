@@ -20,7 +20,7 @@ describe('upstream timeout and streaming bodies', () => {
       res.on('close', () => clearTimeout(t));
     });
     port = await listenLoopback(backend);
-    proxy = await startEngine({ scenario: 'trusted' }, { upstreamTimeoutMs: 500 });
+    proxy = await startEngine({ scenario: 'trusted', upstreamTimeout: 0.5 });
   });
   afterAll(async () => {
     await proxy.close();

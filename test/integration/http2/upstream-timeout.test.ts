@@ -25,7 +25,7 @@ beforeAll(async () => {
     stream.respond({ ':status': 200 });
     stream.end(`answered ${path}\n`);
   });
-  proxy = await startEngine({ scenario: 'trusted' }, { upstreamTimeoutMs: 600 });
+  proxy = await startEngine({ scenario: 'trusted', upstreamTimeout: 0.6 });
   ca = readFileSync(proxy.caPath, 'utf8');
 });
 afterAll(async () => {
