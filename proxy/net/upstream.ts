@@ -130,6 +130,19 @@ export class UpstreamPool {
     // now (pooled connections are shared by every client of one certificate identity). Its
     // own-listener check was made when it connected; only the client's side can differ.
     if (!socket.connecting && socket.remoteAddress) return refuse(loopbackRefusal(from.clientAddress, socket.remoteAddress, from.mapped));
+    // A closed loopback port must fail as an open one is refused: a device told ECONNREFUSED
+    // for one port and "not opened to you" for another could map this computer's local
+    // services through the proxy. First among the 'error' listeners, so every path's 502 and
+    // upstream line get the refusal instead.
+    if (!from.mapped && !isLoopbackAddress(from.clientAddress)) {
+      socket.prependOnceListener('error', (err: Error & { code?: string; address?: string; errors?: Array<{ address?: string }> }) => {
+        const address = err.address ?? err.errors?.find((e) => typeof e.address === 'string')?.address;
+        const reached = err.errors?.every((e) => e.address === undefined || isLoopbackAddress(e.address)) ?? true;
+        if (typeof address !== 'string' || !reached || err.code === 'EPINPROBELOCAL') return;
+        const refusal = loopbackRefusal(from.clientAddress, address, false);
+        if (refusal) Object.assign(err, { code: refusal.code, message: refusal.message });
+      });
+    }
     // First among the 'connect' listeners: a TLS socket's own one sends the ClientHello, and a
     // refused service must receive nothing (it did get those ~380 bytes while this ran after).
     socket.prependOnceListener('connect', () => {

@@ -98,6 +98,29 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
     expect(countedBytes).toBe(0);
   });
 
+  it('answers a closed loopback port as it refuses an open one: no ECONNREFUSED to map local services by', async () => {
+    const closed = net.createServer();
+    const closedPort = await listenLoopback(closed);
+    await new Promise((ok) => closed.close(ok));
+    const refusal = /is this computer's loopback, and 10\.254\.\d+\.2 is a device on the network/;
+    for (const port of [localPort, closedPort]) {
+      const plain = await fromPhone(['-w', '\n%{http_code}', `http://127.0.0.1:${port}/`]);
+      expect(plain.stdout).toMatch(refusal);
+      expect(plain.stdout).not.toMatch(/ECONNREFUSED/);
+      expect(plain.stdout).toMatch(/502$/);
+      const tls = await fromPhone(['-k', '--http1.1', '-w', '\n%{http_code}', `https://127.0.0.1:${port}/`]);
+      expect(tls.stdout).toMatch(refusal);
+      expect(tls.stdout).not.toMatch(/ECONNREFUSED/);
+      const h2 = await fromPhone(['-k', '--http2', '-w', '\n%{http_version} %{http_code}', `https://127.0.0.1:${port}/`]);
+      expect(h2.stdout).toMatch(/2 502$/);
+      expect(h2.stdout).not.toMatch(/ECONNREFUSED/);
+    }
+    // A passthrough tunnel (localhost is on the list) ends alike for both ports too.
+    const [open, shut] = await Promise.all([localPort, closedPort].map((port) => fromPhone(['-v', '--proxytunnel', '-w', '%{http_connect}', `http://localhost:${port}/`])));
+    const shape = (r: { stdout: string; stderr: string }) => `${r.stdout} ${/curl: \((\d+)\)/.exec(r.stderr)?.[1]}`;
+    expect(shape(shut!)).toBe(shape(open!));
+  });
+
   it('lets an explicit --map-remote rule send the device to a local mock', async () => {
     const r = await fromPhone(['http://mock.app.test/']);
     expect(r.stdout).toBe('secret-local-answer\n');
