@@ -118,6 +118,8 @@ const TABLE: SettingTable = {
     fromCli: (raw) => strings(raw).map(mapRemoteRule),
     check: (v) => (Array.isArray(v) && v.every((r) => isRecord(r) && typeof r['from'] === 'string' && typeof r['to'] === 'string') ? undefined : 'must be a list of {from, to} rules'),
     rebuildsPool: true,
+    // A mapped host's backend is another server (a local mock): the report must say whose answers it judged.
+    recorded: (s) => ({ mapRemote: s.mapRemote.map((r) => ({ from: r.from, to: r.to })) }),
   },
   upstreamCa: {
     key: 'upstreamCa',

@@ -11,7 +11,7 @@ import { groupByHost } from './group.js';
 import type { HostEvents } from './group.js';
 import { matchesHostGlob } from '../host-glob.js';
 import { hostPort } from '../net/authority.js';
-import { sessionAdvice } from './advice.js';
+import { mapRulesSeen, sessionAdvice, type RecordedMapRule } from './advice.js';
 import { acceptsAnyClientCert, judgeMtls, mtlsFindings } from './mtls.js';
 import { judgePinning, type TrustedElsewhere } from './pinning.js';
 import { answersOf, judgeBackendActive, type Answers } from './backend-active.js';
@@ -173,6 +173,14 @@ export function judgeHost(host: HostFacts, header: SessionHeader | null, trusted
 
 export { compareHosts };
 
+/** The --map-remote rules in effect at any point of the session (header, then `settings` lines). */
+function mapRulesOf(header: SessionHeader | null, events: readonly SessionEvent[]): RecordedMapRule[] {
+  const seen: RecordedMapRule[] = [];
+  mapRulesSeen(seen, header?.options?.mapRemote);
+  for (const e of events) if (e.type === 'settings') mapRulesSeen(seen, e.options.mapRemote);
+  return seen;
+}
+
 /** --expect-mtls as the header set it, replaced by the last `settings` line that changed it (the UI). */
 export function effectiveExpectMtls(header: SessionHeader | null, events: readonly SessionEvent[]): readonly string[] {
   let value: readonly string[] = header?.options?.expectMtls ?? [];
@@ -201,6 +209,6 @@ export function judge(lines: readonly SessionLine[] | SessionContent, opts: Judg
     schema: REPORT_SCHEMA,
     session: { file: opts.file, started: header?.time ?? null, ended, connections },
     hosts,
-    advice: sessionAdvice(hosts),
+    advice: sessionAdvice(hosts, mapRulesOf(header, events)),
   };
 }

@@ -12,7 +12,7 @@
 import type { ClientTlsEvent, ErrorEvent, RequestEvent, ResponseEvent, SessionHeader, SessionLine, UpstreamEvent } from '../session/events.js';
 import { isReservedName } from '../onboarding/host.js';
 import { hostPortKey } from '../host-key.js';
-import { sessionAdvice } from './advice.js';
+import { mapRulesSeen, sessionAdvice, type RecordedMapRule } from './advice.js';
 import type { Answers } from './backend-active.js';
 import { PassiveTally } from './backend-passive.js';
 import { DeviceTrust } from './device-trust.js';
@@ -117,6 +117,8 @@ interface Pending {
 
 export class LiveVerdicts {
   private header: SessionHeader | null = null;
+  /** --map-remote rules seen so far (header, settings lines): session advice. */
+  private readonly mapRules: RecordedMapRule[] = [];
   private sawEvent = false;
   private irregular = false;
   /** Why it gave up (for tests and debugging). */
@@ -155,6 +157,7 @@ export class LiveVerdicts {
       if (this.sawEvent) return this.giveUp('a session header after events');
       this.header = line;
       this.expectMtls = line.options?.expectMtls ?? [];
+      mapRulesSeen(this.mapRules, line.options?.mapRemote);
       return;
     }
     this.sawEvent = true;
@@ -218,6 +221,7 @@ export class LiveVerdicts {
         this.devicesChanged = true;
         break;
       case 'settings':
+        mapRulesSeen(this.mapRules, line.options.mapRemote);
         if (Array.isArray(line.options.expectMtls)) {
           this.expectMtls = line.options.expectMtls;
           this.expectChanged = true;
@@ -266,7 +270,7 @@ export class LiveVerdicts {
       schema: REPORT_SCHEMA,
       session: { file, started: this.header?.time ?? null, ended: this.ended, connections: this.connections },
       hosts,
-      advice: sessionAdvice(hosts),
+      advice: sessionAdvice(hosts, this.mapRules),
     };
   }
 

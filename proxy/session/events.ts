@@ -27,6 +27,8 @@ export interface SessionHeader {
     expectMtls: string[];
     clientCertHosts: string[];
     requestClientCert: boolean;
+    /** --map-remote rules (absent in sessions recorded before they were recorded): where a host's backend verdicts come from */
+    mapRemote?: Array<{ from: string; to: string }>;
   };
 }
 

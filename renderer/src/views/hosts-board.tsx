@@ -137,10 +137,15 @@ export function HostsBoard(props: HostsBoardProps) {
         </div>
         {(props.report?.advice ?? []).map((a) => (
           <p key={a.id} className="advice" role="status" data-advice={a.id}>
-            {a.text}{' '}
-            <button type="button" className="link-button" onClick={props.onOpenSetup}>
-              Open Setup
-            </button>
+            {a.text}
+            {a.id === 'ca-not-trusted' ? (
+              <>
+                {' '}
+                <button type="button" className="link-button" onClick={props.onOpenSetup}>
+                  Open Setup
+                </button>
+              </>
+            ) : null}
           </p>
         ))}
         <div className="board-head" aria-hidden="true">
