@@ -2,13 +2,11 @@
 // The commonest: the device does not trust Pinprobe's CA at all (an Android 7+ app with a
 // user-installed CA, an iOS profile without full trust), so every host refuses `trusted`
 // in the handshake and no pinning verdict can be reached. Testers should hear that first.
+import type { SessionHeader } from '../session/events.js';
 import type { Advice, HostVerdict } from './report-types.js';
 
-/** A --map-remote rule as the session recorded it. */
-export interface RecordedMapRule {
-  from: string;
-  to: string;
-}
+/** A --map-remote rule as the session records it. */
+export type RecordedMapRule = NonNullable<SessionHeader['options']['mapRemote']>[number];
 
 /** Every rule in effect at some point of the session: the header's, then those a `settings` line brought. */
 export function mapRulesSeen(seen: RecordedMapRule[], rules: unknown): void {

@@ -114,6 +114,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
   // Until the backend answers the upgrade (a relayed WebSocket may then be quiet for hours).
   upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
   upReq.on('upgrade', (upRes, upSocket, upHead) => {
+    // The upgraded socket keeps no idle timer of ours (Node drops only the request's listener).
     upReq.setTimeout(0);
     recordUpstream(classifyUpstreamAnswer(upRes.statusCode ?? 101, upRes.statusMessage ?? '', ''));
     client.write(headBlock(101, upRes.statusMessage || 'Switching Protocols', upRes.rawHeaders));
