@@ -79,7 +79,7 @@ export class MtlsProber implements Feature {
       { ca, insecure: !rejectUnauthorized, onSocket: (socket) => pool.guard(socket, { clientAddress, mapped: route.mapped }) },
     );
     const { statusText: _s, bodyStart: _b, ...fields } = result;
-    this.bus.emit({ type: 'upstream', time: now(), id: this.bus.nextId('u'), request: requestId, host, port, probe: true, clientCert: null, ...fields });
+    this.bus.emit({ type: 'upstream', time: now(), id: this.bus.nextId('u'), request: requestId, host, port, probe: true, clientCert: null, ...fields, ...(route.mappedTo !== null ? { mappedTo: route.mappedTo } : {}) });
   }
 
   /** How many request paths are remembered (for tests: stays bounded). */

@@ -150,7 +150,10 @@ export function judgeHost(host: HostFacts, header: SessionHeader | null, trusted
   const cleartext = host.cleartextRequests > 0;
   const mtls = judgeMtls(host.upstream);
   const mtlsExpected = matchesHostGlob(expectMtls, host.host, host.port);
-  const mtlsNotes = mtlsFindings(self, mtls, { expectMtls: mtlsExpected, acceptsAnyCert: acceptsAnyClientCert(host.upstream) });
+  const mappedTo = mappedTargets(host.upstream);
+  // A mapped host's mTLS findings are about the server it was sent to: their titles say so.
+  const mtlsSubject = mappedTo.length > 0 ? `${self} (sent to ${mappedTo.join(', ')} by --map-remote)` : self;
+  const mtlsNotes = mtlsFindings(mtlsSubject, mtls, { expectMtls: mtlsExpected, acceptsAnyCert: acceptsAnyClientCert(host.upstream) });
   const active = judgeBackendActive(host.checks, answers);
   const backendNotes = [...host.passive, ...active.findings];
   const verdict: HostVerdict = {
@@ -168,7 +171,15 @@ export function judgeHost(host: HostFacts, header: SessionHeader | null, trusted
     findings: findingsFor({ client, pinning, cleartext, mtlsFindings: [...mtlsNotes, ...backendNotes], lateRefusal: host.lateRefusal }),
   };
   if (host.passthroughs > 0) verdict.passthrough = true;
+  if (mappedTo.length > 0) verdict.mappedTo = mappedTo;
   return verdict;
+}
+
+/** The --map-remote targets the host's backend connections went to, first seen first. */
+function mappedTargets(upstream: readonly UpstreamEvent[]): string[] {
+  const seen: string[] = [];
+  for (const u of upstream) if (typeof u.mappedTo === 'string' && !seen.includes(u.mappedTo)) seen.push(u.mappedTo);
+  return seen;
 }
 
 export { compareHosts };

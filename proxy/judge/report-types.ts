@@ -73,6 +73,12 @@ export interface HostVerdict {
   findings: Finding[];
   /** Tunnelled untouched after trusted was rejected (audit rotation). */
   passthrough?: boolean;
+  /**
+   * Where --map-remote sent this host's backend connections (`ADDR:PORT`, first seen first):
+   * its mTLS verdict and what its answers carried are that server's, not the real backend's.
+   * Absent when no recorded connection was mapped.
+   */
+  mappedTo?: string[];
 }
 
 /** Session-level advice for the tester (UI, text and HTML; not part of the JSON schema). */

@@ -146,8 +146,9 @@ class H2ClientConnection {
         record.requestEnded();
         return;
       }
-      if (open.kind === 'h2') return relayToH2(ctx, open, this.takeFresh(open));
       if (open.kind === 'http/1.1') return translateToH1(ctx);
+      record.upstreamMappedTo = open.mappedTo;
+      if (open.kind === 'h2') return relayToH2(ctx, open, this.takeFresh(open));
       // Every stream that waited for this attempt gets the 502; the first records the attempt.
       record.requestEnded();
       failBeforeAnswer(ctx, open.error, { ...open, reused: false, fresh: this.takeFresh(open) });

@@ -17,6 +17,7 @@ import type { HeaderList } from '../session/events.js';
 export function translateToH1(ctx: H2StreamContext, retry = false, current: { req: http.ClientRequest | null } = { req: null }): void {
   const { stream, record, conn, pool } = ctx;
   const route = pool.route(conn.host, conn.port);
+  record.upstreamMappedTo = route.mappedTo;
   const ident = pool.httpsAgent(conn.host, conn.port);
   const pseudoHeaders = record.request.pseudoHeaders ?? [];
   const headers: HeaderList = [['Host', pseudo(pseudoHeaders, ':authority') ?? authority(conn.host, conn.port, 'https')], ...h1FromH2(record.request.headers)];

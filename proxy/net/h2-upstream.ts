@@ -18,6 +18,8 @@ export interface H2Backend {
   session: http2.ClientHttp2Session;
   tlsVersion: string | null;
   clientCert: LoadedClientCert | null;
+  /** Where a --map-remote rule sent the connection (`ADDR:PORT`), or null. */
+  mappedTo: string | null;
   /** The first error of the session (a TLS 1.3 alert on the first read, a reset): streams fail with it. */
   sessionError(): Error | null;
 }
@@ -25,7 +27,7 @@ export interface H2Backend {
 export type BackendOpen =
   | H2Backend
   | { kind: 'http/1.1' }
-  | { kind: 'failed'; error: Error; handshakeDone: boolean; connected: boolean; tlsVersion: string | null; clientCert: LoadedClientCert | null };
+  | { kind: 'failed'; error: Error; handshakeDone: boolean; connected: boolean; tlsVersion: string | null; clientCert: LoadedClientCert | null; mappedTo: string | null };
 
 const MAX_REMEMBERED = 4096;
 
@@ -85,7 +87,7 @@ export function openBackend(pool: UpstreamPool, host: string, port: number, opts
       socket.destroy(Object.assign(new Error(`no TLS connection within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
     );
     socket.once('connect', () => (connected = true));
-    const failed = (error: Error) => resolve({ kind: 'failed', error, handshakeDone, connected, tlsVersion, clientCert });
+    const failed = (error: Error) => resolve({ kind: 'failed', error, handshakeDone, connected, tlsVersion, clientCert, mappedTo: route.mappedTo });
     socket.once('error', failed);
     socket.once('secureConnect', () => {
       handshakeDone = true;
@@ -110,7 +112,7 @@ export function openBackend(pool: UpstreamPool, host: string, port: number, opts
           // A session destroyed in between: its streams report that.
         }
       });
-      resolve({ kind: 'h2', session, tlsVersion, clientCert, sessionError: () => firstError });
+      resolve({ kind: 'h2', session, tlsVersion, clientCert, mappedTo: route.mappedTo, sessionError: () => firstError });
     });
   });
 }

@@ -81,6 +81,8 @@ export class HttpExchange implements Exchange {
   readonly requestBody: BodyCapture;
   readonly responseBody: BodyCapture;
   clientClosedEarly = false;
+  /** Set by the forwarder when a --map-remote rule routes this exchange's backend connection (`ADDR:PORT`). */
+  upstreamMappedTo: string | null = null;
   /** performance.now() when the request's head arrived; timings count from here. */
   private readonly started = performance.now();
   private waitMs = 0;
@@ -192,10 +194,12 @@ export class HttpExchange implements Exchange {
   recordUpstream(fields: UpstreamFields, conn: { tlsVersion: string | null; clientCert: { subject: string } | null }): void {
     if (this.upstreamWritten) return;
     this.upstreamWritten = true;
-    this.bus.emit({
+    const line: UpstreamEvent = {
       type: 'upstream', time: now(), id: this.bus.nextId('u'), request: this.id, host: this.conn.host, port: this.conn.port, probe: false,
       clientCert: conn.clientCert ? { subject: conn.clientCert.subject } : null, tlsVersion: conn.tlsVersion, ...fields,
-    });
+    };
+    if (this.upstreamMappedTo !== null) line.mappedTo = this.upstreamMappedTo;
+    this.bus.emit(line);
   }
 
   private clientGone(): { clientClosedEarly?: true } {

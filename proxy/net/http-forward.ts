@@ -122,6 +122,7 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   const ex = new HttpExchange(bus, conn, { method: req.method ?? 'GET', path, httpVersion: req.httpVersion, headers: endToEndHeaders(req.rawHeaders) }, deps.bodyCap);
   const up = connUpstream(pool, conn);
   const { route, ident } = up;
+  ex.upstreamMappedTo = route.mappedTo;
   const secure = conn.scheme === 'https';
   // No body to stream: the request is sent with end() at once, and no listener or pipe is
   // set up on the client's request stream (Node dumps it when the answer is done).

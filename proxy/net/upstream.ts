@@ -10,6 +10,7 @@ import https from 'node:https';
 import tls, { rootCertificates } from 'node:tls';
 import type { LoadedClientCert } from './client-certs.js';
 import { matchClientCert } from './client-certs.js';
+import { hostPort } from './authority.js';
 import { PooledHttpsAgent } from './pooled-agent.js';
 
 export interface MapRemoteEntry {
@@ -36,6 +37,8 @@ export interface UpstreamRoute {
   servername: string;
   /** sent elsewhere by a --map-remote rule (an explicit choice of the tester) */
   mapped: boolean;
+  /** where the rule sent it, `ADDR:PORT` as recorded on upstream lines; null when not mapped */
+  mappedTo: string | null;
 }
 
 export class UpstreamPool {
@@ -57,8 +60,8 @@ export class UpstreamPool {
       this.config.mapRemote.find((m) => m.host === h && m.port === port) ??
       this.config.mapRemote.find((m) => m.host === h && m.port === null);
     return hit
-      ? { connectHost: hit.toHost, connectPort: hit.toPort, servername: host, mapped: true }
-      : { connectHost: host, connectPort: port, servername: host, mapped: false };
+      ? { connectHost: hit.toHost, connectPort: hit.toPort, servername: host, mapped: true, mappedTo: hostPort(hit.toHost, hit.toPort) }
+      : { connectHost: host, connectPort: port, servername: host, mapped: false, mappedTo: null };
   }
 
   /** `port`: a glob ending in `:PORT` only matches that port (without it, any port matches). */

@@ -98,6 +98,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
     bus.emit({
       type: 'upstream', time: now(), id: bus.nextId('u'), request: requestId, host: conn.host, port: conn.port, probe: false,
       clientCert: clientCert ? { subject: clientCert.subject } : null, tlsVersion, ...fields,
+      ...(route.mappedTo !== null ? { mappedTo: route.mappedTo } : {}),
     });
   };
   upReq.on('socket', (s) => {

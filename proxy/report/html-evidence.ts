@@ -135,9 +135,16 @@ function cleartextList(events: HostEvents | undefined): string {
   return `<h3>Cleartext requests</h3><ul>${rows.join('')}${more}</ul>`;
 }
 
+/** A host that --map-remote sent elsewhere: its backend verdicts are that server's. */
+function mappedBadge(h: HostVerdict): string {
+  if (!h.mappedTo?.length) return '';
+  const to = h.mappedTo.join(', ');
+  return ' ' + badge(`mapped to ${to}`, 'dim', `--map-remote sent this host's backend connections to ${to}: its mTLS verdict and what its answers carried are that server's, not the real backend's`);
+}
+
 export function hostSection(h: HostVerdict, index: number, events: HostEvents | undefined, header: SessionHeader | null): string {
   return `<section class="host" id="host-${index}">
-<h2><code>${e(hostLabel(h))}</code>${h.passthrough ? ' ' + badge('passthrough', 'dim', 'tunnelled untouched after trusted was rejected') : ''}</h2>
+<h2><code>${e(hostLabel(h))}</code>${h.passthrough ? ' ' + badge('passthrough', 'dim', 'tunnelled untouched after trusted was rejected') : ''}${mappedBadge(h)}</h2>
 <p>Pinning ${pinningBadge(h)} — ${e(h.pinningReason)}</p>
 <p>Validation ${validationBadge(h)} · mTLS ${mtlsBadge(h)}${h.mtls.evidence ? ` <span class="muted">(${e(h.mtls.evidence)})</span>` : ''}` +
     ` · client certificate accepted: ${e(h.mtls.withCert)} · Cleartext ${cleartextBadge(h)}</p>

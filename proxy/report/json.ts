@@ -38,6 +38,7 @@ function hostJson(h: HostVerdict): HostVerdict {
     findings: h.findings.map(findingJson),
   };
   if (h.passthrough === true) out.passthrough = true;
+  if (h.mappedTo !== undefined && h.mappedTo.length > 0) out.mappedTo = [...h.mappedTo];
   return out;
 }
 

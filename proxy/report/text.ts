@@ -81,7 +81,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   const rows = report.hosts.map((h) => {
     const s = strip(h, color);
     const cells: Array<Cell & { painted?: string }> = [
-      { text: clean(hostLabel(h)) + (h.passthrough ? ' (passthrough)' : ''), tone: 'plain' },
+      { text: clean(hostLabel(h)) + (h.passthrough ? ' (passthrough)' : '') + (h.mappedTo?.length ? ` (mapped to ${clean(h.mappedTo.join(', '))})` : ''), tone: 'plain' },
       { text: PINNING_LABEL[h.pinning], tone: checkTone(h, 'pinning', PINNING_TONE[h.pinning]) },
       { text: VALIDATION_LABEL[h.validation], tone: checkTone(h, 'validation', VALIDATION_TONE[h.validation]) },
       { text: s.plain, tone: 'plain', painted: s.painted },

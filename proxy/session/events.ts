@@ -245,6 +245,11 @@ export interface UpstreamEvent {
   /** Which complaint (e.g. no-required-ssl-certificate), for the evidence string. */
   complaint?: string | null;
   error: string | null;
+  /**
+   * `ADDR:PORT` when a --map-remote rule sent this connection there instead of to `host`
+   * (absent when it went to `host`, and in sessions recorded before it was recorded).
+   */
+  mappedTo?: string;
 }
 
 /** Host put on the tunnel list for the rest of the session. */

@@ -94,7 +94,7 @@ describe('why mTLS is unknown', () => {
     expect(half).not.toContain('502');
     // The host that answered has a verdict of its own, not a note.
     expect(notes).not.toContain('fine.app.test:443: unknown');
-    expect(r.stdout).toMatch(/^fine\.app\.test:443 +Not pinned .* Not enforced/m);
+    expect(r.stdout).toMatch(/^fine\.app\.test:443 \(mapped to 127\.0\.0\.1:\d+\) +Not pinned .* Not enforced/m);
   });
 
   it('html: the host section says it in "Not tested", escaped', async () => {

@@ -74,8 +74,10 @@ describe('a host on :80 and :443', () => {
       const row80 = board.getByRole('option').filter({ hasText: 'plain.example:80' });
       await row80.waitFor();
       const rows = await board.getByRole('option').locator('.col-host').allTextContents();
-      expect(rows.map((t) => t.trim()).sort()).toEqual(['plain.example', 'plain.example:80']);
+      // The :443 host reached its backend through --map-remote (the test origin): tagged so.
+      expect(rows.map((t) => t.trim()).sort()).toEqual(['plain.example:80', 'plain.examplemapped']);
       const row443 = board.getByRole('option').filter({ hasNotText: 'plain.example:80' });
+      expect(await row443.locator('.col-host .tag').textContent()).toBe('mapped');
       const mtls = row443.getByText('mTLS: Not enforced');
       expect(await mtls.getAttribute('class')).toContain('tone-sev-info');
       expect(await row443.getByText('Not pinned').getAttribute('class')).toContain('tone-sev-medium');

@@ -122,6 +122,8 @@ function generate(r: Prng, size: number, odd: boolean): SessionLine[] {
       stage: outcome === 'answered' ? 'http' : r.pick(['handshake', 'after-handshake', 'connect'] as const), alert: outcome === 'tls-alert' ? 'certificate_required' : null,
       alertCode: outcome === 'tls-alert' ? 116 : null, httpStatus: outcome === 'answered' ? r.pick([200, 400, 403]) : null, certComplaint: r.chance(0.2), error: outcome === 'error' ? 'ECONNREFUSED' : null,
     };
+    // Some connections sent elsewhere by --map-remote (the host's verdict names the targets).
+    if (r.chance(0.15)) e.mappedTo = r.pick(['127.0.0.1:8443', '[::1]:9443']);
     push(e);
   };
   const check = () => {

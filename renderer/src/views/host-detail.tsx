@@ -84,6 +84,15 @@ export function HostDetail({ host, lines, version, settings }: HostDetailProps) 
             <MtlsBadge mtls={host.mtls} severity={checkSeverity(host, 'mtls')} /> {host.mtls.evidence ? <code>{host.mtls.evidence}</code> : null}
             {host.mtls.withCert !== 'untested' ? <span> · with a client certificate: {host.mtls.withCert}</span> : null}
           </dd>
+          {host.mappedTo?.length ? (
+            <>
+              <dt>Sent to</dt>
+              <dd>
+                <code>{host.mappedTo.join(', ')}</code>
+                <span className="reason">by --map-remote: the mTLS verdict and what the answers carried are that server&apos;s, not the real backend&apos;s</span>
+              </dd>
+            </>
+          ) : null}
           <dt>Requests</dt>
           <dd>
             {evidence.requests} recorded{evidence.cleartextRequests ? `, ${evidence.cleartextRequests} over cleartext http://` : ''}

@@ -29,6 +29,7 @@ function HostRow({ host }: { host: HostVerdict }) {
       <span className="col-host" title={hostWithPort(host.host, host.port)}>
         {hostPort(host.host, host.port)}
         {host.passthrough ? <span className="tag">tunnelled</span> : null}
+        {host.mappedTo?.length ? <span className="tag" title={`--map-remote sent it to ${host.mappedTo.join(', ')}: its mTLS verdict is that server's`}>mapped</span> : null}
         <BackendBadge host={host} />
       </span>
       <span className="col-pinning">

@@ -66,7 +66,7 @@ afterAll(async () => {
 describe('mTLS of WebSocket-only backends', () => {
   it('a backend that upgrades without a client certificate: not enforced, from the upgrade itself', async () => {
     expect(await talk(plainProxy, 'open-ws.app.test')).toBe('echo: hi');
-    expect(upstreams(plainProxy, 'open-ws.app.test')).toEqual([expect.objectContaining({ probe: false, clientCert: null, outcome: 'answered', httpStatus: 101, tlsVersion: 'TLSv1.3' })]);
+    expect(upstreams(plainProxy, 'open-ws.app.test')).toEqual([expect.objectContaining({ probe: false, clientCert: null, outcome: 'answered', httpStatus: 101, tlsVersion: 'TLSv1.3', mappedTo: `127.0.0.1:${portOf(open)}` })]);
     expect(mtlsOf(plainProxy, 'open-ws.app.test')).toMatchObject({ verdict: 'not-enforced', evidence: 'http-101' });
   });
 
@@ -83,7 +83,7 @@ describe('mTLS of WebSocket-only backends', () => {
     const [app, probe] = upstreams(certProxy, 'strict-ws.app.test');
     expect(app).toMatchObject({ probe: false, clientCert: { subject: expect.any(String) }, outcome: 'answered', httpStatus: 101 });
     // Probed from the app's own (loopback) address: not refused as if from the network.
-    expect(probe).toMatchObject({ probe: true, clientCert: null, outcome: 'tls-alert', alert: 'certificate_required' });
+    expect(probe).toMatchObject({ probe: true, clientCert: null, outcome: 'tls-alert', alert: 'certificate_required', mappedTo: `127.0.0.1:${portOf(strict)}` });
     expect(mtlsOf(certProxy, 'strict-ws.app.test')).toMatchObject({ verdict: 'enforced', withCert: 'accepted' });
   });
 
@@ -94,6 +94,7 @@ describe('mTLS of WebSocket-only backends', () => {
     expect(await talk(certProxy, 'localhost', portOf(strict))).toBe('echo: hi');
     await expect.poll(() => upstreams(certProxy, 'localhost').length, { timeout: 5000 }).toBe(2);
     expect(upstreams(certProxy, 'localhost')[1]).toMatchObject({ probe: true, outcome: 'tls-alert', alert: 'certificate_required' });
+    expect(upstreams(certProxy, 'localhost').some((u) => 'mappedTo' in u)).toBe(false);
     expect(mtlsOf(certProxy, 'localhost')?.verdict).toBe('enforced');
   });
 });
