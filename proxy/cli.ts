@@ -338,10 +338,14 @@ function buildProgram(): Command {
     .option('--methods <list>', 'methods that may be replayed (default GET,HEAD)')
     .option('--upstream-ca <file>', 'trust this extra CA for the backend (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
     .option('--client-cert <spec>', 'HOST=CERT.pem,KEY.pem or HOST=FILE.p12[:PASS] (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
-    .action(async (file: string, o: { host: string[]; max?: string; burst?: string; methods?: string; upstreamCa: string[]; clientCert: string[] }) => {
+    .option('--map-remote <spec>', 'HOST[:PORT]=ADDR:PORT: send replays for HOST there (repeatable; default: the rules the session recorded)', (v: string, p: string[] | boolean | undefined) => [...(Array.isArray(p) ? p : []), v])
+    .option('--no-map-remote', 'connect to the recorded hosts directly, ignoring the rules the session recorded')
+    .action(async (file: string, o: { host: string[]; max?: string; burst?: string; methods?: string; upstreamCa: string[]; clientCert: string[]; mapRemote?: string[] | boolean }) => {
       const { runCheckAuthCommand, CheckAuthUsage } = await import('./check-auth/command.js');
+      // Commander: no flag leaves it undefined (the session's rules), --no-map-remote sets false.
+      const mapRemote = o.mapRemote === false ? false : Array.isArray(o.mapRemote) ? o.mapRemote : undefined;
       try {
-        process.exitCode = await runCheckAuthCommand({ file, hosts: o.host, max: o.max, burst: o.burst, methods: o.methods, upstreamCa: o.upstreamCa, clientCert: o.clientCert }, out);
+        process.exitCode = await runCheckAuthCommand({ file, hosts: o.host, max: o.max, burst: o.burst, methods: o.methods, upstreamCa: o.upstreamCa, clientCert: o.clientCert, mapRemote }, out);
       } catch (e) {
         if (e instanceof CheckAuthUsage) throw new UsageError(e.message);
         throw e;

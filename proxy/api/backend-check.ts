@@ -8,7 +8,8 @@ import { formatHostPort } from '../judge/judge.js';
 import { LIMITS, planChecks } from '../check-auth/plan.js';
 import { runPlan, type RunSummary } from '../check-auth/run.js';
 import type { CheckLine } from '../check-auth/send.js';
-import type { UpstreamPool } from '../net/upstream.js';
+import { UpstreamPool, type MapRemoteEntry } from '../net/upstream.js';
+import { recordedMapEntries } from '../check-auth/map-rules.js';
 import type { SessionEvent } from '../session/events.js';
 import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
@@ -72,6 +73,13 @@ export function joinsLiveSession(info: ViewInfo, instead: string): boolean {
   return false;
 }
 
+/** The engine's upstream settings (trust, client certificates, its own-port guard) with other map-remote rules. */
+function poolWithRules(engine: UpstreamPool, mapRemote: MapRemoteEntry[]): UpstreamPool {
+  const pool = new UpstreamPool({ ...engine.config, mapRemote });
+  pool.ownEndpoint = engine.ownEndpoint;
+  return pool;
+}
+
 export class BackendChecks {
   private running: Promise<RunSummary> | null = null;
 
@@ -117,10 +125,15 @@ export class BackendChecks {
     }
     // Joining the live session from another view: its ids go on from the live session's.
     const idLines = info.mode !== 'live' && intoLive ? this.engine.lines() : undefined;
-    const run = runPlan(plan, { pool: hooks.pool(), lines, idLines, sink, burst: req.burst });
+    // An opened session file is checked against the servers it was recorded from (its own
+    // --map-remote rules, as `pinprobe check-auth` does), with the engine's other upstream settings.
+    const ownRules = info.mode === 'file' && info.source !== 'har';
+    const pool = ownRules ? poolWithRules(hooks.pool(), recordedMapEntries(lines)) : hooks.pool();
+    const run = runPlan(plan, { pool, lines, idLines, sink, burst: req.burst });
     this.running = run;
     void run.then(done, done).finally(() => {
       this.running = null;
+      if (ownRules) pool.destroy();
     }).catch(() => {});
     return { started: true, host: req.confirm, planned };
   }

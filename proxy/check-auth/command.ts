@@ -3,7 +3,7 @@
 // answered is appended to FILE itself, so `pinprobe report FILE` and the UI show it.
 import { readFileSync } from 'node:fs';
 import { loadClientCert, parseClientCertSpec } from '../net/client-certs.js';
-import { UpstreamPool } from '../net/upstream.js';
+import { parseMapRemote, UpstreamPool, type MapRemoteEntry } from '../net/upstream.js';
 import { notASessionMessage } from '../session/not-a-session.js';
 import { readSession } from '../session/reader.js';
 import type { SessionLine } from '../session/events.js';
@@ -11,7 +11,9 @@ import { CHECK_FROM_THE_UI, recordedElsewhereMessage } from '../session/recordin
 import { SessionWriter } from '../session/writer.js';
 import { DEFAULT_METHODS, LIMITS, planChecks } from './plan.js';
 import { runPlan } from './run.js';
+import { recordedMapRules } from './map-rules.js';
 import { renderTable } from './table.js';
+import { terminalSafe } from '../report/terminal-safe.js';
 
 export interface CheckAuthArgs {
   file: string;
@@ -21,6 +23,11 @@ export interface CheckAuthArgs {
   methods?: string;
   upstreamCa: string[];
   clientCert: string[];
+  /**
+   * --map-remote rules for the replays. Absent: the rules the session recorded (header and
+   * settings lines), so a replay goes where the app's requests went; `false`: none.
+   */
+  mapRemote?: string[] | false;
   /** Tests only: a longer gap than SPEC's minimum (never shorter). */
   gapMs?: number;
 }
@@ -42,7 +49,17 @@ function methodList(value: string | undefined): string[] {
   return list;
 }
 
-async function buildPool(args: CheckAuthArgs): Promise<UpstreamPool> {
+function mapEntries(specs: readonly string[], origin: string): MapRemoteEntry[] {
+  return specs.map((spec) => {
+    try {
+      return parseMapRemote(spec);
+    } catch (err) {
+      throw new CheckAuthUsage(`${(err as Error).message}${origin}`);
+    }
+  });
+}
+
+async function buildPool(args: CheckAuthArgs, mapRemote: MapRemoteEntry[]): Promise<UpstreamPool> {
   const extraCa = args.upstreamCa.map((file) => {
     let pem: string;
     try {
@@ -60,7 +77,7 @@ async function buildPool(args: CheckAuthArgs): Promise<UpstreamPool> {
       throw new CheckAuthUsage((err as Error).message);
     }
   }));
-  return new UpstreamPool({ extraCa, insecure: false, mapRemote: [], clientCerts });
+  return new UpstreamPool({ extraCa, insecure: false, mapRemote, clientCerts });
 }
 
 /** Runs the command; returns the exit code (0; findings gate CI through `report --fail-on`). */
@@ -82,12 +99,18 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
   // Before anything is sent: a session that a running Pinprobe records is appended to through it.
   const recorded = recordedElsewhereMessage(args.file, CHECK_FROM_THE_UI);
   if (recorded !== null) throw new CheckAuthUsage(`check-auth: ${recorded}`);
-  const pool = await buildPool(args);
   const lines: SessionLine[] = [session.header, ...session.events];
+  const fromSession = args.mapRemote === undefined;
+  const mapSpecs = args.mapRemote === false ? [] : args.mapRemote ?? recordedMapRules(lines).map((r) => `${r.from}=${r.to}`);
+  const mapRemote = mapEntries(mapSpecs, fromSession ? ` (a rule recorded in ${args.file}; give --map-remote or --no-map-remote)` : '');
+  const pool = await buildPool(args, mapRemote);
   const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });
   const writer = SessionWriter.appendTo(args.file);
   try {
     const summary = await runPlan(plan, { pool, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
+    if (mapSpecs.length > 0) {
+      out(`map-remote${fromSession ? ' (as recorded in the session; --no-map-remote to connect directly)' : ''}: ${terminalSafe(mapSpecs.map((m) => m.replace('=', ' → ')).join(', '))}`);
+    }
     for (const line of renderTable(plan, summary, args)) out(line);
     return 0;
   } finally {

@@ -16,6 +16,7 @@ import { readSession } from '../../proxy/session/reader.js';
 import { GOOGLE_KEY, TOKEN, startApiOrigin, type ApiOrigin } from '../helpers/api-origin.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { testPki } from '../helpers/pki.js';
+import { startEngine } from '../helpers/engine.js';
 import { startUi } from './ui-harness.js';
 
 const run = promisify(execFile);
@@ -164,6 +165,31 @@ describe('backend checks from the UI', () => {
     const ids = (await readSession(engine.sessionFile)).events.filter((e) => e.type === 'request' && e.check).map((e) => (e as { id: string }).id);
     expect(checksBefore).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
+    await call('/api/session/live', {});
+  });
+
+  it('on an opened session recorded with --map-remote, sends to the server that session was mapped to (the engine has no such rule)', async () => {
+    // Recorded by another Pinprobe that sent api.app.test to the origin; this engine has no rules.
+    const other = await startEngine({ scenario: 'trusted', mapRemote: [{ from: 'api.app.test', to: `127.0.0.1:${origin.port}` }] });
+    const r = await run('curl', ['-sS', '--max-time', '10', '-x', other.proxyUrl, '--cacert', other.caPath, '-H', `Authorization: Bearer ${TOKEN}`, 'https://api.app.test/v1/me']);
+    expect(r.stdout).toContain('user-1');
+    await other.waitFor((l) => l.type === 'response');
+    const file = other.engine.sessionFile;
+    await other.close();
+    origin.reset();
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${api.port}${path}`, {
+        method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await call('/api/session/open', { path: file })).status).toBe(200);
+    const started = await call('/api/backend-check', { host: 'api.app.test', port: 443, kind: 'auth', confirm: 'api.app.test:443' });
+    expect(started).toMatchObject({ status: 202, body: { started: true, planned: 1 } });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && origin.seen.length === 0) await new Promise((ok) => setTimeout(ok, 100));
+    expect(origin.seen.map((x) => [x.url, x.host, x.auth])).toEqual([['/v1/me', 'api.app.test', false]]);
+    await expect.poll(async () => (await readSession(file)).events.filter((e) => e.type === 'response' && e.id.startsWith('k')).map((e) => (e as { status: number }).status), { timeout: 5000 }).toEqual([401]);
     await call('/api/session/live', {});
   });
 
