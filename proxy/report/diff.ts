@@ -62,6 +62,13 @@ function verdictChanges(a: HostVerdict, b: HostVerdict): DiffChange[] {
     const detail = [newly.length ? `now accepts ${newly.join(', ')}` : '', fixed.length ? `no longer accepts ${fixed.join(', ')}` : ''].filter(Boolean).join('; ');
     push('validation', kind, a.validation, b.validation, `${words}: ${VALIDATION_LABEL[a.validation]} → ${VALIDATION_LABEL[b.validation]}${detail ? ` (${detail})` : ''}`);
   }
+  const sentTo = (h: HostVerdict) => (h.mappedTo?.length ? h.mappedTo.join(', ') : null);
+  if (sentTo(a) !== sentTo(b)) {
+    // Not better or worse: the two sessions' backend verdicts come from different servers.
+    const where = (to: string | null) => (to === null ? 'the host itself' : `${to} (--map-remote)`);
+    push('mtls', 'change', sentTo(a) ?? 'direct', sentTo(b) ?? 'direct',
+      `backend connections went to ${where(sentTo(a))} in A, ${where(sentTo(b))} in B: the mTLS and backend verdicts compare different servers`);
+  }
   if (a.mtls.verdict !== b.mtls.verdict) {
     const strength = { enforced: 1, 'not-enforced': 0, unknown: null } as const;
     const kind = ranked(strength[a.mtls.verdict], strength[b.mtls.verdict]);

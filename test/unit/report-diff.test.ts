@@ -48,6 +48,18 @@ describe('session diff', () => {
     expect(back.map((c) => c.kind)).toEqual(['improvement', 'improvement']);
   });
 
+  it('a host sent elsewhere by --map-remote in only one session: a change that says the two compare different servers', () => {
+    const a = base();
+    const b = edit(a, 'app.bank.test', (h) => (h.mappedTo = ['127.0.0.1:8443']));
+    const changes = diffReports(a, b).hosts.find((h) => h.host === 'app.bank.test')!.changes;
+    expect(changes).toEqual([expect.objectContaining({ kind: 'change', check: 'mtls', before: 'direct', after: '127.0.0.1:8443' })]);
+    expect(changes[0]!.text).toBe('backend connections went to the host itself in A, 127.0.0.1:8443 (--map-remote) in B: the mTLS and backend verdicts compare different servers');
+    expect(renderDiffText(diffReports(a, b), { color: false })).toContain('~ backend connections went to the host itself in A');
+    expect(diffFailsOn(diffReports(a, b), 'info')).toBe(false);
+    // The same target on both sides is no change.
+    expect(diffReports(b, edit(b, 'app.bank.test', () => undefined)).hosts.find((h) => h.host === 'app.bank.test')!.changes).toEqual([]);
+  });
+
   it('mTLS: enforced -> not-enforced is a regression; unknown on either side is only a change', () => {
     const a = edit(base(), 'app.bank.test', (h) => (h.mtls = { verdict: 'enforced', evidence: 'tls-alert:certificate_required', withCert: 'accepted' }));
     const lost = edit(a, 'app.bank.test', (h) => (h.mtls = { verdict: 'not-enforced', evidence: 'http-200', withCert: 'accepted' }));
