@@ -1,7 +1,7 @@
 // What `pinprobe proxy`/`ui` says when it cannot listen (engine.ts listenFailure): the cause
 // in words and the option that fixes it. EADDRINUSE and EADDRNOTAVAIL are also met for real
-// in test/integration/cli (ports taken, an address not on this machine); the others cannot
-// be caused here (CI runs as root; a --listen name would need DNS).
+// in test/integration/cli (ports taken, an address not on this machine), ENOTFOUND and EACCES
+// in listen-errors-for-real.test.ts (a .invalid name; a low port as `nobody`).
 import { describe, expect, it } from 'vitest';
 import { listenFailure } from '../../proxy/engine.js';
 
