@@ -60,4 +60,19 @@ describe('--out of report and diff', () => {
       expect(lines[0]).toMatch(why);
     }
   });
+
+  // /dev/full refuses every write with ENOSPC: a full disk for real, without root or a tmpfs.
+  it.runIf(process.platform === 'linux')('a full disk (ENOSPC, /dev/full) is one line naming --out and "the disk is full"', async () => {
+    const cases = [
+      ['report', session, '--format', 'html', '--out', '/dev/full'],
+      ['report', session, '--format', 'har', '--out', '/dev/full'],
+      ['diff', session, session, '--format', 'json', '--out', '/dev/full'],
+      ['ca', '--data-dir', join(dir, 'ca-data'), '--out', '/dev/full'],
+    ];
+    for (const args of cases) {
+      const r = await pinprobe(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe('pinprobe: --out /dev/full: cannot write /dev/full (the disk is full)');
+    }
+  });
 });
