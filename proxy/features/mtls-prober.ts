@@ -76,7 +76,7 @@ export class MtlsProber implements Feature {
     // reach this computer's loopback services (or Pinprobe itself) through the probe either.
     const result = await runMtlsAttempt(
       { host, port, path, connectTo: { host: route.connectHost, port: route.connectPort } },
-      { ca, insecure: !rejectUnauthorized, onSocket: (socket) => pool.guard(socket, { clientAddress, mapped: route.mapped }) },
+      { ca, insecure: !rejectUnauthorized, onSocket: (socket) => pool.guard(socket, { clientAddress, mapped: route.mapped }, route.connectHost) },
     );
     const { statusText: _s, bodyStart: _b, ...fields } = result;
     this.bus.emit({ type: 'upstream', time: now(), id: this.bus.nextId('u'), request: requestId, host, port, probe: true, clientCert: null, ...fields, ...(route.mappedTo !== null ? { mappedTo: route.mappedTo } : {}) });

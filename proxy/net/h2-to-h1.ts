@@ -19,6 +19,9 @@ export function translateToH1(ctx: H2StreamContext, retry = false, current: { re
   const route = pool.route(conn.host, conn.port);
   record.upstreamMappedTo = route.mappedTo;
   const ident = pool.httpsAgent(conn.host, conn.port);
+  // As in http-forward: this computer's loopback by address is refused before the agent connects.
+  const local = pool.refusalBeforeConnect(route, conn.clientAddress);
+  if (local) return failBeforeAnswer(ctx, local, { handshakeDone: false, connected: false, reused: false, fresh: true, tlsVersion: null, clientCert: ident.clientCert });
   const pseudoHeaders = record.request.pseudoHeaders ?? [];
   const headers: HeaderList = [['Host', pseudo(pseudoHeaders, ':authority') ?? authority(conn.host, conn.port, 'https')], ...h1FromH2(record.request.headers)];
   const chunked = !ctx.bodyless && !headers.some(([n]) => n.toLowerCase() === 'content-length');

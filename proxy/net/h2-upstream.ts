@@ -82,7 +82,7 @@ export function openBackend(pool: UpstreamPool, host: string, port: number, opts
       // Verified against the name the client asked for, even when map-remote sends it elsewhere.
       checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
     });
-    pool.guard(socket, { clientAddress: opts.clientAddress, mapped: route.mapped });
+    pool.guard(socket, { clientAddress: opts.clientAddress, mapped: route.mapped }, route.connectHost);
     socket.setTimeout(opts.timeoutMs, () =>
       socket.destroy(Object.assign(new Error(`no TLS connection within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
     );

@@ -177,6 +177,14 @@ export function forwardRequest(deps: ForwardDeps, conn: ConnInfo, req: http.Inco
   };
   const send = (retry: boolean): void => {
     if (secure && deps.protocols?.getKey(up.protocolKey) === 'h2-only') return viaH2(null);
+    // This computer's loopback by address, for a device on the network: refused before the
+    // agent would start the TCP connect (guard refuses names on their lookup).
+    const local = pool.refusalBeforeConnect(route, conn.clientAddress);
+    if (local) {
+      const classification = classifyUpstreamFailure(local, { handshakeDone: false, connected: false });
+      if (secure) ex.recordUpstream({ ...classification, httpStatus: null, certComplaint: false }, { tlsVersion: null, clientCert: ident.clientCert });
+      return answer502(upstreamFailureMessage(`${conn.host}:${conn.port}`, classification, { clientCert: ident.clientCert !== null }));
+    }
     const upReq = (secure ? https : http).request(options);
     current = upReq;
     let handshakeDone = !secure;

@@ -188,7 +188,7 @@ function relayTls(deps: InterceptDeps, client: tls.TLSSocket, target: InterceptT
     ...deps.pool.connectOptions(target.certHost, target.port),
     checkServerIdentity: (_h, cert) => tls.checkServerIdentity(route.servername, cert),
   });
-  deps.pool.guard(upstream, { clientAddress: target.clientAddress, mapped: route.mapped });
+  deps.pool.guard(upstream, { clientAddress: target.clientAddress, mapped: route.mapped }, route.connectHost);
   upstream.once('secureConnect', () => {
     relay(client, upstream);
     // The client's FIN ends the whole intercepted connection (see intercept's 'end').

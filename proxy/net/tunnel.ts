@@ -12,7 +12,7 @@ import type { UpstreamPool } from './upstream.js';
 export function tunnel(bus: EngineBus, pool: UpstreamPool, connId: string, client: net.Socket, first: Buffer, host: string, port: number, idleTimeoutMs: number): void {
   const route = pool.route(host, port);
   const upstream = net.connect({ host: route.connectHost, port: route.connectPort, allowHalfOpen: true });
-  pool.guard(upstream, { clientAddress: client.remoteAddress ?? '', mapped: route.mapped });
+  pool.guard(upstream, { clientAddress: client.remoteAddress ?? '', mapped: route.mapped }, route.connectHost);
   let fromClient = first.length;
   let toClient = 0;
   let closed = false;

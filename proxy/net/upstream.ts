@@ -5,7 +5,7 @@
 // Node join them into every request's agent key (~24% of the CPU) and parse them again
 // for every new upstream socket (~27 ms each).
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import https from 'node:https';
 import tls, { rootCertificates } from 'node:tls';
 import type { LoadedClientCert } from './client-certs.js';
@@ -125,7 +125,7 @@ export class UpstreamPool {
    * Pinprobe itself, and a device on the network reaching this computer's loopback-only
    * services (databases, dev servers) unless a --map-remote rule sends it there on purpose.
    */
-  guard(socket: net.Socket, from: { clientAddress: string; mapped: boolean }): void {
+  guard(socket: net.Socket, from: { clientAddress: string; mapped: boolean }, target?: string): void {
     const refuse = (refusal: { code: string; message: string } | null): void => {
       if (refusal) socket.destroy(Object.assign(new Error(refusal.message), { code: refusal.code }));
     };
@@ -133,6 +133,19 @@ export class UpstreamPool {
     // now (pooled connections are shared by every client of one certificate identity). Its
     // own-listener check was made when it connected; only the client's side can differ.
     if (!socket.connecting && socket.remoteAddress) return refuse(loopbackRefusal(from.clientAddress, socket.remoteAddress, from.mapped));
+    if (!from.mapped && !isLoopbackAddress(from.clientAddress)) {
+      // Before the TCP connect, so a refused local service does not even see a connection
+      // (nor can a device time open against closed ports): an address literal now — Node
+      // connects to one on the next tick, and a socket destroyed before that never does (the
+      // HTTP/1.1 paths, whose agents hand the socket over after that tick, check
+      // refusalBeforeConnect instead) — and a name once it resolves, as 'lookup' is emitted
+      // before each connect (every address of a name, with autoSelectFamily).
+      const early = target !== undefined && net.isIP(target) ? loopbackRefusal(from.clientAddress, target, false) : null;
+      if (early) return refuse(early);
+      socket.prependListener('lookup', (err: Error | null, address: unknown) => {
+        if (!err && typeof address === 'string') refuse(loopbackRefusal(from.clientAddress, address, false));
+      });
+    }
     // A closed loopback port must fail as an open one is refused: a device told ECONNREFUSED
     // for one port and "not opened to you" for another could map this computer's local
     // services through the proxy. First among the 'error' listeners, so every path's 502 and
@@ -155,6 +168,18 @@ export class UpstreamPool {
         ? { code: 'EPINPROBELOOP', message: `${address}:${port} is Pinprobe's own listener; refusing to forward to itself` }
         : loopbackRefusal(from.clientAddress, address, from.mapped));
     });
+  }
+
+  /**
+   * For a request made through an agent (the HTTP/1.1 paths): a device on the network asking
+   * for this computer's loopback by address is refused before the request is made. The agent
+   * starts the TCP connect before it hands the socket to guard(); names are refused by guard
+   * on their lookup, which comes later.
+   */
+  refusalBeforeConnect(route: UpstreamRoute, clientAddress: string): (Error & { code: string }) | null {
+    if (route.mapped || isLoopbackAddress(clientAddress) || !net.isIP(route.connectHost)) return null;
+    const refusal = loopbackRefusal(clientAddress, route.connectHost, false);
+    return refusal ? Object.assign(new Error(refusal.message), { code: refusal.code }) : null;
   }
 
   get httpAgent(): http.Agent {
@@ -229,11 +254,17 @@ export function isLoopbackAddress(address: string): boolean {
   return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a) || /^::ffff:7f[0-9a-f]{2}:/.test(a);
 }
 
+/** A connect to the unspecified address (0.0.0.0, ::; an ad blocker's hosts entries) reaches this computer's loopback. */
+function reachesLoopback(address: string): boolean {
+  const a = address.toLowerCase();
+  return isLoopbackAddress(a) || a === '0.0.0.0' || a === '::' || a === '::ffff:0.0.0.0' || a === '::ffff:0:0';
+}
+
 /** Why a connection from clientAddress to address must not be made, or null. */
 export function loopbackRefusal(clientAddress: string, address: string, mapped: boolean): { code: string; message: string } | null {
-  if (mapped || !isLoopbackAddress(address) || isLoopbackAddress(clientAddress)) return null;
+  if (mapped || !reachesLoopback(address) || isLoopbackAddress(clientAddress)) return null;
   return {
     code: 'EPINPROBELOCAL',
-    message: `${address} is this computer's loopback, and ${clientAddress || 'the client (address unknown)'} is a device on the network; Pinprobe does not open local-only services to it (use --map-remote to send a host there on purpose)`,
+    message: `${address} ${isLoopbackAddress(address) ? 'is' : 'reaches'} this computer's loopback, and ${clientAddress || 'the client (address unknown)'} is a device on the network; Pinprobe does not open local-only services to it (use --map-remote to send a host there on purpose)`,
   };
 }

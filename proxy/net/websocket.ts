@@ -69,21 +69,6 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
       ...(synthetic ? { synthetic: true } : {}), timings: { sendMs: 0, waitMs, receiveMs: 0 },
     });
   };
-  const upReq = (secure ? https : http).request({
-    host: route.connectHost,
-    port: route.connectPort,
-    servername: secure ? route.servername : undefined,
-    checkServerIdentity: secure ? (_h: string, cert: import('node:tls').PeerCertificate) => checkServerIdentity(route.servername, cert) : undefined,
-    method: req.method,
-    path,
-    headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
-    // Upgraded sockets leave the pool; a private agent keeps them off the keep-alive one.
-    agent: false,
-    // As an option (not setTimeout) so it also bounds a connect that never completes:
-    // ClientRequest.setTimeout arms only once the socket has connected.
-    timeout: timeoutMs,
-    ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
-  });
   // A wss:// upgrade opens its own backend connection (never pooled): its outcome is an
   // upstream line like any fresh HTTPS connection's, so a backend reached only by WebSocket
   // gets an mTLS verdict too (and the prober's attempt without a certificate).
@@ -101,6 +86,34 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
       ...(route.mappedTo !== null ? { mappedTo: route.mappedTo } : {}),
     });
   };
+  const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0, messages?: WebSocketEvent['messages']) =>
+    bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient, request: requestId, ...(messages ? { messages } : {}) });
+  const failUpgrade = (err: Error): void => {
+    recordUpstream({ ...classifyUpstreamFailure(err, { handshakeDone, connected }), httpStatus: null, certComplaint: false });
+    const body = `Pinprobe: WebSocket upgrade to ${conn.host}:${conn.port} failed: ${err.message}\n`;
+    const raw = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close'];
+    client.end(headBlock(502, 'Bad Gateway', raw) + body);
+    record(502, 'refused');
+    answered(502, 'Bad Gateway', '1.1', raw.slice(0, 2), { size: Buffer.byteLength(body), encoding: 'utf8', data: body, truncated: false }, true);
+  };
+  // As in http-forward: this computer's loopback by address is refused before the agent connects.
+  const local = pool.refusalBeforeConnect(route, conn.clientAddress);
+  if (local) return failUpgrade(local);
+  const upReq = (secure ? https : http).request({
+    host: route.connectHost,
+    port: route.connectPort,
+    servername: secure ? route.servername : undefined,
+    checkServerIdentity: secure ? (_h: string, cert: import('node:tls').PeerCertificate) => checkServerIdentity(route.servername, cert) : undefined,
+    method: req.method,
+    path,
+    headers: flatHeaders(headers) as unknown as http.OutgoingHttpHeaders,
+    // Upgraded sockets leave the pool; a private agent keeps them off the keep-alive one.
+    agent: false,
+    // As an option (not setTimeout) so it also bounds a connect that never completes:
+    // ClientRequest.setTimeout arms only once the socket has connected.
+    timeout: timeoutMs,
+    ...(secure ? pool.connectOptions(conn.host, conn.port) : {}),
+  });
   upReq.on('socket', (s) => {
     pool.guard(s, { clientAddress: conn.clientAddress, mapped: route.mapped });
     s.once('connect', () => (connected = true));
@@ -109,8 +122,6 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
       tlsVersion = (s as TLSSocket).getProtocol?.() ?? null;
     });
   });
-  const record = (status: number, phase: 'open' | 'refused' | 'closed', fromClient = 0, toClient = 0, messages?: WebSocketEvent['messages']) =>
-    bus.emit({ type: 'websocket', time: now(), id, conn: conn.id, url, status, phase, bytesFromClient: fromClient, bytesToClient: toClient, request: requestId, ...(messages ? { messages } : {}) });
 
   // Until the backend answers the upgrade (a relayed WebSocket may then be quiet for hours).
   upReq.on('timeout', () => upReq.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
@@ -173,14 +184,7 @@ export function forwardUpgrade(deps: UpgradeDeps, conn: ConnInfo, req: http.Inco
       answered(upRes.statusCode ?? 502, upRes.statusMessage ?? '', upRes.httpVersion, upRes.rawHeaders, capture.record());
     });
   });
-  upReq.on('error', (err) => {
-    recordUpstream({ ...classifyUpstreamFailure(err, { handshakeDone, connected }), httpStatus: null, certComplaint: false });
-    const body = `Pinprobe: WebSocket upgrade to ${conn.host}:${conn.port} failed: ${err.message}\n`;
-    const raw = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close'];
-    client.end(headBlock(502, 'Bad Gateway', raw) + body);
-    record(502, 'refused');
-    answered(502, 'Bad Gateway', '1.1', raw.slice(0, 2), { size: Buffer.byteLength(body), encoding: 'utf8', data: body, truncated: false }, true);
-  });
+  upReq.on('error', failUpgrade);
   client.on('error', () => upReq.destroy());
   upReq.end();
 }

@@ -34,6 +34,7 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
   let counting: net.Server;
   let countingPort: number;
   let countedBytes = 0;
+  let countedConnections = 0;
   let origin: Origin;
 
   beforeAll(async () => {
@@ -49,6 +50,7 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
     local = http.createServer((_q, s) => s.end('secret-local-answer\n'));
     localPort = await listenLoopback(local);
     counting = net.createServer((c) => {
+      countedConnections++;
       c.on('data', (d) => (countedBytes += d.length));
       c.on('error', () => undefined);
     });
@@ -119,6 +121,40 @@ describe.runIf(isRoot)('a device on the LAN (network namespace; runs as root, as
     const [open, shut] = await Promise.all([localPort, closedPort].map((port) => fromPhone(['-v', '--proxytunnel', '-w', '%{http_connect}', `http://localhost:${port}/`])));
     const shape = (r: { stdout: string; stderr: string }) => `${r.stdout} ${/curl: \((\d+)\)/.exec(r.stderr)?.[1]}`;
     expect(shape(shut!)).toBe(shape(open!));
+  });
+
+  it('does not even connect to a refused loopback service: no TCP connection to time or count ports by', async () => {
+    // A second engine without the passthrough list, so https://localhost is intercepted and
+    // its upstream connect resolves a name (refused on the lookup, not after the connect).
+    const plain = await startEngine({ scenario: 'trusted' }, { listen: hostAddr });
+    try {
+      const via = (port: number, args: string[]) => run('ip', ['netns', 'exec', ns, 'curl', '-sS', '--max-time', '10', '--proxy', `http://${hostAddr}:${port}`, ...args]);
+      // The counter counts: one connection straight to it (not through the proxy) is seen.
+      await run('curl', ['-sS', '--max-time', '1', `http://127.0.0.1:${countingPort}/`]);
+      expect(countedConnections).toBeGreaterThan(0);
+      countedConnections = 0;
+      const refusal = /(is|reaches) this computer's loopback, and 10\.254\.\d+\.2 is a device on the network/;
+      const asked: Array<[string, { stdout: string }]> = [];
+      for (const args of [
+        ['-k', '--http1.1', `https://127.0.0.1:${countingPort}/`],
+        ['-k', '--http2', `https://127.0.0.1:${countingPort}/`],
+        [`http://127.0.0.1:${countingPort}/`],
+        ['-H', 'Connection: Upgrade', '-H', 'Upgrade: websocket', '-H', 'Sec-WebSocket-Version: 13', '-H', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', `http://127.0.0.1:${countingPort}/`],
+      ]) asked.push([args.join(' '), await fromPhone(args)]);
+      const zero = await fromPhone([`http://0.0.0.0:${countingPort}/`]);
+      expect(zero.stdout).toMatch(/0\.0\.0\.0 reaches this computer's loopback, and 10\.254\.\d+\.2 is a device on the network/);
+      for (const args of [
+        ['-k', '--http1.1', `https://localhost:${countingPort}/`],
+        ['-k', '--http2', `https://localhost:${countingPort}/`],
+      ]) asked.push([`${args.join(' ')} (no passthrough)`, await via(plain.port, args)]);
+      // The passthrough tunnel to a name (localhost is on the first engine's list).
+      await fromPhone(['-k', '--max-time', '3', `https://localhost:${countingPort}/`]);
+      for (const [what, r] of asked) expect(`${what}: ${r.stdout}`).toMatch(refusal);
+      await new Promise((ok) => setTimeout(ok, 200));
+      expect(countedConnections).toBe(0);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('lets an explicit --map-remote rule send the device to a local mock', async () => {
