@@ -2,7 +2,9 @@
 // `npm run bench`: one run, one machine, every proxy side by side against one loopback HTTPS
 // origin — no proxy, Pinprobe (recording on; recording off; UI connected), mitmdump and
 // mockttp. Prints a table with ratios and the issue-10 targets, writes JSON.
-//   node bench/run.js [--quick] [--out FILE] [--only pinprobe,mockttp,h2,...] [--cpu-prof DIR]
+//   node bench/run.js [--quick] [--out FILE] [--only pinprobe,mockttp,h2,paired,...] [--cpu-prof DIR] [--paired-rounds N]
+// --only paired: just the paired windows (recording on / off / UI connected); with
+// --paired-rounds 12 (default 4) for a recording cost narrower than one run's.
 // --only h2: just the HTTP/2 phase (no proxy, Pinprobe, mitmdump).
 // --quick: short phases and a short long-session (< 1 minute; for CI). Loopback only.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,9 +28,16 @@ const quick = flag('--quick');
 const out = value('--out') ?? join(ROOT, 'bench', quick ? 'last-run-quick.json' : 'last-run.json');
 const only = value('--only')?.split(',');
 const cpuProf = value('--cpu-prof');
+// More paired rounds narrow recording's cost on a noisy machine (each round is ~3 s).
+const pairedRounds = value('--paired-rounds');
+if (pairedRounds !== undefined && !(/^\d+$/.test(pairedRounds) && +pairedRounds >= 1 && +pairedRounds <= 60)) {
+  process.stderr.write(`bench/run.js: --paired-rounds must be a whole number from 1 to 60, not ${pairedRounds ?? '(nothing)'}\n`);
+  process.exit(2);
+}
 const P = quick
   ? { seconds: 1, latencySeconds: 1, newSeconds: 1, downloads: 1, warmDownloads: 1, longTotal: 3000, longCheck: 1000, starts: 1, pairedRounds: 1, pairedWarmSeconds: 0.5 }
   : { seconds: 5, latencySeconds: 3, newSeconds: 3, downloads: 3, warmDownloads: 5, longTotal: 60_000, longCheck: 10_000, starts: 3, pairedRounds: 4, pairedWarmSeconds: 2 };
+if (pairedRounds !== undefined) P.pairedRounds = +pairedRounds;
 const wanted = (k) => !only || only.includes(k);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (s) => process.stderr.write(s + '\n');
@@ -88,7 +97,7 @@ if (wanted('none')) results.none = await measure('none', null);
 // The origin's and the client's download path warmed before any proxy's downloads: the
 // first proxy measured must not pay for their JIT warm-up while no proxy (measured last)
 // does not.
-await downloads(target(origin.port, null), null, { repeat: P.downloads, parallel: 2, warmRepeat: P.warmDownloads });
+if (['none', 'pinprobe', 'mockttp', 'mitmdump'].some(wanted)) await downloads(target(origin.port, null), null, { repeat: P.downloads, parallel: 2, warmRepeat: P.warmDownloads });
 
 for (const kind of ['pinprobe', 'pinprobe-norec', 'mockttp', 'mitmdump']) {
   if (!wanted(kind)) continue;
@@ -127,7 +136,7 @@ if (wanted('pinprobe-ui')) {
 // Recording off and the UI connected, against Pinprobe headless with recording on, in
 // alternating 1 s windows on three processes side by side: the machine's load changes
 // over a run, and these ratios must not measure that.
-if (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui')) {
+if (wanted('paired') || (wanted('pinprobe') && wanted('pinprobe-norec') && wanted('pinprobe-ui'))) {
   log('Pinprobe: paired windows (recording on / off / UI connected)…');
   const kinds = ['pinprobe', 'pinprobe-norec', 'pinprobe-ui'];
   const procs = [];
