@@ -9,8 +9,8 @@ import { LIMITS, planChecks } from '../check-auth/plan.js';
 import { runPlan, type RunSummary } from '../check-auth/run.js';
 import type { CheckLine } from '../check-auth/send.js';
 import { UpstreamPool, type MapRemoteEntry } from '../net/upstream.js';
-import { recordedMapEntries } from '../check-auth/map-rules.js';
-import type { SessionEvent } from '../session/events.js';
+import { mapRulesInForce, recordedMapEntries, ruleSpecs } from '../check-auth/map-rules.js';
+import type { RequestEvent, SessionEvent } from '../session/events.js';
 import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import type { ViewInfo } from './protocol.js';
@@ -125,15 +125,28 @@ export class BackendChecks {
     }
     // Joining the live session from another view: its ids go on from the live session's.
     const idLines = info.mode !== 'live' && intoLive ? this.engine.lines() : undefined;
-    // An opened session file is checked against the servers it was recorded from (its own
-    // --map-remote rules, as `pinprobe check-auth` does), with the engine's other upstream settings.
-    const ownRules = info.mode === 'file' && info.source !== 'har';
-    const pool = ownRules ? poolWithRules(hooks.pool(), recordedMapEntries(lines)) : hooks.pool();
-    const run = runPlan(plan, { pool, lines, idLines, sink, burst: req.burst });
+    // Each replay goes to the server its request was sent to: by the --map-remote rules the
+    // session recorded as they stood when that request was made (as `pinprobe check-auth`
+    // does), with the engine's other upstream settings. The live session's requests made
+    // under the engine's rules now use its own pool; a HAR records no rules (the engine's apply).
+    const engine = hooks.pool();
+    const inForce = info.source !== 'har' ? mapRulesInForce(lines) : null;
+    const latestKey = inForce ? ruleSpecs(inForce.latest).join('\n') : '';
+    const own = new Map<string, UpstreamPool>();
+    const poolFor = (original: RequestEvent): UpstreamPool => {
+      if (!inForce) return engine;
+      const rules = inForce.forRequest(original.id);
+      const key = ruleSpecs(rules).join('\n');
+      if (info.mode === 'live' && key === latestKey) return engine;
+      let pool = own.get(key);
+      if (!pool) own.set(key, (pool = poolWithRules(engine, recordedMapEntries(rules))));
+      return pool;
+    };
+    const run = runPlan(plan, { pool: engine, poolFor, lines, idLines, sink, burst: req.burst });
     this.running = run;
     void run.then(done, done).finally(() => {
       this.running = null;
-      if (ownRules) pool.destroy();
+      for (const pool of own.values()) pool.destroy();
     }).catch(() => {});
     return { started: true, host: req.confirm, planned };
   }

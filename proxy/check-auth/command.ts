@@ -6,12 +6,12 @@ import { loadClientCert, parseClientCertSpec } from '../net/client-certs.js';
 import { parseMapRemote, UpstreamPool, type MapRemoteEntry } from '../net/upstream.js';
 import { notASessionMessage } from '../session/not-a-session.js';
 import { readSession } from '../session/reader.js';
-import type { SessionLine } from '../session/events.js';
+import type { RequestEvent, SessionLine } from '../session/events.js';
 import { CHECK_FROM_THE_UI, recordedElsewhereMessage } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
 import { DEFAULT_METHODS, LIMITS, planChecks } from './plan.js';
 import { runPlan } from './run.js';
-import { recordedMapRules } from './map-rules.js';
+import { mapRulesInForce, ruleSpecs } from './map-rules.js';
 import { renderTable } from './table.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 
@@ -101,20 +101,43 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
   if (recorded !== null) throw new CheckAuthUsage(`check-auth: ${recorded}`);
   const lines: SessionLine[] = [session.header, ...session.events];
   const fromSession = args.mapRemote === undefined;
-  const mapSpecs = args.mapRemote === false ? [] : args.mapRemote ?? recordedMapRules(lines).map((r) => `${r.from}=${r.to}`);
-  const mapRemote = mapEntries(mapSpecs, fromSession ? ` (a rule recorded in ${args.file}; give --map-remote or --no-map-remote)` : '');
-  const pool = await buildPool(args, mapRemote);
   const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });
+  // One pool per rule set: each replay goes by the rules in force when its request was made
+  // (a rule the UI changed mid-session sent the later requests elsewhere). All are built,
+  // and every rule checked, before anything is sent.
+  const inForce = mapRulesInForce(lines);
+  const specsFor = (r: RequestEvent): string[] => (args.mapRemote === false ? [] : args.mapRemote ?? ruleSpecs(inForce.forRequest(r.id)));
+  const pools = new Map<string, { specs: string[]; pool: UpstreamPool }>();
+  const destroyAll = () => {
+    for (const p of pools.values()) p.pool.destroy();
+  };
+  try {
+    for (const r of [...plan.replays.map((p) => p.original), ...plan.bursts, ...(plan.replays.length + plan.bursts.length === 0 ? [null] : [])]) {
+      const specs = r === null ? (args.mapRemote === false ? [] : args.mapRemote ?? ruleSpecs(inForce.latest)) : specsFor(r);
+      const key = specs.join('\n');
+      if (pools.has(key)) continue;
+      const mapRemote = mapEntries(specs, fromSession ? ` (a rule recorded in ${args.file}; give --map-remote or --no-map-remote)` : '');
+      pools.set(key, { specs, pool: await buildPool(args, mapRemote) });
+    }
+  } catch (err) {
+    destroyAll();
+    throw err;
+  }
+  const first = pools.values().next().value!;
   const writer = SessionWriter.appendTo(args.file);
   try {
-    const summary = await runPlan(plan, { pool, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
-    if (mapSpecs.length > 0) {
-      out(`map-remote${fromSession ? ' (as recorded in the session; --no-map-remote to connect directly)' : ''}: ${terminalSafe(mapSpecs.map((m) => m.replace('=', ' → ')).join(', '))}`);
+    const poolFor = (r: RequestEvent) => pools.get(specsFor(r).join('\n'))?.pool ?? first.pool;
+    const summary = await runPlan(plan, { pool: first.pool, poolFor, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
+    const sets = [...pools.values()].map((p) => p.specs);
+    if (sets.some((s) => s.length > 0)) {
+      const shown = sets.map((s) => (s.length > 0 ? s.map((m) => m.replace('=', ' → ')).join(', ') : '(none)')).join(', then ');
+      const how = sets.length > 1 ? ' (as recorded in the session, the rules in force when each request was made; --no-map-remote to connect directly)' : ' (as recorded in the session; --no-map-remote to connect directly)';
+      out(`map-remote${fromSession ? how : ''}: ${terminalSafe(shown)}`);
     }
     for (const line of renderTable(plan, summary, args)) out(line);
     return 0;
   } finally {
     writer.close();
-    pool.destroy();
+    destroyAll();
   }
 }

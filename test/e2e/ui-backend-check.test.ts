@@ -193,6 +193,40 @@ describe('backend checks from the UI', () => {
     await call('/api/session/live', {});
   });
 
+  it('on an opened session whose rule was removed mid-session, sends each replay where its own request went', async () => {
+    // localhost:SECOND went to the origin by a rule, then (the rule removed) to SECOND itself.
+    const second = await startApiOrigin();
+    const from = `localhost:${second.port}`;
+    const other = await startEngine({ scenario: 'trusted', mapRemote: [{ from, to: `127.0.0.1:${origin.port}` }] });
+    const curlVia = (url: string, header: string) => run('curl', ['-sS', '--max-time', '10', '-x', other.proxyUrl, '--cacert', other.caPath, '-H', header, url]);
+    expect((await curlVia(`https://${from}/v1/me`, `Authorization: Bearer ${TOKEN}`)).stdout).toContain('user-1');
+    await other.engine.updateSettings({ mapRemote: [] });
+    await curlVia(`https://${from}/v1/catalog?page=1`, `x-api-key: ${GOOGLE_KEY}`);
+    await other.waitFor(() => other.engine.lines().filter((l) => l.type === 'response').length >= 2);
+    const file = other.engine.sessionFile;
+    await other.close();
+    origin.reset();
+    second.reset();
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${api.port}${path}`, {
+        method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    try {
+      expect((await call('/api/session/open', { path: file })).status).toBe(200);
+      const started = await call('/api/backend-check', { host: 'localhost', port: second.port, kind: 'auth', confirm: from });
+      expect(started).toMatchObject({ status: 202, body: { started: true, planned: 2 } });
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && origin.seen.length + second.seen.length < 2) await new Promise((ok) => setTimeout(ok, 100));
+      expect(origin.seen.map((x) => [x.url, x.auth])).toEqual([['/v1/me', false]]);
+      expect(second.seen.map((x) => [x.url, x.auth])).toEqual([['/v1/catalog?page=1', false]]);
+    } finally {
+      await call('/api/session/live', {});
+      await second.close();
+    }
+  });
+
   it("shows a request's JSON Web Token decoded in the request detail", async () => {
     const page = await browser.context.newPage();
     await page.goto(api.url);

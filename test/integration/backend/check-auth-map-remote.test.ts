@@ -75,6 +75,35 @@ describe('check-auth on a session recorded with --map-remote', () => {
     expect(errors.length).toBe(2);
   });
 
+  it('a rule changed while recording: each replay goes where its own request went (the rules in force then), and the output lists both', async () => {
+    // localhost:OTHER is first sent to ORIGIN by a rule, then (the rule removed from the UI)
+    // reaches OTHER itself: a replay of each request must go to the server that answered it.
+    origin.reset();
+    other.reset();
+    const from = `localhost:${other.port}`;
+    const proxy = await startEngine({ scenario: 'trusted', mapRemote: [{ from, to: `127.0.0.1:${origin.port}` }] });
+    const trust = ['--cacert', proxy.caPath];
+    try {
+      expect((await curl(proxy.proxyUrl, `https://${from}/v1/me`, [...trust, '-H', `Authorization: Bearer ${TOKEN}`])).stderr).toBe('');
+      await proxy.engine.updateSettings({ mapRemote: [] });
+      expect((await curl(proxy.proxyUrl, `https://${from}/v1/catalog?page=1`, [...trust, '-H', `x-api-key: ${GOOGLE_KEY}`])).stderr).toBe('');
+      await proxy.waitFor(() => proxy.engine.lines().filter((l) => l.type === 'response').length >= 2);
+    } finally {
+      await proxy.close();
+    }
+    expect(origin.seen.map((x) => x.url)).toEqual(['/v1/me']);
+    expect(other.seen.map((x) => x.url)).toEqual(['/v1/catalog?page=1']);
+    origin.reset();
+    other.reset();
+    const r = await pinprobe(['check-auth', proxy.engine.sessionFile, '--host', 'localhost', '--upstream-ca', ca]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`map-remote (as recorded in the session, the rules in force when each request was made; --no-map-remote to connect directly): ${from} → 127.0.0.1:${origin.port}, then (none)`);
+    expect(origin.seen.map((x) => [x.url, x.auth])).toEqual([['/v1/me', false]]);
+    expect(other.seen.map((x) => [x.url, x.auth])).toEqual([['/v1/catalog?page=1', false]]);
+    expect(r.stdout).toMatch(/no credentials\s+protected\s+401\s+GET localhost:\d+\/v1\/me/);
+    expect(r.stdout).toMatch(/no credentials\s+unprotected\s+200\s+GET localhost:\d+\/v1\/catalog/);
+  });
+
   it('a bad --map-remote is a usage error naming the option, and nothing is sent', async () => {
     origin.reset();
     const file = copy('bad-rule');
