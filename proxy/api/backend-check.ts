@@ -9,7 +9,7 @@ import { LIMITS, planChecks } from '../check-auth/plan.js';
 import { runPlan, type RunSummary } from '../check-auth/run.js';
 import type { CheckLine } from '../check-auth/send.js';
 import { UpstreamPool, type MapRemoteEntry } from '../net/upstream.js';
-import { mapRulesInForce, recordedMapEntries, ruleSpecs } from '../check-auth/map-rules.js';
+import { mapRulesInForce, recordedMapEntries, rulesKey } from '../check-auth/map-rules.js';
 import type { RequestEvent, SessionEvent } from '../session/events.js';
 import { recordedElsewhereMessage, recordedHere } from '../session/recording-lock.js';
 import { SessionWriter } from '../session/writer.js';
@@ -131,18 +131,18 @@ export class BackendChecks {
     // under the engine's rules now use its own pool; a HAR records no rules (the engine's apply).
     const engine = hooks.pool();
     const inForce = info.source !== 'har' ? mapRulesInForce(lines) : null;
-    const latestKey = inForce ? ruleSpecs(inForce.latest).join('\n') : '';
+    const latestKey = inForce ? rulesKey(inForce.latest) : '';
     const own = new Map<string, UpstreamPool>();
     const poolFor = (original: RequestEvent): UpstreamPool => {
       if (!inForce) return engine;
       const rules = inForce.forRequest(original.id);
-      const key = ruleSpecs(rules).join('\n');
+      const key = rulesKey(rules);
       if (info.mode === 'live' && key === latestKey) return engine;
       let pool = own.get(key);
       if (!pool) own.set(key, (pool = poolWithRules(engine, recordedMapEntries(rules))));
       return pool;
     };
-    const run = runPlan(plan, { pool: engine, poolFor, lines, idLines, sink, burst: req.burst });
+    const run = runPlan(plan, { poolFor, lines, idLines, sink, burst: req.burst });
     this.running = run;
     void run.then(done, done).finally(() => {
       this.running = null;

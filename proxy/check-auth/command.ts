@@ -59,7 +59,8 @@ function mapEntries(specs: readonly string[], origin: string): MapRemoteEntry[] 
   });
 }
 
-async function buildPool(args: CheckAuthArgs, mapRemote: MapRemoteEntry[]): Promise<UpstreamPool> {
+/** --upstream-ca and --client-cert, read once (usage errors name the option): what every replay's pool trusts and presents. */
+async function upstreamSettings(args: CheckAuthArgs): Promise<Omit<ConstructorParameters<typeof UpstreamPool>[0], 'mapRemote'>> {
   const extraCa = args.upstreamCa.map((file) => {
     let pem: string;
     try {
@@ -77,7 +78,7 @@ async function buildPool(args: CheckAuthArgs, mapRemote: MapRemoteEntry[]): Prom
       throw new CheckAuthUsage((err as Error).message);
     }
   }));
-  return new UpstreamPool({ extraCa, insecure: false, mapRemote, clientCerts });
+  return { extraCa, insecure: false, clientCerts };
 }
 
 /** Runs the command; returns the exit code (0; findings gate CI through `report --fail-on`). */
@@ -102,32 +103,26 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
   const lines: SessionLine[] = [session.header, ...session.events];
   const fromSession = args.mapRemote === undefined;
   const plan = planChecks(session.events, { hosts: args.hosts, max, methods, burst });
+  const upstream = await upstreamSettings(args);
   // One pool per rule set: each replay goes by the rules in force when its request was made
-  // (a rule the UI changed mid-session sent the later requests elsewhere). All are built,
-  // and every rule checked, before anything is sent.
+  // (a rule the UI changed mid-session sent the later requests elsewhere). Every rule used is
+  // checked before anything is sent.
   const inForce = mapRulesInForce(lines);
   const specsFor = (r: RequestEvent): string[] => (args.mapRemote === false ? [] : args.mapRemote ?? ruleSpecs(inForce.forRequest(r.id)));
-  const pools = new Map<string, { specs: string[]; pool: UpstreamPool }>();
-  const destroyAll = () => {
-    for (const p of pools.values()) p.pool.destroy();
-  };
-  try {
-    for (const r of [...plan.replays.map((p) => p.original), ...plan.bursts, ...(plan.replays.length + plan.bursts.length === 0 ? [null] : [])]) {
-      const specs = r === null ? (args.mapRemote === false ? [] : args.mapRemote ?? ruleSpecs(inForce.latest)) : specsFor(r);
-      const key = specs.join('\n');
-      if (pools.has(key)) continue;
-      const mapRemote = mapEntries(specs, fromSession ? ` (a rule recorded in ${args.file}; give --map-remote or --no-map-remote)` : '');
-      pools.set(key, { specs, pool: await buildPool(args, mapRemote) });
-    }
-  } catch (err) {
-    destroyAll();
-    throw err;
+  const origin = fromSession ? ` (a rule recorded in ${args.file}; give --map-remote or --no-map-remote)` : '';
+  // A bad --map-remote is an error even when nothing is planned.
+  if (Array.isArray(args.mapRemote)) mapEntries(args.mapRemote, origin);
+  const sets = new Map<string, { specs: string[]; entries: MapRemoteEntry[] }>();
+  for (const r of [...plan.replays.map((p) => p.original), ...plan.bursts]) {
+    const specs = specsFor(r);
+    const key = specs.join('\n');
+    if (!sets.has(key)) sets.set(key, { specs, entries: mapEntries(specs, origin) });
   }
-  const first = pools.values().next().value!;
+  const pools = new Map([...sets].map(([key, set]) => [key, { specs: set.specs, pool: new UpstreamPool({ ...upstream, mapRemote: set.entries }) }]));
   const writer = SessionWriter.appendTo(args.file);
   try {
-    const poolFor = (r: RequestEvent) => pools.get(specsFor(r).join('\n'))?.pool ?? first.pool;
-    const summary = await runPlan(plan, { pool: first.pool, poolFor, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
+    const poolFor = (r: RequestEvent) => pools.get(specsFor(r).join('\n'))!.pool;
+    const summary = await runPlan(plan, { poolFor, lines, sink: (l) => writer.append(l), burst, gapMs: args.gapMs });
     const sets = [...pools.values()].map((p) => p.specs);
     if (sets.some((s) => s.length > 0)) {
       const shown = sets.map((s) => (s.length > 0 ? s.map((m) => m.replace('=', ' → ')).join(', ') : '(none)')).join(', then ');
@@ -138,6 +133,6 @@ export async function runCheckAuthCommand(args: CheckAuthArgs, out: (line: strin
     return 0;
   } finally {
     writer.close();
-    destroyAll();
+    for (const { pool } of pools.values()) pool.destroy();
   }
 }

@@ -40,6 +40,11 @@ export function ruleSpecs(rules: readonly MapRule[]): string[] {
   return rules.map((r) => `${r.from}=${r.to}`);
 }
 
+/** Equal for equal rule sets: one pool serves every replay made under the same rules. */
+export function rulesKey(rules: readonly MapRule[]): string {
+  return ruleSpecs(rules).join('\n');
+}
+
 /** The same rules ready for an UpstreamPool; a rule that no longer parses is left out. */
 export function recordedMapEntries(rules: readonly MapRule[]): MapRemoteEntry[] {
   const entries: MapRemoteEntry[] = [];

@@ -10,9 +10,8 @@ import { LIMITS, type Plan } from './plan.js';
 import { sendCheck, type CheckLine } from './send.js';
 
 export interface RunOptions {
-  pool: UpstreamPool;
-  /** The pool for one replayed request (its session's rules at the time: map-rules.ts); `pool` otherwise. */
-  poolFor?: (original: RequestEvent) => UpstreamPool;
+  /** The pool a replay of this request goes through (the session's --map-remote rules when it was made: map-rules.ts). */
+  poolFor: (original: RequestEvent) => UpstreamPool;
   /** The session's lines so far: the originals' answers, and new ids continue after the ones in it. */
   lines: readonly SessionLine[];
   /** The lines new ids must not clash with, when the check goes to another session than `lines`
@@ -67,7 +66,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
   for (const l of opts.lines) if (l.type === 'response') responses.set(l.id, l);
   const gap = Math.max(opts.gapMs ?? 1000 / LIMITS.perSecond, 1000 / LIMITS.perSecond);
   const send = (original: RequestEvent, kind: 'auth' | 'burst') =>
-    sendCheck(original, { pool: opts.poolFor?.(original) ?? opts.pool, id: nextId(), kind, timeoutMs: opts.timeoutMs ?? 10_000, bodyCap: opts.bodyCap ?? 1024 * 1024 });
+    sendCheck(original, { pool: opts.poolFor(original), id: nextId(), kind, timeoutMs: opts.timeoutMs ?? 10_000, bodyCap: opts.bodyCap ?? 1024 * 1024 });
   const rows: ResultRow[] = [];
   let sent = 0;
   let lastStart = -Infinity;
